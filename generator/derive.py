@@ -1,0 +1,216 @@
+"""Stage 4: turn open resources into published files, previews and field summaries.
+
+Only datasets the policy lets publish data are derived; everything else yields nothing.
+Rows are streamed, so memory does not grow with the size of a resource.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .model import Catalog, Dataset, FieldInfo, Resource
+from .output import OutputTree, WrittenFile
+from .policy import publishes_data
+from .reader import iter_rows
+
+PREVIEW_ROWS = 20
+DISTINCT_CAP = 10_000  # distinct counts stop growing here ("≥ 10000")
+NUMERIC = {"integer", "number", "year"}
+ORDERED = NUMERIC | {"date", "datetime", "time", "yearmonth"}
+
+
+@dataclass
+class FieldSummary:
+    name: str
+    title: str
+    type: str
+    non_empty: int = 0
+    distinct: int = 0
+    distinct_capped: bool = False
+    minimum: str = ""
+    maximum: str = ""
+    top: list[tuple[str, int]] = field(default_factory=list)
+
+
+@dataclass
+class PublishedResource:
+    name: str
+    title: str
+    rows: int
+    fields: tuple[FieldInfo, ...]
+    files: dict[str, WrittenFile]  # format -> file
+    preview_header: list[str]
+    preview: list[list[str]]
+    summaries: list[FieldSummary]
+
+
+@dataclass
+class PublishedDataset:
+    id: str
+    resources: list[PublishedResource]
+    datapackage: WrittenFile | None = None
+
+
+class _FieldStats:
+    def __init__(self, info: FieldInfo) -> None:
+        self.info = info
+        self.non_empty = 0
+        self.counts: Counter[str] = Counter()
+        self.capped = False
+        self.low: float | str | None = None
+        self.high: float | str | None = None
+
+    def add(self, value: str) -> None:
+        if value == "":
+            return
+        self.non_empty += 1
+        if not self.capped:
+            self.counts[value] += 1
+            if len(self.counts) >= DISTINCT_CAP:
+                self.capped = True
+        if self.info.type in ORDERED:
+            key: float | str = value
+            if self.info.type in NUMERIC:
+                try:
+                    key = float(value)
+                except ValueError:
+                    return
+            if self.low is None or key < self.low:  # type: ignore[operator]
+                self.low = key
+            if self.high is None or key > self.high:  # type: ignore[operator]
+                self.high = key
+
+    def summary(self) -> FieldSummary:
+        def show(v: float | str | None) -> str:
+            if isinstance(v, float):
+                return str(int(v)) if v.is_integer() else f"{v:g}"
+            return v or ""
+
+        top = []
+        if self.info.type not in ORDERED:
+            top = sorted(self.counts.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+        return FieldSummary(
+            name=self.info.name,
+            title=self.info.title,
+            type=self.info.type,
+            non_empty=self.non_empty,
+            distinct=len(self.counts),
+            distinct_capped=self.capped,
+            minimum=show(self.low),
+            maximum=show(self.high),
+            top=top,
+        )
+
+
+def derive_resource(ds: Dataset, res: Resource, out: OutputTree) -> PublishedResource:
+    rows = iter_rows(ds, res)
+    header = next(rows, [])
+    names = [f.name for f in res.fields]
+    order = [header.index(n) if n in header else None for n in names]
+    stats = [_FieldStats(f) for f in res.fields]
+    preview: list[list[str]] = []
+    count = 0
+    rel = f"datasets/{ds.id}/{res.name}.csv"
+    target = out.path_for_stream(rel)
+    with open(target, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(names)
+        for raw in rows:
+            row = [raw[i] if i is not None and i < len(raw) else "" for i in order]
+            writer.writerow(row)
+            for st, value in zip(stats, row, strict=True):
+                st.add(value)
+            if len(preview) < PREVIEW_ROWS:
+                preview.append(row)
+            count += 1
+    csv_file = out.register(rel)
+    return PublishedResource(
+        name=res.name,
+        title=res.title,
+        rows=count,
+        fields=res.fields,
+        files={"csv": csv_file},
+        preview_header=names,
+        preview=preview,
+        summaries=[s.summary() for s in stats],
+    )
+
+
+def datapackage_descriptor(catalog: Catalog, ds: Dataset, published: PublishedDataset) -> dict:
+    """A Frictionless descriptor of exactly the published files."""
+    licenses = ds.licenses or (
+        (catalog.site.default_license,) if catalog.site.default_license else ()
+    )
+    resources = []
+    for pres in published.resources:
+        csv_file = pres.files["csv"]
+        resources.append(
+            {
+                "name": pres.name,
+                "title": pres.title,
+                "path": csv_file.path.rsplit("/", 1)[-1],
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "bytes": csv_file.size,
+                "hash": f"sha256:{csv_file.sha256}",
+                "schema": _published_schema(ds, pres.name),
+            }
+        )
+    return {
+        "name": ds.id,
+        "id": catalog.site.base_url + f"datasets/{ds.id}/",
+        "title": ds.title.zh,
+        "description": ds.description.zh,
+        "homepage": catalog.site.base_url + f"datasets/{ds.id}/",
+        "version": ds.modified.isoformat(),
+        "created": ds.issued.isoformat() + "T00:00:00Z",
+        "keywords": list(ds.keywords),
+        "licenses": [
+            {k: v for k, v in (("name", lic.name), ("path", lic.path), ("title", lic.title)) if v}
+            for lic in licenses
+        ],
+        "sources": [{"title": catalog.publishers[ds.publisher].name.zh}]
+        if ds.publisher in catalog.publishers
+        else [],
+        "resources": resources,
+    }
+
+
+def _published_schema(ds: Dataset, resource_name: str) -> dict:
+    res = next(r for r in ds.resources if r.name == resource_name)
+    schema = dict(res.raw.get("schema") or {})
+    # Foreign keys may point at resources that are not published; keep only internal ones.
+    published_names = {r.name for r in ds.resources}
+    fks = [
+        fk
+        for fk in schema.get("foreignKeys") or []
+        if isinstance(fk, dict)
+        and fk.get("reference", {}).get("resource", "") in published_names | {""}
+    ]
+    if fks:
+        schema["foreignKeys"] = fks
+    else:
+        schema.pop("foreignKeys", None)
+    return schema
+
+
+def derive_dataset(catalog: Catalog, ds: Dataset, out: OutputTree) -> PublishedDataset | None:
+    if not publishes_data(ds.open_type):
+        return None
+    published = PublishedDataset(ds.id, [derive_resource(ds, res, out) for res in ds.resources])
+    published.datapackage = out.write_json(
+        f"datasets/{ds.id}/datapackage.json", datapackage_descriptor(catalog, ds, published)
+    )
+    return published
+
+
+def derive_catalog(catalog: Catalog, out: OutputTree) -> dict[str, PublishedDataset]:
+    result: dict[str, PublishedDataset] = {}
+    for ds in catalog.datasets:
+        published = derive_dataset(catalog, ds, out)
+        if published is not None:
+            result[ds.id] = published
+    return result

@@ -1,0 +1,155 @@
+"""Typed objects passed between pipeline stages.
+
+Loading produces a :class:`Catalog`; later stages only read it. Values that come from the
+publisher's YAML are normalised here once (dates parsed, open type mapped) so templates
+never see raw input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .policy import OpenType, ShareType
+
+
+@dataclass(frozen=True)
+class Text:
+    """A string in Chinese with an optional English version."""
+
+    zh: str
+    en: str = ""
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" and self.en else self.zh
+
+
+@dataclass(frozen=True)
+class Theme:
+    id: str
+    label: Text
+
+
+@dataclass(frozen=True)
+class Frequency:
+    id: str
+    label: Text
+    days: int | None  # None: irregular, never overdue
+
+
+@dataclass(frozen=True)
+class Channel:
+    url: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class License:
+    name: str
+    title: str = ""
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: Text = Text("")
+    email: str = ""
+    phone: str = ""
+    address: Text = Text("")
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: Text
+    description: Text
+    base_url: str
+    languages: tuple[str, ...]
+    contact: Contact
+    default_license: License | None
+    hide_closed: bool
+    channels: dict[str, Channel]
+    themes: dict[str, Theme]
+    frequencies: dict[str, Frequency]
+
+    @property
+    def base_path(self) -> str:
+        """Path part of base_url, always ending in '/', used for root-relative links."""
+        from urllib.parse import urlparse
+
+        path = urlparse(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+
+@dataclass(frozen=True)
+class Publisher:
+    id: str
+    name: Text
+    code: str = ""
+    contact: Contact = Contact()
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    name: str
+    type: str
+    title: str = ""
+    description: str = ""
+    constraints: dict[str, Any] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict)  # the full Table Schema field
+
+
+@dataclass(frozen=True)
+class Resource:
+    name: str
+    title: str
+    path: str  # relative to the dataset folder, checked to stay inside it
+    format: str  # csv or xlsx
+    encoding: str
+    fields: tuple[FieldInfo, ...]
+    raw: dict[str, Any]  # the resource descriptor as written
+
+    @property
+    def file_name(self) -> str:
+        return Path(self.path).name
+
+
+@dataclass(frozen=True)
+class Dataset:
+    id: str
+    folder: Path
+    identifier: str
+    title: Text
+    description: Text
+    readme_markdown: str
+    publisher: str
+    theme: str
+    keywords: tuple[str, ...]
+    open_type: OpenType
+    share_type: ShareType | None
+    open_conditions: str
+    legal_basis: str
+    update_frequency: str
+    issued: dt.date
+    modified: dt.date
+    licenses: tuple[License, ...]
+    contact: Contact
+    spatial: str
+    temporal: tuple[str, str] | None
+    resources: tuple[Resource, ...]
+    descriptor: dict[str, Any]  # the datapackage.yaml as written
+
+
+@dataclass(frozen=True)
+class Catalog:
+    root: Path
+    site: SiteConfig
+    publishers: dict[str, Publisher]
+    datasets: tuple[Dataset, ...]
+
+    def dataset(self, dataset_id: str) -> Dataset:
+        for ds in self.datasets:
+            if ds.id == dataset_id:
+                return ds
+        raise KeyError(dataset_id)

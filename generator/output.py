@@ -1,0 +1,72 @@
+"""The single writer of the output tree.
+
+Every stage writes through one :class:`OutputTree`, which refuses two outputs at the same
+path (a later stage silently overwriting an earlier one is how leaks and broken links
+start) and records size and sha256 of what it wrote.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+
+@dataclass(frozen=True)
+class WrittenFile:
+    path: str  # relative to the output root, POSIX
+    size: int
+    sha256: str
+
+
+class DuplicateOutputError(RuntimeError):
+    """Two stages tried to write the same file: a bug in Kaifang, not in the catalog."""
+
+
+class OutputTree:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.files: dict[str, WrittenFile] = {}
+
+    def _target(self, rel: str) -> Path:
+        pure = PurePosixPath(rel)
+        if pure.is_absolute() or ".." in pure.parts:
+            raise ValueError(f"output path escapes the site: {rel}")
+        if rel in self.files:
+            raise DuplicateOutputError(f"two outputs at {rel}")
+        target = self.root / pure
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def write_bytes(self, rel: str, data: bytes) -> WrittenFile:
+        target = self._target(rel)
+        target.write_bytes(data)
+        written = WrittenFile(rel, len(data), hashlib.sha256(data).hexdigest())
+        self.files[rel] = written
+        return written
+
+    def write_text(self, rel: str, text: str) -> WrittenFile:
+        return self.write_bytes(rel, text.encode("utf-8"))
+
+    def write_json(self, rel: str, data: Any) -> WrittenFile:
+        text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+        return self.write_text(rel, text)
+
+    def register(self, rel: str) -> WrittenFile:
+        """Record a file that a stage wrote itself (streamed), hashing it from disk."""
+        if rel in self.files:
+            raise DuplicateOutputError(f"two outputs at {rel}")
+        digest = hashlib.sha256()
+        path = self.root / rel
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        written = WrittenFile(rel, path.stat().st_size, digest.hexdigest())
+        self.files[rel] = written
+        return written
+
+    def path_for_stream(self, rel: str) -> Path:
+        """A path a stage may stream into; call :meth:`register` when done."""
+        return self._target(rel)

@@ -1,0 +1,120 @@
+"""The classification rules: what of a dataset may reach the public site.
+
+Every stage that decides whether something is published asks this module; no template or
+feed makes that decision itself. Anything unknown is an error upstream, never "open".
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class OpenType(StrEnum):
+    OPEN = "open"  # 无条件开放
+    CONDITIONAL = "conditional"  # 有条件开放
+    CLOSED = "closed"  # 非开放
+
+    @property
+    def label_zh(self) -> str:
+        return {"open": "无条件开放", "conditional": "有条件开放", "closed": "非开放"}[self.value]
+
+    @property
+    def label_en(self) -> str:
+        return {"open": "Open", "conditional": "Conditional", "closed": "Not open"}[self.value]
+
+    def label(self, lang: str) -> str:
+        return self.label_en if lang == "en" else self.label_zh
+
+
+class ShareType(StrEnum):
+    UNCONDITIONAL = "unconditional"  # 无条件共享
+    CONDITIONAL = "conditional"  # 有条件共享
+    NONE = "none"  # 不予共享
+
+    @property
+    def label_zh(self) -> str:
+        return {"unconditional": "无条件共享", "conditional": "有条件共享", "none": "不予共享"}[
+            self.value
+        ]
+
+
+# Regional vocabularies seen in the reference regulations map onto the three types.
+OPEN_TYPE_ALIASES: dict[str, OpenType] = {
+    "open": OpenType.OPEN,
+    "无条件开放": OpenType.OPEN,
+    "conditional": OpenType.CONDITIONAL,
+    "有条件开放": OpenType.CONDITIONAL,
+    "受限开放": OpenType.CONDITIONAL,
+    "依申请开放": OpenType.CONDITIONAL,
+    "closed": OpenType.CLOSED,
+    "非开放": OpenType.CLOSED,
+    "不予开放": OpenType.CLOSED,
+    "禁止开放": OpenType.CLOSED,
+}
+
+SHARE_TYPE_ALIASES: dict[str, ShareType] = {
+    "unconditional": ShareType.UNCONDITIONAL,
+    "无条件共享": ShareType.UNCONDITIONAL,
+    "conditional": ShareType.CONDITIONAL,
+    "有条件共享": ShareType.CONDITIONAL,
+    "none": ShareType.NONE,
+    "不予共享": ShareType.NONE,
+}
+
+
+def parse_open_type(value: object) -> OpenType | None:
+    """Map a catalog value onto an open type; None when it is missing or unknown."""
+    if not isinstance(value, str):
+        return None
+    return OPEN_TYPE_ALIASES.get(value.strip())
+
+
+def parse_share_type(value: object) -> ShareType | None:
+    if not isinstance(value, str):
+        return None
+    return SHARE_TYPE_ALIASES.get(value.strip())
+
+
+def publishes_data(open_type: OpenType) -> bool:
+    """Rows, previews, statistics, downloads and data files: open datasets only."""
+    return open_type is OpenType.OPEN
+
+
+def publishes_schema(open_type: OpenType) -> bool:
+    """Field names, types and descriptions: open and conditional datasets."""
+    return open_type in (OpenType.OPEN, OpenType.CONDITIONAL)
+
+
+def is_listed(open_type: OpenType, hide_closed: bool) -> bool:
+    """Whether the dataset appears on the site at all."""
+    return not (open_type is OpenType.CLOSED and hide_closed)
+
+
+def can_apply(open_type: OpenType) -> bool:
+    """Conditional and closed data may be applied for (the Xinjiang measures allow both)."""
+    return open_type is not OpenType.OPEN
+
+
+def requires_legal_basis(open_type: OpenType) -> bool:
+    return open_type is not OpenType.OPEN
+
+
+def requires_conditions(open_type: OpenType) -> bool:
+    return open_type is OpenType.CONDITIONAL
+
+
+def requires_share_basis(share_type: ShareType) -> bool:
+    return share_type is not ShareType.UNCONDITIONAL
+
+
+# Access rights vocabularies for the machine-readable catalogs.
+EU_ACCESS_RIGHTS = {
+    OpenType.OPEN: "http://publications.europa.eu/resource/authority/access-right/PUBLIC",
+    OpenType.CONDITIONAL: "http://publications.europa.eu/resource/authority/access-right/RESTRICTED",
+    OpenType.CLOSED: "http://publications.europa.eu/resource/authority/access-right/NON_PUBLIC",
+}
+POD_ACCESS_LEVEL = {
+    OpenType.OPEN: "public",
+    OpenType.CONDITIONAL: "restricted public",
+    OpenType.CLOSED: "non-public",
+}

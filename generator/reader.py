@@ -1,0 +1,54 @@
+"""Streaming access to a resource's rows, the same way for CSV and XLSX.
+
+Rows come out as lists of strings in schema order so that derivation never holds a whole
+file in memory. Only paths already checked by the loader are opened.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+from .model import Dataset, Resource
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def iter_rows(ds: Dataset, res: Resource) -> Iterator[list[str]]:
+    """Yield the header row, then each data row, as strings."""
+    path: Path = ds.folder / res.path
+    if res.format == "xlsx":
+        from openpyxl import load_workbook
+
+        wb = load_workbook(path, read_only=True, data_only=True)
+        try:
+            sheet_name = res.raw.get("sheet")
+            ws = wb[sheet_name] if isinstance(sheet_name, str) else wb.worksheets[0]
+            for row in ws.iter_rows(values_only=True):
+                cells = [_cell_text(v) for v in row]
+                if any(cells):
+                    yield cells
+        finally:
+            wb.close()
+        return
+    encoding = res.encoding.lower()
+    if encoding in ("utf-8", "utf8"):
+        encoding = "utf-8-sig"  # tolerate a BOM; it never reaches the output
+    with open(path, encoding=encoding, newline="") as handle:
+        yield from csv.reader(handle)

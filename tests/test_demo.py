@@ -1,0 +1,115 @@
+"""The demo catalog builds into a real portal, and nothing non-open reaches it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+from generator.loader import load_catalog
+from generator.policy import OpenType
+from generator.reader import iter_rows
+
+from .conftest import DEMO_CATALOG
+
+CATALOG, _ = load_catalog(DEMO_CATALOG)
+assert CATALOG is not None
+
+
+def test_demo_catalog_is_realistic():
+    datasets = CATALOG.datasets
+    assert len(datasets) >= 15
+    assert len({ds.publisher for ds in datasets}) >= 6
+    assert {ds.open_type for ds in datasets} == set(OpenType)
+    assert len({ds.theme for ds in datasets}) >= 5
+    assert len({ds.update_frequency for ds in datasets}) >= 3
+    assert any(
+        r.format == "xlsx" for ds in datasets for r in ds.resources if ds.open_type is OpenType.OPEN
+    )
+
+
+def test_every_listed_dataset_has_a_page(demo_site: Path):
+    assert (demo_site / "index.html").is_file()
+    for ds in CATALOG.datasets:
+        for prefix in ("", "en/"):
+            page = demo_site / prefix / "datasets" / ds.id / "index.html"
+            assert page.is_file(), page
+            assert ds.title.zh in (demo_site / "datasets" / ds.id / "index.html").read_text()
+
+
+def test_open_datasets_publish_csv_and_datapackage(demo_site: Path):
+    for ds in CATALOG.datasets:
+        if ds.open_type is not OpenType.OPEN:
+            continue
+        folder = demo_site / "datasets" / ds.id
+        assert (folder / "datapackage.json").is_file()
+        for res in ds.resources:
+            published = (folder / f"{res.name}.csv").read_text(encoding="utf-8")
+            header = next(csv.reader(io.StringIO(published)))
+            assert header == [f.name for f in res.fields]
+            source_rows = sum(1 for _ in iter_rows(ds, res)) - 1
+            assert published.count("\n") - 1 == source_rows
+
+
+def test_dataset_page_shows_fields_and_preview(demo_site: Path):
+    ds = next(d for d in CATALOG.datasets if d.open_type is OpenType.OPEN)
+    html = (demo_site / "datasets" / ds.id / "index.html").read_text(encoding="utf-8")
+    res = ds.resources[0]
+    first_row = next(r for i, r in enumerate(iter_rows(ds, res)) if i == 1)
+    for field in res.fields:
+        assert f"<code>{field.name}</code>" in html
+    assert "数据预览" in html
+    assert all(cell in html for cell in first_row if cell and "&" not in cell and "<" not in cell)
+
+
+def test_home_has_counts_search_and_themes(demo_site: Path):
+    html = (demo_site / "index.html").read_text(encoding="utf-8")
+    assert f"<strong>{len(CATALOG.datasets)}</strong>" in html
+    assert 'role="search"' in html
+    assert 'href="/themes/' in html
+    assert '<html lang="zh-CN">' in html
+    assert '<html lang="en">' in (demo_site / "en" / "index.html").read_text(encoding="utf-8")
+
+
+def _identifying_values(ds) -> set[str]:
+    """Cell values of a non-open dataset long enough to identify something."""
+    values: set[str] = set()
+    for res in ds.resources:
+        rows = iter_rows(ds, res)
+        next(rows)
+        for row in rows:
+            values.update(
+                v
+                for v in row
+                if len(v) >= 6 and not v.replace(".", "").isdigit() or (v.isdigit() and len(v) >= 8)
+            )
+    return values
+
+
+@pytest.fixture(scope="module")
+def site_text(demo_site: Path) -> tuple[str, set[str]]:
+    """All output text once, and its tokens split on the separators of HTML, CSV and JSON."""
+    text = "\n".join(
+        p.read_bytes().decode("utf-8", errors="ignore")
+        for p in sorted(demo_site.rglob("*"))
+        if p.is_file()
+    )
+    return text, set(re.split(r"[<>\"',\n\r\t;]+", text))
+
+
+@pytest.mark.parametrize(
+    "ds", [d for d in CATALOG.datasets if d.open_type is not OpenType.OPEN], ids=lambda d: d.id
+)
+def test_no_file_or_row_of_non_open_dataset_in_site(demo_site: Path, site_text, ds):
+    folder = demo_site / "datasets" / ds.id
+    assert not folder.exists() or sorted(p.name for p in folder.iterdir()) == ["index.html"]
+    for res in ds.resources:
+        assert not list(demo_site.rglob(Path(res.path).name))
+    values = sorted(_identifying_values(ds))
+    assert values, "the test must have values to look for"
+    text, tokens = site_text
+    assert not [v for v in values if v in tokens]
+    assert not [v for v in values[:: max(1, len(values) // 50)] if v in text]
