@@ -1,0 +1,57 @@
+"""One module per `kaifang` verb; shared option bundles and error handling live here."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import KaifangError
+from ..report import format_text
+
+LANGS = click.Choice(["zh", "en"])
+
+
+def catalog_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--catalog",
+        "catalog_dir",
+        type=click.Path(path_type=Path),
+        default=Path("catalog"),
+        show_default=True,
+        help="目录文件夹 / catalog folder",
+    )(func)
+
+
+def out_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--out",
+        "out_dir",
+        type=click.Path(path_type=Path),
+        default=Path("site"),
+        show_default=True,
+        help="输出文件夹 / output folder",
+    )(func)
+
+
+def lang_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--lang", type=LANGS, default="zh", show_default=True, help="消息语言 / message language"
+    )(func)
+
+
+def strict_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--strict", is_flag=True, help="警告也视为错误 / treat warnings as errors")(
+        func
+    )
+
+
+def fail(exc: KaifangError, lang: str) -> None:
+    """Print a user error with its problems and exit 1, never a traceback."""
+    if exc.problems:
+        click.echo(format_text(exc.problems, lang), err=True)
+    click.echo(exc.format_message(), err=True)
+    sys.exit(exc.exit_code)

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..build import check as run_check
+from ..report import format_json, format_text
+from . import catalog_option, lang_option, strict_option
+
+
+@click.command()
+@catalog_option
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON 报告 / print a JSON report")
+@strict_option
+@lang_option
+def check(catalog_dir: Path, as_json: bool, strict: bool, lang: str) -> None:
+    """检查目录，不生成网站 / check the catalog without building."""
+    result = run_check(catalog_dir)
+    failed = result.failed(strict)
+    datasets = len(result.catalog.datasets) if result.catalog else 0
+    if as_json:
+        click.echo(format_json(result.problems.items, datasets, ok=not failed))
+    elif result.problems.items:
+        click.echo(format_text(result.problems.items, lang), err=failed)
+    if not as_json and not failed:
+        click.echo(
+            f"检查通过：{datasets} 个数据集"
+            if lang == "zh"
+            else f"check passed: {datasets} datasets"
+        )
+    sys.exit(1 if failed else 0)
