@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from frictionless import Package as FlPackage
 from frictionless import Resource as FlResource
 from frictionless import Schema as FlSchema
 
@@ -194,76 +195,93 @@ def metadata_completeness(ds: Dataset) -> float:
     return round(present / len(METADATA_KEYS), 3)
 
 
-def validate_resource(ds: Dataset, res: Resource) -> tuple[ResourceReport, list[Problem]]:
-    """Validate one resource against its Table Schema with frictionless."""
-    rel = f"datasets/{ds.id}/{res.path}"
-    schema = {k: v for k, v in res.raw.get("schema", {}).items()}
-    report = ResourceReport(res.name, fields=len(res.fields))
-    problems: list[Problem] = []
+def _fl_resource(ds: Dataset, res: Resource) -> tuple[FlResource | None, Problem | None]:
     try:
-        fl_schema = FlSchema.from_descriptor(schema)
+        schema = FlSchema.from_descriptor(dict(res.raw.get("schema") or {}))
     except Exception as exc:  # frictionless raises its own FrictionlessException family
-        problems.append(
-            Problem(
-                "schema-invalid",
-                f"资源 {res.name} 的表结构无效：{exc}",
-                f"resource {res.name} has an invalid Table Schema: {exc}",
-                file=f"datasets/{ds.id}/datapackage.yaml",
-                dataset=ds.id,
-                field=f"{res.name}.schema",
-            )
+        return None, Problem(
+            "schema-invalid",
+            f"资源 {res.name} 的表结构无效：{exc}",
+            f"resource {res.name} has an invalid Table Schema: {exc}",
+            file=f"datasets/{ds.id}/datapackage.yaml",
+            dataset=ds.id,
+            field=f"{res.name}.schema",
         )
-        return report, problems
-    resource = FlResource(
+    return FlResource(
+        name=res.name,
         path=res.path,
-        basepath=str(ds.folder),
-        schema=fl_schema,
+        schema=schema,
         format=res.format,
         encoding=res.encoding if res.format == "csv" else None,
-    )
-    result = resource.validate()
-    task = result.tasks[0]
-    report.rows = int(task.stats.get("rows") or 0)
-    report.error_count = len(task.errors)
-    for err in task.errors:
-        report.errors_by_type[err.type] = report.errors_by_type.get(err.type, 0) + 1
-    for err in task.errors[:MAX_ERRORS_PER_RESOURCE]:
-        problems.append(
-            Problem(
-                f"data-{err.type}",
-                f"资源 {res.name}：{err.message}",
-                f"resource {res.name}: {err.message}",
-                file=rel,
-                dataset=ds.id,
-                row=getattr(err, "row_number", None),
-                field=getattr(err, "field_name", "") or "",
-                found=str(getattr(err, "cell", "") or ""),
-                hint="按字段类型改正该单元格，或修改 schema 中的类型",
-                hint_en="fix the cell to match the field type, or change the type in the schema",
-            )
+    ), None
+
+
+def _data_problems(ds: Dataset, res: Resource, errors: list) -> list[Problem]:
+    rel = f"datasets/{ds.id}/{res.path}"
+    problems = [
+        Problem(
+            f"data-{err.type}",
+            f"资源 {res.name}：{err.message}",
+            f"resource {res.name}: {err.message}",
+            file=rel,
+            dataset=ds.id,
+            row=getattr(err, "row_number", None),
+            field=getattr(err, "field_name", "") or "",
+            found=str(getattr(err, "cell", "") or ""),
+            hint="按字段类型改正该单元格，或修改 schema 中的类型",
+            hint_en="fix the cell to match the field type, or change the type in the schema",
         )
-    if len(task.errors) > MAX_ERRORS_PER_RESOURCE:
+        for err in errors[:MAX_ERRORS_PER_RESOURCE]
+    ]
+    if len(errors) > MAX_ERRORS_PER_RESOURCE:
         problems.append(
             Problem(
                 "data-errors-capped",
-                f"资源 {res.name} 共有 {len(task.errors)} 个数据错误，仅列出前 "
+                f"资源 {res.name} 共有 {len(errors)} 个数据错误，仅列出前 "
                 f"{MAX_ERRORS_PER_RESOURCE} 个",
-                f"resource {res.name} has {len(task.errors)} data errors; the first "
+                f"resource {res.name} has {len(errors)} data errors; the first "
                 f"{MAX_ERRORS_PER_RESOURCE} are listed",
                 file=rel,
                 dataset=ds.id,
             )
         )
-    return report, problems
+    return problems
+
+
+def validate_resources(ds: Dataset) -> tuple[list[ResourceReport], list[Problem]]:
+    """Validate all resources of a dataset as one package, so foreign keys resolve."""
+    problems: list[Problem] = []
+    fl_resources: list[FlResource] = []
+    for res in ds.resources:
+        fl_res, problem = _fl_resource(ds, res)
+        if problem is not None:
+            problems.append(problem)
+        elif fl_res is not None:
+            fl_resources.append(fl_res)
+    if not fl_resources:
+        return [], problems
+    package = FlPackage(resources=fl_resources, basepath=str(ds.folder))
+    result = package.validate()
+    by_name = {r.name: r for r in ds.resources}
+    reports: list[ResourceReport] = []
+    for task in result.tasks:
+        res = by_name[task.name]
+        report = ResourceReport(res.name, fields=len(res.fields))
+        report.rows = int(task.stats.get("rows") or 0)
+        report.error_count = len(task.errors)
+        for err in task.errors:
+            report.errors_by_type[err.type] = report.errors_by_type.get(err.type, 0) + 1
+        reports.append(report)
+        problems.extend(_data_problems(ds, res, task.errors))
+    return reports, problems
 
 
 def validate_dataset(catalog: Catalog, ds: Dataset) -> DatasetReport:
     report = DatasetReport(ds.id, metadata_completeness=metadata_completeness(ds))
     report.problems.extend(check_metadata(catalog, ds))
-    for res in ds.resources:
-        res_report, problems = validate_resource(ds, res)
-        report.resources.append(res_report)
-        report.problems.extend(problems)
+    resources, problems = validate_resources(ds)
+    report.resources.extend(resources)
+    report.problems.extend(problems)
     return report
 
 
