@@ -9,9 +9,12 @@ from __future__ import annotations
 import csv
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
 
 from .model import Catalog, Dataset, FieldInfo, Resource
 from .output import OutputTree, WrittenFile
+from .parallel import DatasetPool
 from .policy import publishes_data
 from .reader import iter_rows
 
@@ -207,10 +210,25 @@ def derive_dataset(catalog: Catalog, ds: Dataset, out: OutputTree) -> PublishedD
     return published
 
 
-def derive_catalog(catalog: Catalog, out: OutputTree) -> dict[str, PublishedDataset]:
+def derive_unit(
+    catalog: Catalog, ds: Dataset, root: Path
+) -> tuple[PublishedDataset | None, dict[str, WrittenFile]]:
+    """derive_dataset into a tree of its own, so it can run in a worker process.
+
+    Returns the published record and the files written, for the build's tree to adopt.
+    """
+    out = OutputTree(root)
+    return derive_dataset(catalog, ds, out), out.files
+
+
+def derive_catalog(
+    catalog: Catalog, out: OutputTree, pool: DatasetPool | None = None
+) -> dict[str, PublishedDataset]:
+    pool = pool or DatasetPool(catalog, jobs=1)
+    units = pool.map(partial(derive_unit, root=out.root), catalog.datasets)
     result: dict[str, PublishedDataset] = {}
-    for ds in catalog.datasets:
-        published = derive_dataset(catalog, ds, out)
+    for ds, (published, files) in zip(catalog.datasets, units, strict=True):
+        out.adopt(files)
         if published is not None:
             result[ds.id] = published
     return result

@@ -32,6 +32,9 @@ from .model import (
 )
 from .policy import OpenType, parse_open_type, parse_share_type
 
+# libyaml's parser is about 8x faster than the pure-Python one and parses the same
+# documents; loading descriptors was a fifth of a 1,000-dataset build.
+YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 SUPPORTED_FORMATS = {"csv", "xlsx"}
 
@@ -68,7 +71,7 @@ def read_yaml(path: Path, rel: str, problems: ProblemList, dataset: str = "") ->
         )
         return None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=YAML_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

@@ -67,6 +67,13 @@ class OutputTree:
         self.files[rel] = written
         return written
 
+    def adopt(self, files: dict[str, WrittenFile]) -> None:
+        """Record files another process wrote under this root (a worker's own tree)."""
+        for rel, written in files.items():
+            if rel in self.files:
+                raise DuplicateOutputError(f"two outputs at {rel}")
+            self.files[rel] = written
+
     def path_for_stream(self, rel: str) -> Path:
         """A path a stage may stream into; call :meth:`register` when done."""
         return self._target(rel)

@@ -14,6 +14,7 @@ from frictionless import Schema as FlSchema
 
 from .errors import Problem, ProblemList
 from .model import Catalog, Dataset, Resource
+from .parallel import DatasetPool
 from .policy import (
     publishes_data,
     requires_conditions,
@@ -285,10 +286,13 @@ def validate_dataset(catalog: Catalog, ds: Dataset) -> DatasetReport:
     return report
 
 
-def validate_catalog(catalog: Catalog, problems: ProblemList) -> dict[str, DatasetReport]:
+def validate_catalog(
+    catalog: Catalog, problems: ProblemList, pool: DatasetPool | None = None
+) -> dict[str, DatasetReport]:
+    """Validate every dataset (in worker processes when a pool is given), in catalog order."""
+    pool = pool or DatasetPool(catalog, jobs=1)
     reports: dict[str, DatasetReport] = {}
-    for ds in catalog.datasets:
-        report = validate_dataset(catalog, ds)
+    for report in pool.map(validate_dataset, catalog.datasets):
         problems.extend(report.problems)
-        reports[ds.id] = report
+        reports[report.dataset] = report
     return reports

@@ -49,6 +49,16 @@ def strict_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )
 
 
+def jobs_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--jobs",
+        "-j",
+        type=click.IntRange(min=1),
+        default=None,
+        help="并行工作进程数（默认：CPU 核数）/ worker processes (default: one per CPU)",
+    )(func)
+
+
 def fail(exc: KaifangError, lang: str) -> None:
     """Print a user error with its problems and exit 1, never a traceback."""
     if exc.problems:

@@ -7,7 +7,7 @@ import click
 from ..build import build as run_build
 from ..errors import KaifangError
 from ..report import format_text
-from . import catalog_option, fail, lang_option, out_option, strict_option
+from . import catalog_option, fail, jobs_option, lang_option, out_option, strict_option
 
 
 @click.command()
@@ -15,10 +15,11 @@ from . import catalog_option, fail, lang_option, out_option, strict_option
 @out_option
 @strict_option
 @lang_option
-def build(catalog_dir: Path, out_dir: Path, strict: bool, lang: str) -> None:
+@jobs_option
+def build(catalog_dir: Path, out_dir: Path, strict: bool, lang: str, jobs: int | None) -> None:
     """检查并构建网站 / check the catalog and build the site."""
     try:
-        result = run_build(catalog_dir, out_dir, strict=strict)
+        result = run_build(catalog_dir, out_dir, strict=strict, jobs=jobs)
     except KaifangError as exc:
         fail(exc, lang)
         return

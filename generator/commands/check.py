@@ -6,8 +6,9 @@ from pathlib import Path
 import click
 
 from ..build import check as run_check
+from ..errors import KaifangError
 from ..report import format_json, format_text
-from . import catalog_option, lang_option, strict_option
+from . import catalog_option, fail, jobs_option, lang_option, strict_option
 
 
 @click.command()
@@ -15,9 +16,14 @@ from . import catalog_option, lang_option, strict_option
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON 报告 / print a JSON report")
 @strict_option
 @lang_option
-def check(catalog_dir: Path, as_json: bool, strict: bool, lang: str) -> None:
+@jobs_option
+def check(catalog_dir: Path, as_json: bool, strict: bool, lang: str, jobs: int | None) -> None:
     """检查目录，不生成网站 / check the catalog without building."""
-    result = run_check(catalog_dir)
+    try:
+        result = run_check(catalog_dir, jobs=jobs)
+    except KaifangError as exc:
+        fail(exc, lang)
+        return
     failed = result.failed(strict)
     datasets = len(result.catalog.datasets) if result.catalog else 0
     if as_json:

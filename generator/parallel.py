@@ -1,0 +1,183 @@
+"""Run the per-dataset unit of work across processes, results in catalog order.
+
+Validation and derivation are pure functions of (catalog context, dataset); this module
+only decides where they run. Small catalogs run in the calling process, because starting
+workers costs more than it saves; larger ones are split into chunks for a process pool.
+
+The catalog context is sent to each worker once (its initializer), never once per task:
+a task carries only its own datasets, so the cost of a build stays linear in the number
+of datasets. Results come back in the order of the input, whatever order the workers
+finish in, so the output is the same for any ``--jobs``. A worker that dies (killed,
+out of memory) or raises becomes a :class:`WorkerError` naming the datasets it held;
+the pool never waits for a result that cannot come.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import traceback
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
+from typing import Any, Generic, TypeVar
+
+from .errors import KaifangError
+from .model import Catalog, Dataset
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Below this many datasets a stage runs in-process: forking workers and shipping results
+# back costs about as much as validating a few dozen small datasets.
+PARALLEL_THRESHOLD = 48
+CHUNKS_PER_WORKER = 8  # small enough to balance load, large enough to amortise IPC
+
+
+def default_jobs() -> int:
+    """Worker processes to use when --jobs is not given: the CPUs this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def resolve_jobs(jobs: int | None) -> int:
+    return default_jobs() if jobs is None or jobs <= 0 else jobs
+
+
+class WorkerError(KaifangError):
+    """A worker process failed; a bug or a crash in Kaifang, not a mistake in the catalog."""
+
+
+def slim_context(catalog: Catalog) -> Catalog:
+    """The catalog without its datasets: what one dataset's unit of work may look at.
+
+    Sending the full catalog with every task would make a build quadratic in the number
+    of datasets; site configuration and publishers are all a unit of work needs.
+    """
+    return replace(catalog, datasets=())
+
+
+@dataclass(frozen=True)
+class _Failure:
+    dataset: str
+    error: str
+    trace: str
+
+
+# Set in each worker by the pool initializer.
+_CONTEXT: Catalog | None = None
+
+
+def _init_worker(context: Catalog) -> None:
+    global _CONTEXT
+    _CONTEXT = context
+
+
+def _run_chunk(func: Callable[[Catalog, Dataset], Any], datasets: Sequence[Dataset]) -> list[Any]:
+    assert _CONTEXT is not None, "worker started without its catalog context"
+    results: list[Any] = []
+    for ds in datasets:
+        try:
+            results.append(func(_CONTEXT, ds))
+        except Exception as exc:  # reported to the parent with the dataset named
+            return [_Failure(ds.id, f"{type(exc).__name__}: {exc}", traceback.format_exc())]
+    return results
+
+
+def _chunks(items: Sequence[Dataset], jobs: int) -> list[Sequence[Dataset]]:
+    size = max(1, -(-len(items) // (jobs * CHUNKS_PER_WORKER)))
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _mp_context() -> multiprocessing.context.BaseContext:
+    # fork is by far the cheapest start on Linux (the parent has imported everything);
+    # elsewhere the platform default is the only safe choice.
+    if "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
+
+
+class DatasetPool(Generic[T]):
+    """A process pool for one build, reused by every stage that maps over datasets.
+
+    Use as a context manager; workers start lazily, on the first stage large enough to
+    need them, and stop when the build ends.
+    """
+
+    def __init__(
+        self, catalog: Catalog, jobs: int | None = None, threshold: int | None = None
+    ) -> None:
+        self.context = slim_context(catalog)
+        self.jobs = resolve_jobs(jobs)
+        self.threshold = PARALLEL_THRESHOLD if threshold is None else threshold
+        self._executor: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> DatasetPool[T]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+    def uses_processes(self, count: int) -> bool:
+        return self.jobs > 1 and count >= self.threshold
+
+    def _pool(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(
+                max_workers=self.jobs,
+                mp_context=_mp_context(),
+                initializer=_init_worker,
+                initargs=(self.context,),
+            )
+        return self._executor
+
+    def map(self, func: Callable[[Catalog, Dataset], T], datasets: Sequence[Dataset]) -> list[T]:
+        """func(context, ds) for every dataset, in the order given.
+
+        ``func`` must be a module-level function (it is pickled by reference).
+        """
+        if not self.uses_processes(len(datasets)):
+            return [func(self.context, ds) for ds in datasets]
+        chunks = _chunks(datasets, self.jobs)
+        pool = self._pool()
+        futures: list[Future[list[Any]]] = [pool.submit(_run_chunk, func, c) for c in chunks]
+        results: list[T] = []
+        try:
+            for chunk, future in zip(chunks, futures, strict=True):
+                try:
+                    part = future.result()
+                except BrokenProcessPool as exc:
+                    raise _crashed(chunk) from exc
+                if part and isinstance(part[0], _Failure):
+                    failure = part[0]
+                    log.error("worker failed on %s:\n%s", failure.dataset, failure.trace)
+                    raise WorkerError(
+                        f"处理数据集 {failure.dataset} 时内部出错：{failure.error}"
+                        f" / internal error while processing dataset {failure.dataset}:"
+                        f" {failure.error}\n{failure.trace}"
+                    )
+                results.extend(part)
+        except BaseException:
+            self.close()
+            raise
+        return results
+
+
+def _crashed(chunk: Sequence[Dataset]) -> WorkerError:
+    names = ", ".join(ds.id for ds in chunk[:5]) + (" …" if len(chunk) > 5 else "")
+    return WorkerError(
+        f"工作进程意外退出（可能内存不足或被终止），正在处理：{names}。"
+        "可用 --jobs 1 在单进程中重试以定位问题"
+        f" / a worker process died (out of memory or killed) while processing: {names};"
+        " retry with --jobs 1 to find the cause"
+    )
