@@ -7,6 +7,8 @@ import click
 from . import __version__
 from .commands.build import build
 from .commands.check import check
+from .commands.import_ import import_
+from .commands.new import new
 from .commands.serve import serve
 
 
@@ -19,3 +21,5 @@ def main() -> None:
 main.add_command(build)
 main.add_command(check)
 main.add_command(serve)
+main.add_command(import_)
+main.add_command(new)

@@ -30,6 +30,7 @@ from .model import (
     Text,
     Theme,
 )
+from .placeholders import is_placeholder, placeholder_problems
 from .policy import OpenType, parse_open_type, parse_share_type
 
 # libyaml's parser is about 8x faster than the pure-Python one and parses the same
@@ -99,6 +100,7 @@ class _Keys:
     file: str
     dataset: str
     problems: ProblemList
+    placeholders: frozenset[str] = frozenset()  # reported already as "fill this in"
 
     def _problem(
         self,
@@ -126,6 +128,8 @@ class _Keys:
         )
 
     def missing(self, key: str, expected: str) -> None:
+        if key in self.placeholders:
+            return
         self._problem(
             key,
             f"缺少必填项 {key}",
@@ -559,7 +563,11 @@ def load_dataset(folder: Path, root: Path, problems: ProblemList) -> Dataset | N
                 found=str(data.get("name")),
             )
         )
-    keys = _Keys(data, rel, ds_id, problems)
+    pending = placeholder_problems(data, rel, ds_id)
+    problems.extend(pending)
+    if pending:  # read the rest as if the unfilled keys were absent
+        data = {k: v for k, v in data.items() if not is_placeholder(v)}
+    keys = _Keys(data, rel, ds_id, problems, frozenset(p.field for p in pending))
     raw_open = data.get("open_type")
     open_type = parse_open_type(raw_open)
     if open_type is None:
