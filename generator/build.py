@@ -23,6 +23,7 @@ from .model import Catalog
 from .output import OutputTree
 from .parallel import DatasetPool
 from .render import render_site
+from .search import build_search_index
 from .validate import DatasetReport, validate_catalog
 
 log = logging.getLogger(__name__)
@@ -116,6 +117,8 @@ def build(
                 render_site(catalog, published, reports, out, build_date())
             with timed(stages, "feeds"):
                 write_feeds(catalog, out)
+            with timed(stages, "search"):
+                build_search_index(out)
             with timed(stages, "publish"):
                 publish.swap_into_place(staging, out_dir)
         except BaseException:

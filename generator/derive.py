@@ -7,6 +7,7 @@ Rows are streamed, so memory does not grow with the size of a resource.
 from __future__ import annotations
 
 import csv
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
@@ -22,6 +23,12 @@ PREVIEW_ROWS = 20
 DISTINCT_CAP = 10_000  # distinct counts stop growing here ("≥ 10000")
 NUMERIC = {"integer", "number", "year"}
 ORDERED = NUMERIC | {"date", "datetime", "time", "yearmonth"}
+TIME_AXIS = {"date", "datetime", "yearmonth", "year"}  # fields a time chart can use
+CATEGORY_TYPES = {"string", "boolean"}
+CATEGORY_MAX = 15  # a field with more distinct values is not charted as categories
+MONTHS_MAX = 48  # longer spans are charted by year
+COLUMNS_MAX = 120
+_PERIOD = re.compile(r"^(\d{4})(?:-(\d{2}))?")
 
 
 @dataclass
@@ -38,6 +45,17 @@ class FieldSummary:
 
 
 @dataclass
+class ChartData:
+    """Counts of records along one field, for a chart drawn at render time."""
+
+    kind: str  # "time" (columns along a time axis) or "category" (bars)
+    field: str
+    title: str
+    period: str  # "month" or "year" for time charts, "" for categories
+    points: list[tuple[str, int]]
+
+
+@dataclass
 class PublishedResource:
     name: str
     title: str
@@ -47,6 +65,8 @@ class PublishedResource:
     preview_header: list[str]
     preview: list[list[str]]
     summaries: list[FieldSummary]
+    charts: list[ChartData] = field(default_factory=list)
+    primary_key: tuple[str, ...] = ()
 
 
 @dataclass
@@ -64,11 +84,18 @@ class _FieldStats:
         self.capped = False
         self.low: float | str | None = None
         self.high: float | str | None = None
+        self.periods: Counter[str] | None = Counter() if info.type in TIME_AXIS else None
 
     def add(self, value: str) -> None:
         if value == "":
             return
         self.non_empty += 1
+        if self.periods is not None:
+            match = _PERIOD.match(value)
+            if match and self.info.type == "year":
+                self.periods[match.group(1)] += 1
+            elif match and match.group(2):
+                self.periods[f"{match.group(1)}-{match.group(2)}"] += 1
         if not self.capped:
             self.counts[value] += 1
             if len(self.counts) >= DISTINCT_CAP:
@@ -106,6 +133,73 @@ class _FieldStats:
             top=top,
         )
 
+    def time_chart(self) -> ChartData | None:
+        if not self.periods or len(self.periods) < 2:
+            return None
+        keys = sorted(self.periods)
+        if self.info.type == "year":
+            counts, period = self.periods, "year"
+        else:
+            first, last = _month_index(keys[0]), _month_index(keys[-1])
+            if last - first >= MONTHS_MAX:
+                counts, period = Counter(), "year"
+                for key in keys:
+                    counts[key[:4]] += self.periods[key]
+            else:
+                counts, period = self.periods, "month"
+        points = [(key, counts.get(key, 0)) for key in _fill_periods(sorted(counts), period)]
+        return ChartData("time", self.info.name, self.info.title, period, points[-COLUMNS_MAX:])
+
+    def category_chart(self, primary_key: tuple[str, ...]) -> ChartData | None:
+        info = self.info
+        distinct = len(self.counts)
+        if (
+            info.type not in CATEGORY_TYPES
+            or info.name in primary_key
+            or self.capped
+            or not 2 <= distinct <= CATEGORY_MAX
+            or distinct >= self.non_empty  # every value unique: nothing to compare
+        ):
+            return None
+        points = sorted(self.counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        return ChartData("category", info.name, info.title, "", points)
+
+
+def _month_index(key: str) -> int:
+    return int(key[:4]) * 12 + int(key[5:7]) - 1
+
+
+def _fill_periods(keys: list[str], period: str) -> list[str]:
+    """Every period from the first to the last, so gaps show as zero columns."""
+    if period == "year":
+        years = [int(k[:4]) for k in keys]
+        return [str(y) for y in range(min(years), max(years) + 1)]
+    first, last = _month_index(keys[0]), _month_index(keys[-1])
+    return [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in range(first, last + 1)]
+
+
+def choose_charts(stats: list[_FieldStats], primary_key: tuple[str, ...]) -> list[ChartData]:
+    """At most one time chart and one category chart per resource, from the first fields
+    that have a time axis or a handful of repeated categories."""
+    charts = []
+    time_chart = next((c for s in stats if (c := s.time_chart()) is not None), None)
+    if time_chart:
+        charts.append(time_chart)
+    category = next((c for s in stats if (c := s.category_chart(primary_key)) is not None), None)
+    if category:
+        charts.append(category)
+    return charts
+
+
+def primary_key_of(res: Resource) -> tuple[str, ...]:
+    schema = res.raw.get("schema")
+    pk = schema.get("primaryKey") if isinstance(schema, dict) else None
+    if isinstance(pk, str):
+        return (pk,)
+    if isinstance(pk, list):
+        return tuple(str(p) for p in pk)
+    return ()
+
 
 def derive_resource(ds: Dataset, res: Resource, out: OutputTree) -> PublishedResource:
     rows = iter_rows(ds, res)
@@ -138,6 +232,8 @@ def derive_resource(ds: Dataset, res: Resource, out: OutputTree) -> PublishedRes
         preview_header=names,
         preview=preview,
         summaries=[s.summary() for s in stats],
+        charts=choose_charts(stats, primary_key_of(res)),
+        primary_key=primary_key_of(res),
     )
 
 

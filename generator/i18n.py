@@ -80,6 +80,136 @@ STRINGS: dict[str, tuple[str, str]] = {
     "generated_by": ("由 Kaifang 开放 生成", "Built with Kaifang"),
     "overdue": ("更新逾期", "Overdue"),
     "results": ("条结果", "results"),
+    # Facets (issue 6): one label per facet, used by the list, facet pages, stats, search.
+    "facet_open_type": ("开放类型", "Open type"),
+    "facet_publisher": ("提供部门", "Publisher"),
+    "facet_theme": ("领域", "Theme"),
+    "facet_format": ("格式", "Format"),
+    "facet_frequency": ("更新频率", "Update frequency"),
+    "facet_heading": ("{facet}：{value}", "{facet}: {value}"),
+    "facet_nav": ("按条件筛选数据集", "Filter datasets"),
+    "all_values": ("全部 {n} 项 →", "All {n} →"),
+    "clear_filters": ("清除筛选，查看全部数据集", "Clear filters: all datasets"),
+    "current_filter": ("当前筛选", "current filter"),
+    "list_results": ("共 {n} 个数据集", "{n} datasets"),
+    # Search page
+    "search_title": ("搜索数据集", "Search datasets"),
+    "search_label": ("搜索关键词", "Search terms"),
+    "search_results": ("搜索结果", "Search results"),
+    "search_prompt": (
+        "输入关键词搜索数据集名称、摘要、标签、提供部门和字段名，可用左侧条件筛选。",
+        "Type words to search dataset titles, descriptions, keywords, publishers and field "
+        "names; narrow the results with the filters.",
+    ),
+    "search_count": ("“{q}”共 {n} 条结果", "{n} results for “{q}”"),
+    "search_count_filtered": ("共 {n} 条结果", "{n} results"),
+    "search_none": (
+        "没有找到“{q}”相关的数据集。请换个说法，或减少筛选条件。",
+        "No dataset matches “{q}”. Try other words or fewer filters.",
+    ),
+    "search_loading": ("正在搜索……", "Searching…"),
+    "search_error": (
+        "搜索暂时不可用。请改用数据目录浏览。",
+        "Search is not available right now. Please browse the catalogue instead.",
+    ),
+    "search_more": ("显示更多结果", "Show more results"),
+    "search_noscript": (
+        "搜索需要浏览器启用 JavaScript。不启用 JavaScript 时，可在数据目录中按开放类型、"
+        "提供部门、领域、格式和更新频率浏览全部数据集。",
+        "Search needs JavaScript. Without it, browse every dataset in the catalogue by open "
+        "type, publisher, theme, format and update frequency.",
+    ),
+    "browse_catalogue": ("浏览数据目录", "Browse the catalogue"),
+    # Statistics page
+    "stats_title": ("统计", "Statistics"),
+    "stats_intro": (
+        "本页统计平台编目的全部数据集。开放率 = 无条件开放数据集 ÷ 全部编目数据集（含未公开"
+        "列出的非开放数据集，仅计数量）。统计日期：{date}。",
+        "Figures for every catalogued dataset. Open rate = open datasets ÷ all catalogued "
+        "datasets (including closed ones that are not listed, counted only). As of {date}.",
+    ),
+    "stats_catalogued": ("编目数据集", "catalogued datasets"),
+    "stats_open": ("无条件开放", "open"),
+    "stats_open_rate": ("开放率", "open rate"),
+    "stats_overdue": ("更新逾期", "overdue updates"),
+    "stats_hidden_note": (
+        "其中 {n} 个非开放数据集不在网站上列出，只计入数量。",
+        "{n} closed datasets are not listed on the site and are only counted here.",
+    ),
+    "stats_count": ("数据集数", "Datasets"),
+    "stats_share": ("占比", "Share"),
+    "stats_open_col": ("无条件开放", "Open"),
+    "stats_conditional_col": ("有条件开放", "Conditional"),
+    "stats_closed_col": ("非开放", "Not open"),
+    "stats_overdue_col": ("逾期", "Overdue"),
+    "stats_download_csv": ("下载 CSV", "Download CSV"),
+    "stats_by": ("按{facet}统计", "By {facet}"),
+    "stats_format_note": (
+        "格式只统计网站上提供下载的文件，有条件开放和非开放数据集不提供下载。",
+        "Formats count files offered for download; conditional and closed datasets offer none.",
+    ),
+    "stats_overdue_title": ("更新逾期的数据集", "Datasets overdue for an update"),
+    "stats_overdue_none": ("没有更新逾期的数据集。", "No dataset is overdue."),
+    "stats_allowed_days": ("允许间隔（天）", "Allowed gap (days)"),
+    "stats_days_late": ("逾期天数", "Days overdue"),
+    "stats_metric": ("指标", "Metric"),
+    "stats_summary": ("总体指标", "Summary figures"),
+    "stats_value": ("数值", "Value"),
+    "dataset": ("数据集", "Dataset"),
+    "dataset_id": ("数据集标识", "Dataset id"),
+    "chart_by": ("各{field}的数据集数", "Datasets by {field}"),
+    # Dataset page: charts, summaries, preview
+    "chart_time_month": ("按月份统计的记录数（{field}）", "Records per month ({field})"),
+    "chart_time_year": ("按年份统计的记录数（{field}）", "Records per year ({field})"),
+    "chart_category": ("各“{field}”的记录数", "Records by “{field}”"),
+    "chart_table": ("图表数据", "Chart data"),
+    "charts": ("图表", "Charts"),
+    "records": ("记录数", "Records"),
+    "summary_note": (
+        "基于全部 {total} 行计算。不同值超过 {cap} 个时只计到 {cap}。",
+        "Computed over all {total} rows. Distinct counts stop at {cap}.",
+    ),
+    "empty_cell": ("空", "empty"),
+    # Feedback
+    "feedback_title": ("反馈与申请", "Feedback and requests"),
+    "feedback_error": ("数据纠错 / 异议", "Report an error or object"),
+    "feedback_error_hint": (
+        "发现数据有误，或对数据开放有异议，请告诉我们。",
+        "Tell us if the data is wrong, or if you object to its publication.",
+    ),
+    "feedback_request": ("申请开放此数据（数据需求）", "Ask for this data to be opened"),
+    "feedback_request_hint": (
+        "希望此数据集无条件开放，请提出数据需求。",
+        "Ask the data authority to open this dataset to everyone.",
+    ),
+    "feedback_request_any": ("提出数据需求", "Request a dataset"),
+    "feedback_request_any_hint": (
+        "没有找到需要的数据？告诉我们您需要什么数据。",
+        "Cannot find the data you need? Tell us what you are looking for.",
+    ),
+    "feedback_apply": ("申请使用此数据", "Apply for access to this data"),
+    "feedback_apply_hint": (
+        "符合条件的单位和个人可以依法申请获取。",
+        "Eligible organisations and people can apply for access.",
+    ),
+    "paren": ("（{text}）", " ({text})"),
+    "feedback_by_email": ("发送邮件", "by e-mail"),
+    "feedback_by_form": ("在线填写", "online form"),
+    "feedback_subject_error": (
+        "【数据纠错/异议】{title}（{id}）",
+        "[Data error/objection] {title} ({id})",
+    ),
+    "feedback_subject_request": ("【数据需求】{title}（{id}）", "[Data request] {title} ({id})"),
+    "feedback_subject_request_any": ("【数据需求】", "[Data request]"),
+    "feedback_subject_apply": ("【数据申请】{title}（{id}）", "[Data application] {title} ({id})"),
+    "feedback_body": (
+        "数据集：{title}\n标识：{id}\n网址：{url}\n\n问题或需求说明：\n",
+        "Dataset: {title}\nId: {id}\nPage: {url}\n\nWhat is wrong, or what you need:\n",
+    ),
+    "feedback_body_any": (
+        "需要的数据：\n用途：\n联系方式：\n",
+        "Data needed:\nPurpose:\nHow to reach you:\n",
+    ),
 }
 
 

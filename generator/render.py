@@ -12,13 +12,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
-from .derive import PublishedDataset, PublishedResource
+from .charts import bar_chart, column_chart
+from .derive import DISTINCT_CAP, ChartData, PublishedDataset, PublishedResource
+from .facets import RENDERED_FACETS, Facet, build_facets, facet_labels
+from .feedback import dataset_actions, request_any
 from .i18n import translate
 from .markup import render_markdown
 from .model import Catalog, Dataset, Publisher, Theme
 from .output import OutputTree
 from .policy import OpenType, can_apply, is_listed, publishes_data, publishes_schema
+from .stats import COLUMN_KEYS, cell, compute_stats, stats_csv_files
 from .validate import DatasetReport
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -109,6 +114,17 @@ def human_size(size: int) -> str:
     return f"{size} B"
 
 
+def chart_title(chart: ChartData, lang: str) -> str:
+    field = chart.title or chart.field
+    key = f"chart_time_{chart.period}" if chart.kind == "time" else "chart_category"
+    return translate(key, lang, field=field)
+
+
+def chart_markup(chart: ChartData, lang: str, chart_id: str) -> Markup:
+    draw = column_chart if chart.kind == "time" else bar_chart
+    return draw(chart.points, chart_title(chart, lang), chart_id)
+
+
 def make_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
@@ -132,12 +148,14 @@ class Renderer:
         views: list[DatasetView],
         lang: str,
         out: OutputTree,
+        today: dt.date | None = None,
     ) -> None:
         self.env = env
         self.catalog = catalog
         self.views = views
         self.lang = lang
         self.out = out
+        self.today = today or dt.date.today()
         self.prefix = "" if lang == "zh" else f"{lang}/"
 
     def url(self, path: str = "", lang: str | None = None) -> str:
@@ -162,6 +180,7 @@ class Renderer:
             current_path=path,
             other_langs=other,
             text=lambda value: value.get(self.lang),
+            request_any=request_any(self.catalog.site, self.lang),
             **context,
         )
         self.out.write_text(self.prefix + path + "index.html", html)
@@ -180,6 +199,7 @@ class Renderer:
             (p, [v for v in views if v.ds.publisher == p.id])
             for p in self.catalog.publishers.values()
         ]
+        facets = build_facets(self.catalog, views, self.lang)
         self.page("index.html", "", counts=counts, newest=views[:6], themes=themes)
         self.page(
             "datasets.html",
@@ -188,15 +208,86 @@ class Renderer:
             themes=themes,
             publishers=publishers,
             open_types=list(OpenType),
+            facets=facets,
+            current=None,
         )
         for view in views:
-            self.page("dataset.html", f"datasets/{view.id}/", view=view)
+            self.dataset_page(view)
+        self.facet_pages(facets)
+        self.page("search.html", "search/", search_config=self.search_config(facets))
+        self.stats_pages(facets)
         self.page("publishers.html", "publishers/", publishers=publishers)
         for pub, items in publishers:
             self.page("publisher.html", f"publishers/{pub.id}/", publisher=pub, views=items)
         self.page("themes.html", "themes/", themes=themes)
         for theme, items in themes:
             self.page("theme.html", f"themes/{theme.id}/", theme=theme, views=items)
+
+    def dataset_page(self, view: DatasetView) -> None:
+        site = self.catalog.site
+        path = f"datasets/{view.id}/"
+        self.page(
+            "dataset.html",
+            path,
+            view=view,
+            search_filters=facet_labels(view, self.lang),
+            feedback=dataset_actions(
+                site,
+                view.ds,
+                page_url=site.base_url.rstrip("/") + self.url(path),
+                apply_url=self.url(f"apply/{view.id}/"),
+                lang=self.lang,
+            ),
+            chart=lambda chart, chart_id: chart_markup(chart, self.lang, chart_id),
+            chart_title=lambda chart: chart_title(chart, self.lang),
+            distinct_cap=DISTINCT_CAP,
+        )
+
+    def search_config(self, facets: list[Facet]) -> dict:
+        """What the search script needs: where the index is, facet labels in list order,
+        and its interface strings ({q} and {n} are filled in by the script)."""
+        base = self.catalog.site.base_path
+        keys = ("count", "count_filtered", "none", "loading", "error", "prompt", "more")
+        raw = {"q": "{q}", "n": "{n}"}
+        return {
+            "bundle": f"{base}pagefind/",
+            "baseUrl": base,
+            "facets": [
+                {"key": f.key, "title": f.title, "values": [v.label for v in f.values]}
+                for f in facets
+            ],
+            "strings": {k: self.t(f"search_{k}", **raw) for k in keys},
+        }
+
+    def facet_pages(self, facets: list[Facet]) -> None:
+        """A page per value of the facets that have no page of their own, so the list's
+        facet links work without JavaScript."""
+        for facet in facets:
+            if facet.key not in RENDERED_FACETS:
+                continue
+            for value in facet.values:
+                self.page(
+                    "facet.html",
+                    value.path,
+                    facets=facets,
+                    facet=facet,
+                    current=value,
+                    views=list(value.views),
+                )
+
+    def stats_pages(self, facets: list[Facet]) -> None:
+        stats = compute_stats(self.catalog, self.views, facets, self.lang, self.today)
+        files = stats_csv_files(stats, self.lang)
+        for name, data in files.items():
+            self.out.write_bytes(f"{self.prefix}stats/{name}", data)
+        self.page(
+            "stats.html",
+            "stats/",
+            stats=stats,
+            column_keys=COLUMN_KEYS,
+            cell=cell,
+            bar_chart=bar_chart,
+        )
 
 
 def render_site(
@@ -209,7 +300,7 @@ def render_site(
     env = make_environment()
     for lang in catalog.site.languages:
         views = build_views(catalog, published, reports, lang, today)
-        Renderer(env, catalog, views, lang, out).render_all()
+        Renderer(env, catalog, views, lang, out, today).render_all()
     copy_static(out)
 
 

@@ -1,0 +1,213 @@
+// Kaifang search page: Pagefind's JavaScript API with a small interface of our own.
+// Reads ?q= and facet parameters from the URL, keeps them there (so results can be
+// shared and the back button works), and narrows results with facet checkboxes:
+// values of one facet are OR-ed, different facets AND-ed. No framework, no CDN.
+
+const config = JSON.parse(document.getElementById("search-config").textContent);
+const form = document.getElementById("search-form");
+const input = document.getElementById("search-q");
+const status = document.getElementById("search-status");
+const list = document.getElementById("search-results");
+const more = document.getElementById("search-more");
+const filterBox = document.getElementById("search-filters");
+const PAGE_SIZE = 10;
+
+let pagefind = null;
+let results = [];
+let shown = 0;
+let generation = 0;
+let typingTimer = null;
+const selected = new Map(config.facets.map((f) => [f.key, new Set()]));
+
+function fill(template, values) {
+  return template.replace(/\{(\w+)\}/g, (_, key) => (key in values ? values[key] : ""));
+}
+
+function readUrl() {
+  const params = new URLSearchParams(window.location.search);
+  input.value = params.get("q") || "";
+  for (const [key, set] of selected) {
+    set.clear();
+    for (const value of params.getAll(key)) set.add(value);
+  }
+}
+
+function writeUrl(push) {
+  const params = new URLSearchParams();
+  const q = input.value.trim();
+  if (q) params.set("q", q);
+  for (const [key, set] of selected) for (const value of set) params.append(key, value);
+  const query = params.toString();
+  const url = window.location.pathname + (query ? "?" + query : "");
+  if (url === window.location.pathname + window.location.search) return;
+  if (push) window.history.pushState(null, "", url);
+  else window.history.replaceState(null, "", url);
+}
+
+function filtersExcept(skipKey) {
+  const filters = {};
+  for (const [key, set] of selected) {
+    if (key !== skipKey && set.size) filters[key] = { any: [...set] };
+  }
+  return filters;
+}
+
+async function loadPagefind() {
+  if (!pagefind) {
+    pagefind = await import(config.bundle + "pagefind.js");
+    await pagefind.options({ baseUrl: config.baseUrl, excerptLength: 40 });
+    await pagefind.init();
+    await pagefind.filters(); // loads filter counts so every search reports them
+  }
+  return pagefind;
+}
+
+function element(tag, attrs = {}, text = "") {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, value);
+  if (text) el.textContent = text;
+  return el;
+}
+
+function renderFacets(countsByKey) {
+  const boxes = [];
+  for (const facet of config.facets) {
+    const counts = countsByKey[facet.key] || {};
+    const chosen = selected.get(facet.key);
+    const values = [...facet.values];
+    for (const value of Object.keys(counts)) if (!values.includes(value)) values.push(value);
+    const visible = values.filter((v) => chosen.has(v) || (counts[v] || 0) > 0);
+    if (!visible.length) continue;
+    const fieldset = element("fieldset");
+    fieldset.append(element("legend", {}, facet.title));
+    for (const value of visible) {
+      const id = `f-${facet.key}-${values.indexOf(value)}`;
+      const box = element("input", { type: "checkbox", id, name: facet.key, value });
+      box.checked = chosen.has(value);
+      const label = element("label", { for: id }, value + " ");
+      label.append(element("span", { class: "count" }, String(counts[value] || 0)));
+      const row = element("div", { class: "facet-option" });
+      row.append(box, label);
+      fieldset.append(row);
+    }
+    boxes.push(fieldset);
+  }
+  filterBox.replaceChildren(...boxes);
+}
+
+function resultItem(data) {
+  const item = element("li", { class: "card" });
+  const heading = element("h3");
+  heading.append(element("a", { href: data.url }, data.meta.title || data.url));
+  const meta = element("p", { class: "meta" });
+  const openType = (data.filters.open_type || [])[0];
+  if (openType) {
+    const kind = data.meta.open_type_id || "open";
+    meta.append(element("span", { class: `badge badge-${kind}` }, openType));
+  }
+  for (const key of ["publisher", "theme"]) {
+    for (const value of data.filters[key] || []) meta.append(element("span", {}, value));
+  }
+  for (const value of data.filters.format || []) {
+    meta.append(element("span", { class: "fmt" }, value));
+  }
+  const excerpt = element("p", { class: "excerpt" });
+  excerpt.innerHTML = data.excerpt; // Pagefind escapes the text; only <mark> is markup
+  item.append(heading, meta, excerpt);
+  return item;
+}
+
+async function showMore(focusFirst) {
+  const mine = generation;
+  const slice = results.slice(shown, shown + PAGE_SIZE);
+  const items = await Promise.all(slice.map((r) => r.data()));
+  if (mine !== generation) return;
+  const nodes = items.map(resultItem);
+  list.append(...nodes);
+  shown += slice.length;
+  more.hidden = shown >= results.length;
+  if (focusFirst && nodes.length) nodes[0].querySelector("a").focus();
+}
+
+async function run(push) {
+  const mine = ++generation;
+  const q = input.value.trim();
+  writeUrl(push);
+  status.textContent = config.strings.loading;
+  let pf;
+  try {
+    pf = await loadPagefind();
+  } catch (error) {
+    status.textContent = config.strings.error;
+    console.error(error);
+    return;
+  }
+  const filters = filtersExcept(null);
+  const filtered = Object.keys(filters).length > 0;
+  if (!q && !filtered) {
+    if (mine !== generation) return;
+    results = [];
+    shown = 0;
+    list.replaceChildren();
+    more.hidden = true;
+    status.textContent = config.strings.prompt;
+    renderFacets(await pf.filters());
+    return;
+  }
+  const search = await pf.search(q || null, { filters });
+  // A facet with a choice shows counts as if its own choice were not made, so its
+  // other values say how many results choosing them too would add (OR within a facet).
+  const counts = { ...search.filters };
+  for (const [key, set] of selected) {
+    if (!set.size) continue;
+    const without = await pf.search(q || null, { filters: filtersExcept(key) });
+    counts[key] = without.filters[key] || {};
+  }
+  if (mine !== generation) return;
+  results = search.results;
+  shown = 0;
+  list.replaceChildren();
+  renderFacets(counts);
+  const n = results.length;
+  if (n === 0) {
+    status.textContent = fill(config.strings.none, { q });
+  } else {
+    status.textContent = fill(q ? config.strings.count : config.strings.count_filtered, { q, n });
+  }
+  await showMore(false);
+}
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  window.clearTimeout(typingTimer);
+  run(true);
+});
+input.addEventListener("input", () => {
+  window.clearTimeout(typingTimer);
+  if (pagefind) pagefind.preload(input.value.trim());
+  typingTimer = window.setTimeout(() => run(false), 350);
+});
+input.addEventListener("focus", () => loadPagefind().catch(() => {}), { once: true });
+filterBox.addEventListener("change", (event) => {
+  const box = event.target;
+  if (!(box instanceof HTMLInputElement)) return;
+  const set = selected.get(box.name);
+  if (box.checked) set.add(box.value);
+  else set.delete(box.value);
+  run(true).then(() => {
+    const again = document.getElementById(box.id);
+    if (again) again.focus();
+  });
+});
+more.addEventListener("click", () => showMore(true));
+window.addEventListener("popstate", () => {
+  readUrl();
+  run(false);
+});
+
+// On a phone the filters start folded so the results come first.
+if (window.matchMedia("(max-width: 48rem)").matches) {
+  document.getElementById("search-filters-box").open = false;
+}
+readUrl();
+run(false);
