@@ -17,11 +17,16 @@ Every file Pagefind writes is registered with the :class:`OutputTree`, so later 
 from __future__ import annotations
 
 import gzip
+import hashlib
+import json
 import logging
 import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import cbor2
 
 from .errors import KaifangError
 from .output import OutputTree
@@ -94,6 +99,7 @@ def build_search_index(out: OutputTree) -> SearchIndex:
         )
     for name in UNUSED_BUNDLE_FILES:
         (bundle / name).unlink(missing_ok=True)
+    make_reproducible(bundle)
     total = 0
     count = 0
     for path in sorted(p for p in bundle.rglob("*") if p.is_file()):
@@ -103,6 +109,63 @@ def build_search_index(out: OutputTree) -> SearchIndex:
     pages = sum(1 for rel in out.files if rel.startswith(f"{BUNDLE_DIR}/fragment/"))
     log.info("search index: %d files, %d bytes, %d pages", count, total, pages)
     return SearchIndex(files=count, bytes=total, pages=pages)
+
+
+def _decode(path: Path) -> Any:
+    return cbor2.loads(read_bundle_file(path))
+
+
+def _encode(value: Any) -> bytes:
+    return gzip.compress(SIGNATURE + cbor2.dumps(value), compresslevel=9, mtime=0)
+
+
+def _replace(old: Path, folder: Path, prefix: str, lang: str, data: bytes, suffix: str) -> str:
+    """Write data under a name made from its own hash, remove the old file, return the hash
+    part of the name as the bundle refers to it."""
+    name = f"{lang}_{hashlib.sha256(data).hexdigest()[:16]}"
+    old.unlink()
+    (folder / f"{prefix}{name}{suffix}").write_bytes(data)
+    return name
+
+
+def make_reproducible(bundle: Path) -> None:
+    """Make the bundle byte-identical across runs of the same site.
+
+    Pagefind writes the values inside each filter file, the filter list in each language's
+    meta file and the languages in pagefind-entry.json in hash-map order, which changes
+    from run to run. The content is the same, so sort it, rewrite those files (names are
+    content hashes, so renamed with them) and point the meta and entry files at them.
+    Everything else Pagefind writes is already deterministic.
+    """
+    entry_path = bundle / "pagefind-entry.json"
+    entry = json.loads(entry_path.read_text(encoding="utf-8"))
+    languages = {}
+    for lang, info in sorted(entry["languages"].items()):
+        meta_path = bundle / f"pagefind.{info['hash']}.pf_meta"
+        meta = _decode(meta_path)
+        if not (
+            isinstance(meta, list)
+            and len(meta) > 3
+            and meta[0] == entry["version"]
+            and all(isinstance(pair, list) and len(pair) == 2 for pair in meta[3])
+        ):
+            raise SearchIndexError(
+                f"Pagefind {entry.get('version')} wrote a meta file Kaifang does not know; "
+                "use the Pagefind version pinned in pyproject.toml"
+            )
+        filters = []
+        for name, file_hash in sorted(meta[3]):
+            path = bundle / "filter" / f"{file_hash}.pf_filter"
+            key, values = _decode(path)
+            data = _encode([key, sorted(values, key=lambda value: value[0])])
+            filters.append([name, _replace(path, path.parent, "", lang, data, ".pf_filter")])
+        meta[3] = filters
+        meta_hash = _replace(meta_path, bundle, "pagefind.", lang, _encode(meta), ".pf_meta")
+        languages[lang] = {**info, "hash": meta_hash}
+    entry["languages"] = languages
+    entry_path.write_text(
+        json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+    )
 
 
 def read_bundle_file(path: Path) -> bytes:

@@ -316,3 +316,20 @@ def test_every_page_links_to_the_same_page_in_the_other_language(demo_site: Path
         counterpart = rel[3:] if rel.startswith("en/") else "en/" + rel
         assert target.lstrip("/") + "index.html" == counterpart, rel
         assert (demo_site / counterpart).is_file(), rel
+
+
+def test_search_index_is_byte_identical_across_builds(catalog: CatalogFactory, tmp_path: Path):
+    basis = "legal_basis: 《数据安全法》\n"
+    catalog.dataset("a")
+    catalog.dataset("b", title="公交站点")
+    catalog.dataset("c", open_type="有条件开放", extra=basis + "open_conditions: 仅限科研\n")
+    catalog.dataset("d", open_type="非开放", extra=basis)
+    trees = []
+    for name in ("one", "two"):
+        build(catalog.root, tmp_path / name)
+        bundle = tmp_path / name / "pagefind"
+        trees.append(
+            {p.relative_to(bundle): p.read_bytes() for p in bundle.rglob("*") if p.is_file()}
+        )
+    assert trees[0] == trees[1]
+    assert any(p.suffix == ".pf_filter" for p in trees[0])
