@@ -22,6 +22,7 @@ from .loader import load_catalog
 from .model import Catalog
 from .output import OutputTree
 from .parallel import DatasetPool
+from .quality import assess_catalog, write_validation_files
 from .render import render_site
 from .search import build_search_index
 from .validate import DatasetReport, validate_catalog
@@ -114,7 +115,9 @@ def build(
                 published = derive_catalog(catalog, out, pool)
             pool.close()  # the remaining stages run in this process
             with timed(stages, "render"):
-                render_site(catalog, published, reports, out, build_date())
+                qualities = assess_catalog(catalog, reports, published, problems.items)
+                write_validation_files(catalog, qualities, out)
+                render_site(catalog, published, reports, out, build_date(), qualities=qualities)
             with timed(stages, "feeds"):
                 write_feeds(catalog, out)
             with timed(stages, "search"):

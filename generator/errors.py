@@ -31,6 +31,8 @@ class Problem:
     found: str = ""
     hint: str = ""
     hint_en: str = ""
+    expected_en: str = ""  # when empty, `expected` serves both languages
+    resource: str = ""  # the resource a data problem was found in
 
     def as_dict(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v not in ("", None)}
@@ -48,8 +50,9 @@ class Problem:
         msg = self.message if lang == "zh" else self.message_en
         label = {"error": ("错误", "error"), "warning": ("警告", "warning")}[self.severity]
         text = f"{label[0] if lang == 'zh' else label[1]}: {' '.join(parts)}: {msg}"
-        if self.expected:
-            text += f" ({'应为' if lang == 'zh' else 'expected'}: {self.expected}"
+        expected = self.expected if lang == "zh" else (self.expected_en or self.expected)
+        if expected:
+            text += f" ({'应为' if lang == 'zh' else 'expected'}: {expected}"
             if self.found:
                 text += f"; {'实际' if lang == 'zh' else 'found'}: {self.found}"
             text += ")"

@@ -210,6 +210,24 @@ STRINGS: dict[str, tuple[str, str]] = {
         "需要的数据：\n用途：\n联系方式：\n",
         "Data needed:\nPurpose:\nHow to reach you:\n",
     ),
+    "quality": ("数据质量", "Data quality"),
+    "quality_checked": ("校验", "Checks"),
+    "quality_passed": (
+        "已通过目录元数据规范和表结构（Table Schema）校验",
+        "Passed the catalog metadata profile and Table Schema validation",
+    ),
+    "quality_completeness": ("元数据完整度", "Metadata completeness"),
+    "quality_missing": ("未填写", "not filled in"),
+    "quality_formats": ("机器可读格式", "Machine-readable formats"),
+    "quality_errors": ("数据错误", "Data errors"),
+    "quality_warnings": ("元数据警告", "Metadata warnings"),
+    "quality_fields": ("字段数", "Fields"),
+    "quality_withheld": (
+        "按开放类型，本数据集不公开行数、错误数等由数据内容得出的统计。",
+        "By its open type, counts derived from this dataset's values (rows, errors) are "
+        "not published.",
+    ),
+    "quality_report": ("校验报告 validation.json", "Validation report (validation.json)"),
 }
 
 

@@ -6,6 +6,8 @@ ammonia sanitiser) so script tags, event handlers and javascript: URLs never rea
 
 from __future__ import annotations
 
+import re
+
 import markdown
 import nh3
 
@@ -61,3 +63,35 @@ def render_markdown(text: str) -> str:
     html = markdown.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
     html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
     return sanitise(html)
+
+
+UNSAFE_PATTERNS = (
+    # tags that run code or change where the page loads things from
+    re.compile(
+        r"<\s*(?:script|iframe|frame|frameset|object|embed|applet|form|style|meta|link|base|svg|math)\b",
+        re.IGNORECASE,
+    ),
+    # event handler attributes: <img src=x onerror=…>
+    re.compile(r"<[a-zA-Z][^>]*?[\s/\"']on[a-zA-Z]+\s*=", re.IGNORECASE | re.DOTALL),
+    # script URLs in Markdown links, autolinks and attributes (also with entities or spaces)
+    re.compile(
+        r"(?:j|&#0*106;|&#x0*6a;)\s*a\s*v\s*a\s*s\s*c\s*r\s*i\s*p\s*t\s*:|vbscript\s*:"
+        r"|data\s*:\s*text/html",
+        re.IGNORECASE,
+    ),
+)
+
+
+def unsafe_html(text: str) -> list[tuple[int, str]]:
+    """(line, snippet) of every script, event handler or script URL in Markdown source.
+
+    The sanitiser removes all of them from pages anyway; this tells the publisher, so the
+    check can fail instead of silently publishing a page that differs from the README.
+    """
+    found: dict[int, str] = {}
+    for pattern in UNSAFE_PATTERNS:
+        for match in pattern.finditer(text):
+            line = text.count("\n", 0, match.start()) + 1
+            snippet = text[match.start() : match.end() + 30].split("\n")[0]
+            found.setdefault(line, snippet[:80])
+    return sorted(found.items())

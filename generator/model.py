@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .policy import OpenType, ShareType
+from .yamldoc import YamlDoc
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,8 @@ class Resource:
     encoding: str
     fields: tuple[FieldInfo, ...]
     raw: dict[str, Any]  # the resource descriptor as written
+    # `encoding` above is the codec the file is read with (detected, checked against this)
+    declared_encoding: str | None = None
 
     @property
     def file_name(self) -> str:
@@ -139,6 +142,9 @@ class Dataset:
     temporal: tuple[str, str] | None
     resources: tuple[Resource, ...]
     descriptor: dict[str, Any]  # the datapackage.yaml as written
+    share_conditions: str = ""
+    source: YamlDoc | None = None  # the parsed datapackage.yaml, with the line of each key
+    skipped_resources: tuple[str, ...] = ()  # resources left out because of errors
 
 
 @dataclass(frozen=True)

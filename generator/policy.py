@@ -80,6 +80,15 @@ def publishes_data(open_type: OpenType) -> bool:
     return open_type is OpenType.OPEN
 
 
+def publishes_statistics(open_type: OpenType) -> bool:
+    """Anything computed from the values: row counts, error counts, field summaries.
+
+    A count of rows or of type errors is a fact about the values, so it is published for
+    open data only, like the values themselves.
+    """
+    return open_type is OpenType.OPEN
+
+
 def publishes_schema(open_type: OpenType) -> bool:
     """Field names, types and descriptions: open and conditional datasets."""
     return open_type in (OpenType.OPEN, OpenType.CONDITIONAL)

@@ -38,8 +38,13 @@ def iter_rows(ds: Dataset, res: Resource) -> Iterator[list[str]]:
 
         wb = load_workbook(path, read_only=True, data_only=True)
         try:
-            sheet_name = res.raw.get("sheet")
-            ws = wb[sheet_name] if isinstance(sheet_name, str) else wb.worksheets[0]
+            sheet = res.raw.get("sheet")
+            if isinstance(sheet, str):
+                ws = wb[sheet]
+            elif isinstance(sheet, int) and not isinstance(sheet, bool) and sheet >= 1:
+                ws = wb.worksheets[sheet - 1]  # 1-based, as in frictionless
+            else:
+                ws = wb.worksheets[0]
             for row in ws.iter_rows(values_only=True):
                 cells = [_cell_text(v) for v in row]
                 if any(cells):
@@ -47,8 +52,11 @@ def iter_rows(ds: Dataset, res: Resource) -> Iterator[list[str]]:
         finally:
             wb.close()
         return
+    # res.encoding is the codec the loader established by strict decoding (generator/
+    # encoding.py): GBK and GB18030 files are read as such, so the published UTF-8 has no
+    # mojibake. Decoding stays strict: a file that changed since loading fails loudly.
     encoding = res.encoding.lower()
     if encoding in ("utf-8", "utf8"):
         encoding = "utf-8-sig"  # tolerate a BOM; it never reaches the output
-    with open(path, encoding=encoding, newline="") as handle:
+    with open(path, encoding=encoding, errors="strict", newline="") as handle:
         yield from csv.reader(handle)

@@ -23,6 +23,7 @@ from .markup import render_markdown
 from .model import Catalog, Dataset, Publisher, Theme
 from .output import OutputTree
 from .policy import OpenType, can_apply, is_listed, publishes_data, publishes_schema
+from .quality import Quality
 from .stats import COLUMN_KEYS, cell, compute_stats, stats_csv_files
 from .validate import DatasetReport
 
@@ -41,6 +42,7 @@ class DatasetView:
     report: DatasetReport | None
     readme_html: str
     overdue: bool
+    quality: Quality | None = None
 
     @property
     def id(self) -> str:
@@ -83,6 +85,7 @@ def build_views(
     reports: dict[str, DatasetReport],
     lang: str,
     today: dt.date,
+    qualities: dict[str, Quality] | None = None,
 ) -> list[DatasetView]:
     views = []
     for ds in catalog.datasets:
@@ -99,6 +102,7 @@ def build_views(
                 report=reports.get(ds.id),
                 readme_html=render_markdown(ds.readme_markdown) if ds.readme_markdown else "",
                 overdue=is_overdue(ds, freq.days if freq else None, today),
+                quality=(qualities or {}).get(ds.id),
             )
         )
     views.sort(key=lambda v: (-v.ds.modified.toordinal(), v.id))
@@ -296,10 +300,11 @@ def render_site(
     reports: dict[str, DatasetReport],
     out: OutputTree,
     today: dt.date,
+    qualities: dict[str, Quality] | None = None,
 ) -> None:
     env = make_environment()
     for lang in catalog.site.languages:
-        views = build_views(catalog, published, reports, lang, today)
+        views = build_views(catalog, published, reports, lang, today, qualities)
         Renderer(env, catalog, views, lang, out, today).render_all()
     copy_static(out)
 

@@ -615,6 +615,7 @@ class Dataset:
     notes: list[str]  # README bullet points about fields and caveats
     open_conditions: str | None = None
     legal_basis: str | None = None
+    share_conditions: str | None = None  # 共享条件, required for 有条件共享
     contact_name: str = "数据管理科"
     readme_extra: str = ""
     identifier: str = ""  # filled in by assign_identifiers()
@@ -656,6 +657,8 @@ class Dataset:
         }
         if self.open_conditions:
             out["open_conditions"] = self.open_conditions
+        if self.share_conditions:
+            out["share_conditions"] = self.share_conditions
         if self.legal_basis:
             out["legal_basis"] = self.legal_basis
         out["resources"] = [t.descriptor() for t in self.tables]
@@ -2991,6 +2994,7 @@ def enterprise_social_insurance() -> Dataset:
         keywords=["社会保险", "社保缴纳", "参保", "欠缴", "企业信用"],
         open_type="有条件开放",
         share_type="有条件共享",
+        share_conditions="仅向承担劳动保障监察、税务征管和社会信用管理职责的部门共享，用于依法履职。",
         frequency="monthly",
         issued=dt.date(2024, 5, 6),
         modified=dt.date(2026, 11, 10),
@@ -3077,6 +3081,7 @@ def real_estate_registration() -> Dataset:
         keywords=["不动产登记", "抵押", "房地产市场", "交易"],
         open_type="依申请开放",
         share_type="有条件共享",
+        share_conditions="仅向承担住房保障、税收征管和金融监管职责的部门共享，用于依法履职。",
         frequency="monthly",
         issued=dt.date(2024, 12, 2),
         modified=dt.date(2026, 11, 6),
@@ -3226,6 +3231,7 @@ def medical_insurance_settlements() -> Dataset:
         keywords=["医保", "医疗保险", "结算", "定点医院", "基金监管"],
         open_type="有条件开放",
         share_type="有条件共享",
+        share_conditions="仅向承担卫生健康管理和医保基金监管职责的部门共享，用于依法履职。",
         frequency="monthly",
         issued=dt.date(2025, 3, 3),
         modified=dt.date(2026, 11, 8),
@@ -3332,6 +3338,7 @@ def minimum_living_allowance() -> Dataset:
         keywords=["低保", "社会救助", "最低生活保障"],
         open_type="非开放",
         share_type="有条件共享",
+        share_conditions="仅向承担社会救助审核、教育资助和住房保障职责的部门共享，用于核对救助资格。",
         frequency="monthly",
         issued=dt.date(2023, 6, 1),
         modified=dt.date(2026, 11, 1),

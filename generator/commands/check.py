@@ -27,7 +27,7 @@ def check(catalog_dir: Path, as_json: bool, strict: bool, lang: str, jobs: int |
     failed = result.failed(strict)
     datasets = len(result.catalog.datasets) if result.catalog else 0
     if as_json:
-        click.echo(format_json(result.problems.items, datasets, ok=not failed))
+        click.echo(format_json(result.problems.items, datasets, ok=not failed, lang=lang))
     elif result.problems.items:
         click.echo(format_text(result.problems.items, lang), err=failed)
     if not as_json and not failed:
