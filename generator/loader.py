@@ -282,10 +282,13 @@ class _DatasetLoader:
         kw["field"] = kw["field"].replace(".[", "[")
         self.problems.add(Problem(code, zh, en, dataset=self.id, **kw))
 
-    def resource(self, index: int, raw: Any) -> Resource | None:
+    def resource(self, index: int, raw: Any, schema_broken: bool = False) -> Resource | None:
         base: tuple[str | int, ...] = ("resources", index)
         if not isinstance(raw, dict):
             return None  # the profile reported it
+        if schema_broken:  # the profile reported its Table Schema; validating would only
+            self.skipped.append(str(raw.get("name")))  # repeat that in frictionless's words
+            return None
         name = raw.get("name")
         if not isinstance(name, str) or not SLUG.match(name):
             self.skipped.append(str(name))
@@ -602,7 +605,13 @@ def load_dataset(folder: Path, root: Path, problems: ProblemList) -> Dataset | N
             for problem in pending:
                 problems.add(replace(problem, line=doc.line((problem.field,))))
     unfilled = {p.field for p in pending}
-    problems.extend(p for p in check_document("dataset", doc, ds_id) if p.field not in unfilled)
+    profile_problems = [p for p in check_document("dataset", doc, ds_id) if p.field not in unfilled]
+    problems.extend(profile_problems)
+    broken_schemas = {
+        p.field.split("]", 1)[0] + "]"
+        for p in profile_problems
+        if p.severity == "error" and re.match(r"resources\[\d+\]\.schema", p.field)
+    }
     if not isinstance(data, dict):
         return None
     loader = _DatasetLoader(folder, root, doc, problems)
@@ -636,7 +645,7 @@ def load_dataset(folder: Path, root: Path, problems: ProblemList) -> Dataset | N
     raw_resources = data.get("resources")
     seen: dict[str, int] = {}
     for i, raw in enumerate(raw_resources if isinstance(raw_resources, list) else []):
-        res = loader.resource(i, raw)
+        res = loader.resource(i, raw, f"resources[{i}]" in broken_schemas)
         if res is None:
             continue
         if res.name in seen:

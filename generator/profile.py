@@ -279,7 +279,9 @@ def _lang_pair(meta: dict[str, Any], key: str) -> tuple[str, str]:
 
 def _name(path: tuple[str | int, ...], meta: dict[str, Any]) -> tuple[str, str]:
     """How messages name a key: `open_type`（开放类型） / `open_type` (open type)."""
-    label = _label(path) or "/"
+    if not path:
+        return "文件顶层", "the top level of the file"
+    label = _label(path)
     title, title_en = meta.get("title"), meta.get("x-title-en")
     zh = f"{label}（{title}）" if isinstance(title, str) and title else label
     en = f"{label} ({title_en})" if isinstance(title_en, str) and title_en else label
@@ -497,10 +499,10 @@ def _any_branch_type_fits(ctx: _Context, path: tuple[str | int, ...], value: Any
 
 
 def _walk(ctx: _Context, node: Node, value: Any, path: tuple[str | int, ...]) -> Iterator[Problem]:
-    for branch in _branches(node, value):
-        meta = _merged(branch)
-        if meta.get("x-plain-text") and isinstance(value, str):
-            yield from _html_in_text(ctx, path, value, meta)
+    if isinstance(value, str) and any(
+        _merged(branch).get("x-plain-text") for branch in _branches(node, value)
+    ):
+        yield from _html_in_text(ctx, path, value, _merged(node))
     if isinstance(value, dict):
         known: dict[str, dict[str, Any]] = {}
         open_ended = False

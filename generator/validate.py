@@ -15,6 +15,7 @@ few per resource. A faster path must produce the same findings.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -538,14 +539,24 @@ def _describe(res: Resource, f: Finding) -> tuple[str, str, str, str, str, str]:
         name, value = (m.group(1), m.group(2)) if m else ("", "")
         if name == "required":
             value = "true"
-        zh = CONSTRAINT_ZH.get(name, "不满足约束 " + name).format(v=value)
-        en = CONSTRAINT_EN.get(name, "violates the constraint " + name).format(v=value)
+        value_zh = value_en = value
+        if name == "enum":
+            try:
+                options = ast.literal_eval(value)
+            except (ValueError, SyntaxError):
+                options = None
+            if isinstance(options, list):
+                value_zh = "、".join(str(o) for o in options)
+                value_en = ", ".join(str(o) for o in options)
+        zh = CONSTRAINT_ZH.get(name, "不满足约束 " + name).format(v=value_zh)
+        en = CONSTRAINT_EN.get(name, "violates the constraint " + name).format(v=value_en)
         cell = f"“{f.cell}”" if f.cell else ""
+        cell_en = f" {f.cell!r}" if f.cell else ""
         return (
             f"{where_zh}字段 {f.field} 的值{cell}{zh}",
-            f"{where_en}, field {f.field}: {f.cell!r} {en}",
-            f"{name}: {value}",
-            f"{name}: {value}",
+            f"{where_en}, field {f.field}:{cell_en} {en}",
+            f"{name}: {value_zh}",
+            f"{name}: {value_en}",
             "改正该单元格，或在 schema 的 constraints 中放宽约束",
             "fix the cell, or relax the constraint in the schema",
         )
