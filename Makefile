@@ -5,7 +5,13 @@ BIN := $(VENV)/bin
 CATALOG ?= catalog
 SITE ?= site
 
-.PHONY: build serve test lint bench clean
+# Browser tests need Debian's chromium and axe-core from npm; installed only when missing.
+CHROMIUM ?= /usr/bin/chromium
+AXE := node_modules/axe-core/axe.min.js
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q
+
+.PHONY: build serve test lint bench bench-search browser-deps clean
 
 build: $(VENV)/.installed
 	$(BIN)/kaifang build --catalog $(CATALOG) --out $(SITE)
@@ -13,8 +19,23 @@ build: $(VENV)/.installed
 serve: $(VENV)/.installed
 	$(BIN)/kaifang serve --catalog $(CATALOG) --out $(SITE)
 
-test: $(VENV)/.test-installed
+test: $(VENV)/.test-installed browser-deps
 	$(BIN)/pytest
+
+browser-deps: $(CHROMIUM) $(AXE)
+
+$(CHROMIUM):
+	$(SUDO) apt-get update -q
+	$(APT_INSTALL) chromium
+
+$(AXE): package.json package-lock.json
+	command -v npm >/dev/null || { $(SUDO) apt-get update -q && $(APT_INSTALL) npm; }
+	npm ci --no-audit --no-fund
+	touch $@
+
+# Search benchmark: 10,000 synthetic datasets, one cold query in headless Chromium.
+bench-search: $(VENV)/.test-installed browser-deps
+	$(BIN)/python bench/search_bench.py
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check generator tests
@@ -29,4 +50,4 @@ $(VENV)/.test-installed: $(VENV)/.installed
 	touch $@
 
 clean:
-	rm -rf $(VENV) $(SITE) .pytest_cache
+	rm -rf $(VENV) $(SITE) .pytest_cache node_modules

@@ -192,6 +192,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "符合条件的单位和个人可以依法申请获取。",
         "Eligible organisations and people can apply for access.",
     ),
+    "titled": ("{a}：{b}", "{a}: {b}"),
     "paren": ("（{text}）", " ({text})"),
     "feedback_by_email": ("发送邮件", "by e-mail"),
     "feedback_by_form": ("在线填写", "online form"),
