@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import shutil
+import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -83,5 +85,10 @@ def page(browser: Browser) -> Iterator[Page]:
 
 @pytest.fixture(scope="session")
 def axe_source() -> str:
-    assert AXE.is_file(), f"{AXE} is missing: run `make test`, which runs npm ci"
+    """axe-core from node_modules; installed from package-lock.json when missing, as
+    `make test` does, so running pytest directly in a fresh worktree works too."""
+    if not AXE.is_file():
+        npm = shutil.which("npm")
+        assert npm, "npm is missing: run `make test`, which installs it with apt-get"
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=REPO, check=True, timeout=600)
     return AXE.read_text(encoding="utf-8")
