@@ -18,7 +18,7 @@ from __future__ import annotations
 import ast
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from frictionless import Checklist, FrictionlessException
@@ -570,7 +570,7 @@ def _describe(res: Resource, f: Finding) -> tuple[str, str, str, str, str, str]:
             f"{where_en}: the primary key {en_what}",
             "每行唯一的主键",
             "a unique primary key in every row",
-            f"该行内容：{cells[:60]}；删除重复行或改正主键",
+            (f"该行内容：{cells[:60]}；" if cells else "") + "删除重复行或改正主键",
             "delete the duplicate row or fix its key",
         )
     if f.type == "foreign-key":
@@ -635,10 +635,31 @@ def _describe(res: Resource, f: Finding) -> tuple[str, str, str, str, str, str]:
     )
 
 
+def mask(value: str) -> str:
+    """A cell shown without giving it away: 110101199003070011 -> 110**************1."""
+    if len(value) <= 2:
+        return "*" * len(value)
+    keep = 3 if len(value) >= 10 else 1
+    return value[:keep] + "*" * (len(value) - keep - 1) + value[-1]
+
+
+def _shown(ds: Dataset, res: Resource, f: Finding) -> Finding:
+    """The finding as the report may print it: cells of fields declared `sensitive` are
+    masked, and for non-open data whole rows and key values are left out (reports end up
+    in terminals and CI logs)."""
+    sensitive = {x.name for x in res.fields if x.raw.get("sensitive")}
+    cell = mask(f.cell) if f.field in sensitive else f.cell
+    if publishes_data(ds.open_type) and not sensitive:
+        return replace(f, cell=cell)
+    note = re.sub(r'values? "[^"]*"', "values", f.note) if f.type == "foreign-key" else f.note
+    return replace(f, cell=cell, cells=(), note=note)
+
+
 def data_problems(ds: Dataset, res: Resource, found: ResourceFindings) -> list[Problem]:
     rel = f"datasets/{ds.id}/{res.path}"
     problems = []
-    for f in found.kept:
+    for kept in found.kept:
+        f = _shown(ds, res, kept)
         zh, en, exp, exp_en, hint, hint_en = _describe(res, f)
         problems.append(
             Problem(

@@ -13,6 +13,8 @@ from pathlib import Path
 from generator.loader import load_catalog
 from generator.validate import MAX_ERRORS_PER_RESOURCE, frictionless_findings
 
+from .conftest import dataset_yaml
+
 FRICTIONLESS = Path(sys.executable).parent / "frictionless"
 
 DESCRIPTOR = textwrap.dedent("""\
@@ -171,3 +173,23 @@ def test_reference_path_counts_beyond_frictionless_error_limit(catalog):
     assert found.total == 1_200 and found.by_type == {"type-error": 1_200}
     assert [f.row for f in found.kept] == [2, 3, 4, 5, 6]
     assert found.rows == 1_200
+
+
+def test_reports_mask_sensitive_cells_and_leave_out_rows_of_non_open_data(catalog, cli):
+    fields = """\
+    - {name: line_id, type: string}
+    - {name: stops, type: integer, sensitive: id_number}
+"""
+    csv = "line_id,stops\nL001,12\nL001,110101199003070011X\n"
+    descriptor = dataset_yaml(
+        "d", open_type="非开放", extra="legal_basis: 《条例》\n", fields=fields
+    )
+    descriptor = descriptor.replace("    schema:\n", "    schema:\n      primaryKey: [line_id]\n")
+    catalog.dataset("d", csv_text=csv, descriptor=descriptor)
+    result = cli("check", "--catalog", catalog.root, "--json")
+    assert result.exit_code == 1
+    assert "110101199003070011X" not in result.output
+    report = json.loads(result.stdout)
+    by_code = {p["code"]: p for p in report["datasets"][0]["problems"]}
+    assert by_code["data-type-error"]["found"] == "110" + "*" * 15 + "X"
+    assert "该行内容" not in by_code["data-primary-key"]["hint"]
