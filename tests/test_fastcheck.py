@@ -1,0 +1,253 @@
+"""The vectorised validator must find exactly what frictionless finds.
+
+Every test runs both on the same file and compares (type, row, field, note) of each
+error, in order, and the row count; the fuzz test does so on generated broken files.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from frictionless import Resource, Schema
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator import fastcheck
+from generator.fastcheck import Unsupported, validate_csv
+
+SCHEMA = {
+    "fields": [
+        {"name": "id", "type": "integer", "constraints": {"unique": True, "minimum": 1}},
+        {
+            "name": "name",
+            "type": "string",
+            "constraints": {
+                "required": True,
+                "maxLength": 5,
+                "minLength": 1,
+                "pattern": "[a-z]*",
+                "enum": ["ab", "abc", "x", "zz", "b"],
+            },
+        },
+        {"name": "v", "type": "number", "constraints": {"maximum": 100, "minimum": -5}},
+        {"name": "d", "type": "date", "constraints": {"minimum": "2020-01-01"}},
+        {"name": "b", "type": "boolean"},
+        {"name": "y", "type": "year", "constraints": {"maximum": 2030}},
+        {"name": "code", "type": "string", "constraints": {"unique": True}},
+        {"name": "t", "type": "time"},
+    ],
+    "primaryKey": ["id", "name"],
+    "missingValues": ["", "NA"],
+}
+
+
+def findings(errors) -> list[tuple]:
+    return [
+        (e.type, getattr(e, "row_number", None), getattr(e, "field_name", None), e.note)
+        for e in errors
+    ]
+
+
+def reference(path: Path, schema: dict, encoding: str = "utf-8") -> tuple[int, list[tuple]]:
+    resource = Resource(
+        path=path.name,
+        basepath=str(path.parent),
+        schema=Schema.from_descriptor(schema),
+        format="csv",
+        encoding=encoding,
+    )
+    task = resource.validate().tasks[0]
+    return task.stats.get("rows") or 0, findings(task.errors)  # None when there are no rows
+
+
+def fast(path: Path, schema: dict, encoding: str = "utf-8") -> tuple[int, list[tuple]]:
+    report = validate_csv(path, Schema.from_descriptor(schema), encoding)
+    return report.rows, findings(report.errors)
+
+
+def assert_same(path: Path, schema: dict = SCHEMA, encoding: str = "utf-8") -> list[tuple]:
+    expected = reference(path, schema, encoding)
+    assert fast(path, schema, encoding) == expected
+    return expected[1]
+
+
+BROKEN = (
+    "id,name,v,d,b,y,code,t\n"
+    "1,ab,1.5,2020-01-02,true,2020,A1,10:00:00\n"
+    "2,abc,101,2019-12-31,maybe,20x0,A2,25:00:00\n"
+    "\n"
+    "3,,x,2021-02-30,1,1999,A3,\n"
+    "1,ab,3,2020-1-5,0,2000,A1,\n"
+    " 4 ,ABCDEFG,-0,2020-05-05,TRUE,0000,A5,\n"
+    "5,x,1e2\n"
+    "6,zz,1,2020-01-01,false,2001,A6,,extra\n"
+    "01,ab,NA,,,,A7,\n"
+    ",,,,,,,\n"
+    '7,"a\nb",1.0,2020-01-01,true,2000,A8,\n'
+    "8,x,NaN,2020-02-29,true,2031,A8,\n"
+    '9,b,+7,2021-02-29,False,2000,"A,9",\n'
+    "99999999999999999999,b,0.1234567890123456789,2024-02-29,0,1000,A10,\n"
+)
+
+
+def test_many_error_kinds_match(tmp_path: Path):
+    path = tmp_path / "broken.csv"
+    path.write_text(BROKEN, encoding="utf-8")
+    found = assert_same(path)
+    kinds = {f[0] for f in found}
+    assert kinds >= {
+        "type-error",
+        "constraint-error",
+        "blank-row",
+        "missing-cell",
+        "extra-cell",
+        "unique-error",
+        "primary-key",
+    }
+    assert ("unique-error", 6, "id", "the same as in the row at position 2") in found
+
+
+def test_error_limit_and_row_count_match(tmp_path: Path):
+    path = tmp_path / "many.csv"
+    rows = ["id,name,v,d,b,y,code,t"]
+    rows += [f"{i % 700 + 1},ab,{i},bad-date,true,2000,C{i % 900},x" for i in range(3000)]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    found = assert_same(path)
+    assert len(found) == 1000
+
+
+def test_batches_and_malformed_rows_across_batch_edges(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(fastcheck, "BLOCK_BYTES", 256)
+    lines = ["id,name,v,d,b,y,code,t"]
+    for i in range(1, 400):
+        if i % 37 == 0:
+            lines.append(f"{i},ab")  # too few cells
+        elif i % 41 == 0:
+            lines.append("")
+        elif i % 53 == 0:
+            lines.append(f'{i},"x\ny",1,2020-01-01,true,2000,Q{i},,more')
+        else:
+            lines.append(f"{i},x,{i % 120},2020-03-01,true,2000,Q{i % 350},")
+    path = tmp_path / "edges.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert len(assert_same(path)) > 20
+
+
+def test_gb18030_and_bom(tmp_path: Path):
+    text = (
+        "id,name,v,d,b,y,code,t\n1,x,1,2020-01-01,true,2000,北京,\n2,x,1,2020-01-01,是,2000,北京,\n"
+    )
+    gb = tmp_path / "gb.csv"
+    gb.write_bytes(text.encode("gb18030"))
+    assert assert_same(gb, encoding="gb18030")
+    bom = tmp_path / "bom.csv"
+    bom.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert assert_same(bom)
+
+
+def test_what_it_does_not_model_is_refused(tmp_path: Path):
+    path = tmp_path / "fk.csv"
+    path.write_text("id,parent\n1,\n2,1\n", encoding="utf-8")
+    schema = {
+        "fields": [{"name": "id", "type": "integer"}, {"name": "parent", "type": "integer"}],
+        "foreignKeys": [{"fields": ["parent"], "reference": {"resource": "", "fields": ["id"]}}],
+    }
+    with pytest.raises(Unsupported):
+        validate_csv(path, Schema.from_descriptor(schema))
+    wrong_header = tmp_path / "header.csv"
+    wrong_header.write_text("id\n1\n", encoding="utf-8")
+    with pytest.raises(Unsupported):
+        validate_csv(wrong_header, Schema.from_descriptor(schema))
+
+
+# -- fuzz: broken files generated from cells that sit on each rule's edge ---------------
+
+CELLS = {
+    "id": [
+        "1",
+        "2",
+        "3",
+        "01",
+        " 2",
+        "+3",
+        "0",
+        "-1",
+        "x",
+        "",
+        "NA",
+        "1.0",
+        "99999999999999999999",
+    ],
+    "name": ["ab", "abc", "x", "b", "zz", "", "AB", "a b", "abcdef", "NA", "é"],
+    "v": ["1", "1.5", "-0", "100", "100.0", "101", "-5", "-6", "1e2", "NaN", "", "x", ".5", "7."],
+    "d": ["2020-01-01", "2019-12-31", "2020-02-29", "2021-02-29", "2020-1-5", "", "0999-01-01"],
+    "b": ["true", "false", "TRUE", "1", "0", "yes", "", "NA"],
+    "y": ["2000", "2031", "0000", "999", "20x0", "", "2030"],
+    "code": ["A", "B", "C", "A,B", 'q"q', "", "line\nbreak", "北京"],
+    "t": ["10:00:00", "25:00:00", "", "x"],
+}
+NAMES = [f["name"] for f in SCHEMA["fields"]]
+
+
+@st.composite
+def broken_csv(draw) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(NAMES)
+    for _ in range(draw(st.integers(0, 25))):
+        shape = draw(st.sampled_from(["row"] * 8 + ["short", "long", "empty"]))
+        if shape == "empty":
+            out.write("\n")
+            continue
+        row = [draw(st.sampled_from(CELLS[name])) for name in NAMES]
+        if shape == "short":
+            row = row[: draw(st.integers(1, len(NAMES) - 1))]
+        elif shape == "long":
+            row += ["extra"] * draw(st.integers(1, 2))
+        writer.writerow(row)
+    return out.getvalue()
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=broken_csv())
+def test_fuzz_same_findings_as_frictionless(tmp_path: Path, text: str):
+    path = tmp_path / "fuzz.csv"
+    path.write_text(text, encoding="utf-8")
+    try:
+        expected = reference(path, SCHEMA)
+        got = fast(path, SCHEMA)
+    except Unsupported:
+        return  # refusing is always allowed: the caller then asks frictionless
+    assert got == expected
+
+
+def test_catalog_problems_are_the_same_on_both_paths(catalog, monkeypatch):
+    from generator import validate
+    from generator.loader import load_catalog
+
+    fields = """\
+        - {name: line_id, type: string, title: 线路编号, constraints: {unique: true}}
+        - {name: stops, type: integer, title: 站点数, constraints: {minimum: 1}}
+"""
+    catalog.dataset("bus-lines", csv_text="line_id,stops\nL1,3\nL1,0\n\nL3,x,9\n", fields=fields)
+    cat, problems = load_catalog(catalog.root)
+    assert cat is not None and not problems.errors
+    ds = cat.datasets[0]
+    monkeypatch.setattr(validate, "FAST_PATH_MIN_BYTES", 1 << 40)
+    slow = validate.validate_dataset(cat, ds)
+    monkeypatch.setattr(validate, "FAST_PATH_MIN_BYTES", 0)
+    quick = validate.validate_dataset(cat, ds)
+    assert [p.as_dict() for p in quick.problems] == [p.as_dict() for p in slow.problems]
+    assert {p.code for p in quick.problems} == {
+        "data-unique-error",
+        "data-constraint-error",
+        "data-blank-row",
+        "data-extra-cell",
+        "data-type-error",
+    }
+    assert quick.rows == slow.rows == 4
