@@ -309,20 +309,70 @@ def make_catalog(root: Path, n: int, rows: int = 30, seed: int = 7) -> Path:
     return root
 
 
-def make_large_csv(path: Path, rows: int, seed: int = 11) -> Path:
-    """One resource with integer, string, number, date and boolean columns."""
+DEFECTS = (
+    "type",  # a number that is not one
+    "date",  # a day that does not exist
+    "blank",  # an empty line
+    "duplicate",  # the id of the row before: primary-key error
+    "short",  # a row with a cell missing
+    "long",  # a row with an extra cell
+    "boolean",  # a value outside trueValues/falseValues
+    "required",  # an empty required cell
+    "range",  # a value above the maximum
+)
+
+
+def _large_row(r: int, rng: random.Random, start: int) -> list[str]:
+    return [
+        str(r),
+        f"{DISTRICTS[r % 8]}监测站{r % 97}",
+        f"{rng.random() * 500:.2f}",
+        dt.date.fromordinal(start + r % 2000).isoformat(),
+        "true" if r % 3 else "false",
+    ]
+
+
+def _defect(kind: str, cells: list[str]) -> str:
+    if kind == "type":
+        cells[2] = "n/a"
+    elif kind == "date":
+        cells[3] = "2021-02-30"
+    elif kind == "blank":
+        return ""
+    elif kind == "duplicate":
+        cells[0] = str(int(cells[0]) - 1)
+    elif kind == "short":
+        cells = cells[:-1]
+    elif kind == "long":
+        cells = [*cells, "extra"]
+    elif kind == "boolean":
+        cells[4] = "yes"
+    elif kind == "required":
+        cells[1] = ""
+    elif kind == "range":
+        cells[2] = "500.01"
+    return ",".join(cells)
+
+
+def make_large_csv(path: Path, rows: int, seed: int = 11, defects: int = 0) -> Path:
+    """One resource with integer, string, number, date and boolean columns.
+
+    defects > 0 spreads that many broken rows evenly through the file, cycling through
+    DEFECTS, so that validators have something to find (and must agree on).
+    """
     rng = random.Random(seed)
     path.parent.mkdir(parents=True, exist_ok=True)
     start = dt.date(2020, 1, 1).toordinal()
+    every = rows // defects if defects else 0
     with open(path, "w", encoding="utf-8", newline="") as handle:
         handle.write("id,station,value,day,valid\n")
         block: list[str] = []
         for r in range(1, rows + 1):
-            block.append(
-                f"{r},{DISTRICTS[r % 8]}监测站{r % 97},{rng.random() * 500:.2f},"
-                f"{dt.date.fromordinal(start + r % 2000).isoformat()},"
-                f"{'true' if r % 3 else 'false'}\n"
-            )
+            cells = _large_row(r, rng, start)
+            if every and r % every == every // 2 and r > 1:
+                block.append(_defect(DEFECTS[(r // every) % len(DEFECTS)], cells) + "\n")
+            else:
+                block.append(",".join(cells) + "\n")
             if len(block) >= 50_000:
                 handle.write("".join(block))
                 block.clear()
@@ -333,13 +383,69 @@ def make_large_csv(path: Path, rows: int, seed: int = 11) -> Path:
 def large_csv_schema() -> dict:
     return {
         "fields": [
-            {"name": "id", "type": "integer"},
-            {"name": "station", "type": "string"},
-            {"name": "value", "type": "number"},
-            {"name": "day", "type": "date"},
-            {"name": "valid", "type": "boolean"},
-        ]
+            {"name": "id", "type": "integer", "title": "序号"},
+            {
+                "name": "station",
+                "type": "string",
+                "title": "监测站",
+                "constraints": {"required": True, "maxLength": 40},
+            },
+            {
+                "name": "value",
+                "type": "number",
+                "title": "监测值",
+                "constraints": {"minimum": 0, "maximum": 500},
+            },
+            {"name": "day", "type": "date", "title": "日期"},
+            {"name": "valid", "type": "boolean", "title": "有效"},
+        ],
+        "primaryKey": ["id"],
     }
+
+
+def make_large_catalog(root: Path, csv_path: Path) -> Path:
+    """A catalog of one open dataset whose resource is csv_path (hard-linked in)."""
+    dump = {"allow_unicode": True, "sort_keys": False}
+    (root / "datasets").mkdir(parents=True, exist_ok=True)
+    (root / "site.yaml").write_text(yaml.safe_dump(site_yaml(), **dump), encoding="utf-8")
+    (root / "publishers.yaml").write_text(
+        yaml.safe_dump(publishers_yaml(), **dump), encoding="utf-8"
+    )
+    folder = root / "datasets" / "air-quality-readings"
+    (folder / "data").mkdir(parents=True, exist_ok=True)
+    target = folder / "data" / "readings.csv"
+    if target.exists():
+        target.unlink()
+    try:
+        target.hardlink_to(csv_path)
+    except OSError:
+        import shutil
+
+        shutil.copyfile(csv_path, target)
+    descriptor = {
+        "name": "air-quality-readings",
+        "title": "空气质量监测读数",
+        "description": "全市自动监测站逐日读数（合成数据，用于性能测试）",
+        "publisher": "sthjj",
+        "theme": "environment",
+        "keywords": ["空气质量", "监测"],
+        "open_type": "无条件开放",
+        "update_frequency": "daily",
+        "issued": "2024-01-01",
+        "modified": "2026-11-20",
+        "resources": [
+            {
+                "name": "readings",
+                "title": "监测读数",
+                "path": "data/readings.csv",
+                "format": "csv",
+                "encoding": "utf-8",
+                "schema": large_csv_schema(),
+            }
+        ],
+    }
+    (folder / "datapackage.yaml").write_text(yaml.safe_dump(descriptor, **dump), encoding="utf-8")
+    return root
 
 
 def main() -> None:
@@ -352,11 +458,12 @@ def main() -> None:
     big = sub.add_parser("csv")
     big.add_argument("out", type=Path)
     big.add_argument("--rows", type=int, default=1_000_000)
+    big.add_argument("--defects", type=int, default=0)
     args = parser.parse_args()
     if args.what == "catalog":
         make_catalog(args.out, args.datasets, args.rows)
     else:
-        make_large_csv(args.out, args.rows)
+        make_large_csv(args.out, args.rows, defects=args.defects)
 
 
 if __name__ == "__main__":

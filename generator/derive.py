@@ -7,19 +7,25 @@ Rows are streamed, so memory does not grow with the size of a resource.
 from __future__ import annotations
 
 import csv
+import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+from .fastcheck import Unsupported
+from .fastderive import write_csv_and_stats
 from .model import Catalog, Dataset, FieldInfo, Resource
 from .output import OutputTree, WrittenFile
 from .parallel import DatasetPool
 from .policy import publishes_data
 from .reader import iter_rows
 
+log = logging.getLogger(__name__)
+
 PREVIEW_ROWS = 20
+FAST_DERIVE_MIN_BYTES = 1 << 20  # CSV sources this large use the columnar path
 DISTINCT_CAP = 10_000  # distinct counts stop growing here ("≥ 10000")
 NUMERIC = {"integer", "number", "year"}
 ORDERED = NUMERIC | {"date", "datetime", "time", "yearmonth"}
@@ -201,16 +207,16 @@ def primary_key_of(res: Resource) -> tuple[str, ...]:
     return ()
 
 
-def derive_resource(ds: Dataset, res: Resource, out: OutputTree) -> PublishedResource:
+def _write_rows(
+    ds: Dataset, res: Resource, target: Path, stats: list[_FieldStats]
+) -> tuple[int, list[list[str]]]:
+    """The row loop: the published CSV in schema order, with statistics; (rows, preview)."""
     rows = iter_rows(ds, res)
     header = next(rows, [])
     names = [f.name for f in res.fields]
     order = [header.index(n) if n in header else None for n in names]
-    stats = [_FieldStats(f) for f in res.fields]
     preview: list[list[str]] = []
     count = 0
-    rel = f"datasets/{ds.id}/{res.name}.csv"
-    target = out.path_for_stream(rel)
     with open(target, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(names)
@@ -222,6 +228,43 @@ def derive_resource(ds: Dataset, res: Resource, out: OutputTree) -> PublishedRes
             if len(preview) < PREVIEW_ROWS:
                 preview.append(row)
             count += 1
+    return count, preview
+
+
+def write_published_csv(
+    ds: Dataset, res: Resource, target: Path
+) -> tuple[int, list[list[str]], list[_FieldStats]]:
+    """Large CSV files go through the columnar path (same bytes and statistics), the rest,
+    and whatever that path declines, through the row loop."""
+    source = ds.folder / res.path
+    if res.format == "csv" and source.stat().st_size >= FAST_DERIVE_MIN_BYTES:
+        stats = [_FieldStats(f) for f in res.fields]
+        try:
+            count, preview = write_csv_and_stats(
+                source,
+                res.encoding,
+                [f.name for f in res.fields],
+                [f.type for f in res.fields],
+                target,
+                stats,
+                PREVIEW_ROWS,
+                ORDERED,
+                NUMERIC,
+                DISTINCT_CAP,
+            )
+            return count, preview, stats
+        except Unsupported as exc:
+            log.info("%s/%s: derived row by row (%s)", ds.id, res.name, exc)
+    stats = [_FieldStats(f) for f in res.fields]
+    count, preview = _write_rows(ds, res, target, stats)
+    return count, preview, stats
+
+
+def derive_resource(ds: Dataset, res: Resource, out: OutputTree) -> PublishedResource:
+    names = [f.name for f in res.fields]
+    rel = f"datasets/{ds.id}/{res.name}.csv"
+    target = out.path_for_stream(rel)
+    count, preview, stats = write_published_csv(ds, res, target)
     csv_file = out.register(rel)
     return PublishedResource(
         name=res.name,

@@ -1,0 +1,93 @@
+"""The columnar derivation writes the same bytes and summaries as the row loop."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator import derive, fastderive
+from generator.loader import load_catalog
+from generator.output import OutputTree
+
+FIELDS = """\
+- {name: code, type: string, title: 编号}
+- {name: amount, type: number, title: 金额}
+- {name: count, type: integer, title: 数量}
+- {name: day, type: date, title: 日期}
+- {name: note, type: string, title: 备注}
+"""
+
+
+def _rows(n: int) -> str:
+    # columns in another order than the schema, and one column the schema does not name
+    lines = ["day,note,extra,code,count,amount"]
+    for i in range(n):
+        note = ["plain", "has,comma", 'has "quote"', "two\nlines", "", "北京"][i % 6]
+        if '"' in note or "," in note or "\n" in note:
+            note = '"' + note.replace('"', '""') + '"'
+        amount = "" if i % 11 == 0 else f"{(i * 37) % 1000 / 8:g}"
+        lines.append(f"2024-0{1 + i % 9}-1{i % 10},{note},x{i},C{i % 13},{i % 7 - 3},{amount}")
+    return "\n".join(lines) + "\n"
+
+
+def _derive_both(catalog, tmp_path: Path, monkeypatch, text: str, encoding: str = "utf-8"):
+    catalog.dataset("big", csv_text=text, fields=FIELDS, encoding=encoding)
+    if encoding != "utf-8":
+        path = catalog.root / "datasets/big/datapackage.yaml"
+        path.write_text(
+            path.read_text(encoding="utf-8").replace(
+                "format: csv", f"format: csv\n    encoding: {encoding}"
+            ),
+            encoding="utf-8",
+        )
+    cat, problems = load_catalog(catalog.root)
+    assert cat is not None and not problems.errors, problems.items
+    ds = cat.datasets[0]
+    results = []
+    for threshold in (1 << 40, 0):
+        monkeypatch.setattr(derive, "FAST_DERIVE_MIN_BYTES", threshold)
+        out = OutputTree(tmp_path / f"out-{threshold}")
+        published = derive.derive_resource(ds, ds.resources[0], out)
+        data = (out.root / published.files["csv"].path).read_bytes()
+        results.append((data, published.rows, published.preview, published.summaries))
+    return results
+
+
+@pytest.mark.parametrize("cap", [5, 10_000])
+def test_same_bytes_and_summaries(catalog, tmp_path, monkeypatch, cap):
+    monkeypatch.setattr(derive, "DISTINCT_CAP", cap)
+    monkeypatch.setattr(fastderive, "BLOCK_BYTES", 512)  # many batches
+    loop, columnar = _derive_both(catalog, tmp_path, monkeypatch, _rows(300))
+    assert columnar == loop
+    assert loop[1] == 300
+    assert any(s.distinct_capped for s in loop[3]) == (cap == 5)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "encoding"), [("\ufeff", "utf-8"), ("", "gb18030")], ids=["bom", "gb18030"]
+)
+def test_bom_and_gb18030(catalog, tmp_path, monkeypatch, prefix, encoding):
+    text = prefix + _rows(40)
+    loop, columnar = _derive_both(catalog, tmp_path, monkeypatch, text, encoding)
+    assert columnar == loop
+    assert loop[0].startswith(b"code,amount,count,day,note\n")
+
+
+def test_declines_what_it_cannot_copy_exactly(tmp_path):
+    source = tmp_path / "s.csv"
+    source.write_text("a,b\n1,2\n3\n", encoding="utf-8")  # a short row
+    stats = [derive._FieldStats(derive.FieldInfo("a", "integer"))]
+    with pytest.raises(fastderive.Unsupported):
+        fastderive.write_csv_and_stats(
+            source,
+            "utf-8",
+            ["a"],
+            ["integer"],
+            tmp_path / "t.csv",
+            stats,
+            20,
+            derive.ORDERED,
+            derive.NUMERIC,
+            10,
+        )
