@@ -28,6 +28,7 @@ import csv
 import datetime as dt
 import io
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -41,7 +42,6 @@ import pyarrow.csv as pa_csv
 from frictionless import Resource as FlResource
 from frictionless import Schema as FlSchema
 from frictionless import errors as fl_errors
-from frictionless import settings as fl_settings
 from pandas.util import hash_array
 
 BLOCK_BYTES = 4 << 20  # pyarrow parses this much text per record batch
@@ -65,9 +65,12 @@ class Unsupported(Exception):
 @dataclass
 class TableReport:
     rows: int
-    errors: list[fl_errors.Error]
-    warnings: list[str] = field(default_factory=list)
-    partial: bool = False
+    errors: list[fl_errors.Error]  # the first ``keep``, in frictionless's order
+    by_type: Counter[str] = field(default_factory=Counter)  # every error, counted
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_type.values())
 
 
 # -- one field --------------------------------------------------------------------------
@@ -391,14 +394,15 @@ class _KeyColumn:
     fields: list[int]
     rows: list[np.ndarray] = field(default_factory=list)
     hashes: list[np.ndarray] = field(default_factory=list)
+    candidates: np.ndarray | None = None  # sorted rows whose hash repeats
 
 
 class _Table:
-    def __init__(self, path: Path, schema: FlSchema, encoding: str, limit: int) -> None:
+    def __init__(self, path: Path, schema: FlSchema, encoding: str, keep: int) -> None:
         self.path = path
         self.schema = schema
         self.encoding = encoding
-        self.limit = limit
+        self.keep = keep
         self._open_with_frictionless()
         pk = list(schema.primary_key)
         unique = [f.name for f in schema.fields if f.constraints.get("unique")]
@@ -416,6 +420,7 @@ class _Table:
         index = {p.name: p.number - 1 for p in self.plans}
         self.unique = [_KeyColumn(name, [index[name]]) for name in unique]
         self.primary = _KeyColumn("", [index[n] for n in pk]) if pk else None
+        self.keys = self.unique + ([self.primary] if self.primary else [])
         from frictionless.table.row import create_cell_handlers  # the reader of odd rows
 
         self.handlers = create_cell_handlers(list(schema.fields))
@@ -557,59 +562,52 @@ class _Table:
     # -- the run -----------------------------------------------------------------------
 
     def run(self) -> TableReport:
-        findings: list[_Finding] = []
-        budget = self.limit - len(self.header_errors)
+        """Count every error by type and keep the first ``keep`` in frictionless's order
+        (header errors, then row by row), as validate.py's counting checklist does."""
+        by_type: Counter[str] = Counter(e.type for e in self.header_errors)
+        kept: list[_Finding] = []
         rows = 0
-        stop_row: int | None = None
         first = True
         for batch, numbers, odd in self._numbered():
             if first and self.fragment:
                 self._check_fragment(batch, numbers, odd)
             first = False
-            findings.extend(self._odd_rows(odd))
+            limit_row = kept[-1].row if len(kept) >= self.keep else None
+            found = self._odd_rows(odd, by_type, limit_row)
             if batch.num_rows:
-                findings.extend(self._batch(batch, numbers))
+                found += self._batch(batch, numbers, by_type, limit_row)
                 rows = max(rows, int(numbers[-1]) - 1)
             if odd:
                 rows = max(rows, max(r for r, _ in odd) - 1)
-            if budget > 0 and len(findings) >= budget:
-                findings.sort(key=lambda f: (f.row, f.order))
-                stop_row = findings[budget - 1].row
-                findings = [f for f in findings if f.row <= stop_row]
-                break
-        keyed = self.unique + ([self.primary] if self.primary else [])
-        findings.extend(self._key_findings(keyed, findings, budget, stop_row))
-        findings.sort(key=lambda f: (f.row, f.order))
-        errors = list(self.header_errors) + [f.error for f in findings]
-        if self.limit and len(errors) >= self.limit:
-            # frictionless checks the limit after each row; the cut row is the row of the
-            # limit-th error, and it counts rows up to there
-            cut = findings[max(0, self.limit - len(self.header_errors) - 1)].row
-            return TableReport(
-                rows=cut - 1,
-                errors=errors[: self.limit],
-                warnings=[f"reached error limit: {self.limit}"],
-                partial=True,
-            )
-        return TableReport(rows=rows, errors=errors)
+            if found:
+                kept = sorted(kept + found, key=_order)[: self.keep]
+        kept = sorted(kept + self._key_findings(by_type), key=_order)
+        errors = (list(self.header_errors) + [f.error for f in kept])[: self.keep]
+        return TableReport(rows=rows, errors=errors, by_type=by_type)
 
-    def _odd_rows(self, odd: list[tuple[int, list[str]]]) -> list[_Finding]:
+    def _odd_rows(
+        self, odd: list[tuple[int, list[str]]], by_type: Counter[str], limit_row: int | None
+    ) -> list[_Finding]:
         """Rows with the wrong number of cells: frictionless's own Row decides."""
         from frictionless.table.row import Row
 
         out: list[_Finding] = []
         for number, cells in odd:
             row = Row(cells, handlers=self.handlers, row_number=number)
+            wanted = limit_row is None or number <= limit_row
             for k, error in enumerate(row.errors):
-                out.append(_Finding(number, (0, 0, k), error))
+                by_type[error.type] += 1
+                if wanted:
+                    out.append(_Finding(number, (0, 0, k), error))
             text = [str(c) if c is not None else "" for c in cells]
-            for key in self.unique + ([self.primary] if self.primary else []):
+            for key in self.keys:
                 values = [row[self.plans[i].name] for i in key.fields]
                 if all(v is None for v in values):
                     if not key.name:  # the primary key
-                        out.append(
-                            _Finding(number, (4, 0, 0), _maker(None, "pk-none")(number, text))
-                        )
+                        by_type["primary-key"] += 1
+                        if wanted:
+                            error = _maker(None, "pk-none")(number, text)
+                            out.append(_Finding(number, (4, 0, 0), error))
                     continue
                 digest = _combine(
                     [self.plans[i].key_of(v) for i, v in zip(key.fields, values, strict=True)]
@@ -618,22 +616,27 @@ class _Table:
                 key.hashes.append(np.array([digest], dtype=np.uint64))
         return out
 
-    def _batch(self, batch: pa.RecordBatch, numbers: np.ndarray) -> list[_Finding]:
+    def _batch(
+        self,
+        batch: pa.RecordBatch,
+        numbers: np.ndarray,
+        by_type: Counter[str],
+        limit_row: int | None,
+    ) -> list[_Finding]:
         checked = [plan.check(batch.column(plan.number - 1)) for plan in self.plans]
         n = batch.num_rows
         blank = np.ones(n, dtype=bool)
         for c in checked:
             blank &= c.missing
-        # (row index, order) of every error, gathered per kind, then built in row order
-        spots: list[tuple[np.ndarray, tuple[int, int, int], Callable[[int], Any]]] = []
+        # (rows, order inside a row, how to build the error) for every kind of error
+        spots: list[tuple[np.ndarray, tuple[int, int, int], Callable[..., Any], str]] = []
         for plan, c in zip(self.plans, checked, strict=True):
-            rows_type = np.flatnonzero(c.type_error & ~blank)
-            spots.append((rows_type, (0, plan.number, 0), _maker(plan, "type")))
+            bad = np.flatnonzero(c.type_error & ~blank)
+            spots.append((bad, (0, plan.number, 0), _maker(plan, "type"), "type-error"))
             for k, name in enumerate(plan.constraints):
-                bad = c.constraint[name] & ~c.type_error & ~blank
-                spots.append((np.flatnonzero(bad), (0, plan.number, k + 1), _maker(plan, name)))
-        spots.append((np.flatnonzero(blank), (0, 0, 0), _maker(None, "blank")))
-        # keys for unique fields and the primary key, and its all-None rows
+                bad = np.flatnonzero(c.constraint[name] & ~c.type_error & ~blank)
+                spots.append((bad, (0, plan.number, k + 1), _maker(plan, name), "constraint-error"))
+        spots.append((np.flatnonzero(blank), (0, 0, 0), _maker(None, "blank"), "blank-row"))
         for key in self.unique:
             c = checked[key.fields[0]]
             assert c.keys is not None and c.null is not None
@@ -641,31 +644,37 @@ class _Table:
             key.rows.append(numbers[keep])
             key.hashes.append(c.keys[keep])
         if self.primary is not None:
-            parts = [checked[i] for i in self.primary.fields]
             all_null = np.ones(n, dtype=bool)
             digest = np.zeros(n, dtype=np.uint64)
-            for c in parts:
+            for i in self.primary.fields:
+                c = checked[i]
                 assert c.keys is not None and c.null is not None
                 all_null &= c.null
                 digest = digest * _MIX ^ np.where(c.null, NULL_HASH, c.keys)
-            keep = ~all_null
-            self.primary.rows.append(numbers[keep])
-            self.primary.hashes.append(digest[keep])
-            spots.append((np.flatnonzero(all_null), (4, 0, 0), _maker(None, "pk-none")))
-        total = sum(len(s[0]) for s in spots)
-        if not total:
+            self.primary.rows.append(numbers[~all_null])
+            self.primary.hashes.append(digest[~all_null])
+            spots.append(
+                (np.flatnonzero(all_null), (4, 0, 0), _maker(None, "pk-none"), "primary-key")
+            )
+        for rows_at, _, _, kind in spots:
+            if len(rows_at):
+                by_type[kind] += len(rows_at)
+        if limit_row is not None:
+            spots = [(r[numbers[r] <= limit_row], o, m, k) for r, o, m, k in spots]
+        if not sum(len(spot[0]) for spot in spots):
             return []
-        index = np.concatenate([s[0] for s in spots])
-        kind = np.concatenate([np.full(len(s[0]), k, dtype=np.int64) for k, s in enumerate(spots)])
-        order = np.lexsort((kind, index))[: max(self.limit, 1)]
-        wanted = np.unique(index[order])
-        cells_of = self._cells(batch, wanted)
+        index = np.concatenate([spot[0] for spot in spots])
+        which = np.concatenate(
+            [np.full(len(spot[0]), k, dtype=np.int64) for k, spot in enumerate(spots)]
+        )
+        order = np.lexsort((which, index))[: self.keep]
+        cells_of = self._cells(batch, np.unique(index[order]))
         out: list[_Finding] = []
         for j in order:
             i = int(index[j])
-            _, rank, make = spots[int(kind[j])]
-            cells = cells_of[i]
-            out.append(_Finding(int(numbers[i]), rank, make(int(numbers[i]), cells)))
+            _, rank, make, _ = spots[int(which[j])]
+            number = int(numbers[i])
+            out.append(_Finding(number, rank, make(number, cells_of[i])))
         return out
 
     def _cells(self, batch: pa.RecordBatch, wanted: np.ndarray) -> dict[int, list[str]]:
@@ -675,24 +684,22 @@ class _Table:
 
     # -- unique and primary keys --------------------------------------------------------
 
-    def _key_findings(
-        self,
-        keyed: list[_KeyColumn],
-        findings: list[_Finding],
-        budget: int,
-        stop_row: int | None,
-    ) -> list[_Finding]:
-        members: dict[int, np.ndarray] = {}  # key column -> rows in a group of equal hashes
-        repeats: list[np.ndarray] = []  # rows that may repeat an earlier key
-        for k, key in enumerate(keyed):
+    def _key_findings(self, by_type: Counter[str]) -> list[_Finding]:
+        """Count repeated keys exactly and keep the first ones.
+
+        The hashes name the rows that may repeat (members of a group of equal hashes);
+        a second pass reads just those rows and runs frictionless's own algorithm
+        (a dict of the parsed values) on them, so memory grows with the repeated rows,
+        never with the file, and a hash collision is never reported.
+        """
+        members: list[np.ndarray] = []
+        active: list[_KeyColumn] = []
+        for key in self.keys:
             if not key.rows:
                 continue
             rows = np.concatenate(key.rows)
             hashes = np.concatenate(key.hashes)
             key.rows, key.hashes = [], []
-            if stop_row is not None:
-                keep = rows <= stop_row
-                rows, hashes = rows[keep], hashes[keep]
             order = np.lexsort((rows, hashes))
             sorted_hashes = hashes[order]
             same = sorted_hashes[1:] == sorted_hashes[:-1]
@@ -702,112 +709,82 @@ class _Table:
             group = np.zeros(len(order), dtype=bool)
             group[1:] |= same
             group[:-1] |= same
-            members[k] = np.sort(rows[order[group]])
-            repeats.append(rows[order[1:][same]])
-        if not members:
+            key.candidates = np.sort(rows[order[group]])
+            members.append(key.candidates)
+            active.append(key)
+        if not active:
             return []
-        # Only rows up to where the error limit can fall need confirming: at most the
-        # limit's worth of repeats, not every duplicate in a file of millions of rows.
-        bound: int | None = None
-        potential = np.sort(
-            np.concatenate([np.array([f.row for f in findings], dtype=np.int64), *repeats])
-        )
-        if budget > 0 and len(potential) >= budget:
-            bound = int(potential[budget - 1])
-        out = self._confirm_all(keyed, members, bound)
-        if bound is not None and sum(1 for f in out) < sum(
-            int((r <= bound).sum()) for r in repeats
-        ):
-            out = self._confirm_all(keyed, members, None)  # a hash collision: confirm all
-        return out
-
-    def _confirm_all(
-        self, keyed: list[_KeyColumn], members: dict[int, np.ndarray], bound: int | None
-    ) -> list[_Finding]:
-        chosen = {
-            k: (rows if bound is None else rows[rows <= bound]) for k, rows in members.items()
-        }
-        needed = np.unique(np.concatenate(list(chosen.values())))
-        cells = self._fetch_rows(needed)
+        want = np.unique(np.concatenate(members))
+        memory: dict[int, dict[Any, int]] = {id(key): {} for key in active}
         out: list[_Finding] = []
-        for k, rows in chosen.items():
-            out.extend(self._confirm(keyed[k], rows.tolist(), cells))
+        for number, cells in self._rows_at(want):
+            text = ["" if c is None else str(c) for c in cells]
+            for key in active:
+                assert key.candidates is not None
+                position = np.searchsorted(key.candidates, number)
+                if position >= len(key.candidates) or key.candidates[position] != number:
+                    continue
+                values = [
+                    self.plans[i].reader(cells[i] if i < len(cells) else None)[0]
+                    for i in key.fields
+                ]
+                seen = memory[id(key)]
+                if key.name:
+                    value: Any = values[0]
+                    if value is None:
+                        continue
+                else:
+                    value = tuple(values)
+                    if set(value) == {None}:
+                        continue
+                match = seen.get(value)
+                seen[value] = number
+                if not match:
+                    continue
+                note = f"the same as in the row at position {match}"
+                if key.name:
+                    by_type["unique-error"] += 1
+                    plan = self.plans[key.fields[0]]
+                    error: fl_errors.Error = fl_errors.UniqueError(
+                        note=note,
+                        cells=text,
+                        row_number=number,
+                        cell=str(value),
+                        field_name=plan.name,
+                        field_number=plan.number,
+                    )
+                    rank = (3, plan.number, 0)
+                else:
+                    by_type["primary-key"] += 1
+                    error = fl_errors.PrimaryKeyError(note=note, cells=text, row_number=number)
+                    rank = (4, 1, 0)
+                if len(out) < self.keep:
+                    out.append(_Finding(number, rank, error))
         return out
 
-    def _fetch_rows(self, want: np.ndarray) -> dict[int, list[str | None]]:
-        """Second pass: the cells of the rows whose keys may repeat."""
-        found: dict[int, list[str | None]] = {}
-        if not len(want):
-            return found
+    def _rows_at(self, want: np.ndarray) -> Iterator[tuple[int, list[str | None]]]:
+        """Second pass: (row number, cells) of the wanted rows, in row order."""
         lookup = set(want.tolist())
+        last = int(want[-1])
         for batch, numbers, odd in self._numbered():
-            for number, cells in odd:
-                if number in lookup:
-                    found[number] = list(cells)
+            found: list[tuple[int, list[str | None]]] = [
+                (number, list(cells)) for number, cells in odd if number in lookup
+            ]
             if batch.num_rows:
                 hit = np.flatnonzero(np.isin(numbers, want))
                 if len(hit):
-                    for i, cells in self._cells(batch, hit).items():
-                        found[int(numbers[i])] = list(cells)
-            if numbers.size and numbers[-1] >= want[-1]:
+                    found += [
+                        (int(numbers[i]), list(cells))
+                        for i, cells in self._cells(batch, hit).items()
+                    ]
+            found.sort(key=lambda item: item[0])
+            yield from found
+            if numbers.size and numbers[-1] >= last:
                 break
-        return found
 
-    def _confirm(
-        self, key: _KeyColumn, rows: list[int], cells: dict[int, list[str | None]]
-    ) -> list[_Finding]:
-        """frictionless's own memory algorithm, on the candidate rows only."""
-        memory: dict[Any, int] = {}
-        out: list[_Finding] = []
-        for number in rows:
-            row_cells = cells[number]
-            values = []
-            for i in key.fields:
-                raw = row_cells[i] if i < len(row_cells) else None
-                value, _ = self.plans[i].reader(raw)
-                values.append(value)
-            text = ["" if c is None else str(c) for c in row_cells]
-            if key.name:
-                value = values[0]
-                if value is None:
-                    continue
-                match = memory.get(value)
-                memory[value] = number
-                if match:
-                    plan = self.plans[key.fields[0]]
-                    out.append(
-                        _Finding(
-                            number,
-                            (3, plan.number, 0),
-                            fl_errors.UniqueError(
-                                note=f"the same as in the row at position {match}",
-                                cells=text,
-                                row_number=number,
-                                cell=str(value),
-                                field_name=plan.name,
-                                field_number=plan.number,
-                            ),
-                        )
-                    )
-            else:
-                cells_key = tuple(values)
-                if set(cells_key) == {None}:
-                    continue
-                match = memory.get(cells_key)
-                memory[cells_key] = number
-                if match:
-                    out.append(
-                        _Finding(
-                            number,
-                            (4, 1, 0),
-                            fl_errors.PrimaryKeyError(
-                                note=f"the same as in the row at position {match}",
-                                cells=text,
-                                row_number=number,
-                            ),
-                        )
-                    )
-        return out
+
+def _order(finding: _Finding) -> tuple[int, tuple[int, int, int]]:
+    return finding.row, finding.order
 
 
 def _combine(parts: list[np.uint64]) -> np.uint64:
@@ -843,11 +820,9 @@ def _maker(plan: _FieldPlan | None, what: str) -> Callable[[int, list[str]], fl_
 
 
 def validate_csv(
-    path: Path,
-    schema: FlSchema,
-    encoding: str = "utf-8",
-    limit_errors: int = fl_settings.DEFAULT_LIMIT_ERRORS,
+    path: Path, schema: FlSchema, encoding: str = "utf-8", keep: int = 20
 ) -> TableReport:
-    """Validate one CSV file against its Table Schema; raises Unsupported to fall back."""
+    """Validate one CSV file against its Table Schema: every error counted by type, the
+    first ``keep`` returned. Raises Unsupported when frictionless must do it instead."""
     with np.errstate(over="ignore"):
-        return _Table(path, schema, encoding, limit_errors).run()
+        return _Table(path, schema, encoding, keep).run()
