@@ -16,6 +16,7 @@ few per resource. A faster path must produce the same findings.
 from __future__ import annotations
 
 import ast
+import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -28,6 +29,7 @@ from frictionless import Schema as FlSchema
 from frictionless.formats import ExcelControl
 
 from .errors import Problem, ProblemList
+from .fastcheck import Unsupported, validate_csv
 from .model import Catalog, Dataset, Resource
 from .parallel import DatasetPool
 from .policy import (
@@ -39,6 +41,11 @@ from .policy import (
     requires_share_basis,
 )
 
+log = logging.getLogger(__name__)
+
+# CSV files at least this large are validated by the vectorised path (generator/fastcheck):
+# below it, frictionless's fixed cost per file is smaller than the path's set-up.
+FAST_PATH_MIN_BYTES = 1 << 20
 MAX_ERRORS_PER_RESOURCE = 20  # listed in the report; every error is counted
 METADATA_KEYS = (
     "identifier",
@@ -157,6 +164,31 @@ def _fl_resource(ds: Dataset, res: Resource) -> tuple[FlResource | None, str]:
     )
 
 
+def _fast_findings(
+    ds: Dataset, res: Resource, fl_res: FlResource, keep: int
+) -> ResourceFindings | None:
+    """The vectorised path (generator/fastcheck) for large CSV files; None to use
+    frictionless, for small files and whatever the fast path declines."""
+    path = ds.folder / res.path
+    if res.format != "csv" or fl_res.schema is None:
+        return None
+    try:
+        if path.stat().st_size < FAST_PATH_MIN_BYTES:
+            return None
+        table = validate_csv(path, fl_res.schema, res.encoding, keep=keep)
+    except (Unsupported, OSError) as exc:
+        log.info("%s/%s: frictionless validates this file (%s)", ds.id, res.name, exc)
+        return None
+    return ResourceFindings(
+        name=res.name,
+        rows=table.rows,
+        fields=len(fl_res.schema.fields),
+        total=table.total,
+        by_type=Counter(table.by_type),
+        kept=[_finding(e) for e in table.errors],
+    )
+
+
 def frictionless_findings(
     ds: Dataset, keep: int = MAX_ERRORS_PER_RESOURCE
 ) -> tuple[dict[str, ResourceFindings], dict[str, str]]:
@@ -174,8 +206,15 @@ def frictionless_findings(
     findings: dict[str, ResourceFindings] = {}
     if not fl_resources:
         return findings, broken
-    package = FlPackage(resources=fl_resources, basepath=str(ds.folder))
-    for fl_res in package.resources:
+    if any(fl_res.schema and fl_res.schema.foreign_keys for fl_res in fl_resources):
+        # foreign keys resolve inside a package; without them one resource needs none
+        FlPackage(resources=fl_resources, basepath=str(ds.folder))
+    sources = {res.name: res for res in ds.resources}
+    for fl_res in fl_resources:
+        fast = _fast_findings(ds, sources[fl_res.name], fl_res, keep)
+        if fast is not None:
+            findings[fl_res.name] = fast
+            continue
         checklist = _CountingChecklist(keep)
         report = fl_res.validate(checklist, limit_errors=0)
         task = report.tasks[0] if report.tasks else None

@@ -50,7 +50,9 @@ def _derive_both(catalog, tmp_path: Path, monkeypatch, text: str, encoding: str 
         out = OutputTree(tmp_path / f"out-{threshold}")
         published = derive.derive_resource(ds, ds.resources[0], out)
         data = (out.root / published.files["csv"].path).read_bytes()
-        results.append((data, published.rows, published.preview, published.summaries))
+        results.append(
+            (data, published.rows, published.preview, published.summaries, published.charts)
+        )
     return results
 
 
@@ -62,6 +64,7 @@ def test_same_bytes_and_summaries(catalog, tmp_path, monkeypatch, cap):
     assert columnar == loop
     assert loop[1] == 300
     assert any(s.distinct_capped for s in loop[3]) == (cap == 5)
+    assert any(chart.kind == "time" for chart in loop[4])  # the day field's monthly counts
 
 
 @pytest.mark.parametrize(
