@@ -119,7 +119,7 @@ def build(
                 write_validation_files(catalog, qualities, out)
                 render_site(catalog, published, reports, out, build_date(), qualities=qualities)
             with timed(stages, "feeds"):
-                write_feeds(catalog, out)
+                write_feeds(catalog, published, out)
             with timed(stages, "search"):
                 build_search_index(out)
             with timed(stages, "publish"):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+from . import downloads
 from .fastcheck import Unsupported
 from .fastderive import write_csv_and_stats
 from .model import Catalog, Dataset, FieldInfo, Resource
@@ -67,7 +68,7 @@ class PublishedResource:
     title: str
     rows: int
     fields: tuple[FieldInfo, ...]
-    files: dict[str, WrittenFile]  # format -> file
+    files: dict[str, WrittenFile]  # format key (downloads.FORMATS) -> file
     preview_header: list[str]
     preview: list[list[str]]
     summaries: list[FieldSummary]
@@ -80,6 +81,7 @@ class PublishedDataset:
     id: str
     resources: list[PublishedResource]
     datapackage: WrittenFile | None = None
+    package: WrittenFile | None = None  # zip of datapackage.json and every CSV
 
 
 class _FieldStats:
@@ -265,19 +267,57 @@ def derive_resource(ds: Dataset, res: Resource, out: OutputTree) -> PublishedRes
     rel = f"datasets/{ds.id}/{res.name}.csv"
     target = out.path_for_stream(rel)
     count, preview, stats = write_published_csv(ds, res, target)
-    csv_file = out.register(rel)
+    files = {"csv": out.register(rel)}
+    files.update(write_variants(ds, res, target, out))
     return PublishedResource(
         name=res.name,
         title=res.title,
         rows=count,
         fields=res.fields,
-        files={"csv": csv_file},
+        files=files,
         preview_header=names,
         preview=preview,
         summaries=[s.summary() for s in stats],
         charts=choose_charts(stats, primary_key_of(res)),
         primary_key=primary_key_of(res),
     )
+
+
+def write_variants(
+    ds: Dataset, res: Resource, csv_path: Path, out: OutputTree
+) -> dict[str, WrittenFile]:
+    """Excel-friendly CSV, XLSX and JSON of one resource, from its published CSV."""
+    base = f"datasets/{ds.id}/{res.name}"
+    files: dict[str, WrittenFile] = {}
+    target = out.path_for_stream(base + downloads.EXCEL_CSV.suffix)
+    downloads.write_excel_csv(csv_path, target)
+    files[downloads.EXCEL_CSV.key] = out.register(base + downloads.EXCEL_CSV.suffix)
+    target = out.path_for_stream(base + downloads.XLSX.suffix)
+    downloads.write_xlsx(csv_path, target, res.fields, res.title, ds.issued, ds.modified)
+    files[downloads.XLSX.key] = out.register(base + downloads.XLSX.suffix)
+    target = out.path_for_stream(base + downloads.JSON.suffix)
+    header = {
+        "name": res.name,
+        "title": res.title,
+        "dataset": ds.id,
+        "schema": _published_schema(ds, res.name),
+    }
+    downloads.write_json(csv_path, target, header, res.fields)
+    files[downloads.JSON.key] = out.register(base + downloads.JSON.suffix)
+    return files
+
+
+def write_package_zip(ds: Dataset, published: PublishedDataset, out: OutputTree) -> WrittenFile:
+    """The whole published data package in one file: datapackage.json and every CSV."""
+    assert published.datapackage is not None
+    rel = f"datasets/{ds.id}/{ds.id}{downloads.ZIP.suffix}"
+    members = [("datapackage.json", out.root / published.datapackage.path)]
+    members += [
+        (r.files["csv"].path.rsplit("/", 1)[-1], out.root / r.files["csv"].path)
+        for r in published.resources
+    ]
+    downloads.write_zip(out.path_for_stream(rel), members, ds.modified)
+    return out.register(rel)
 
 
 def datapackage_descriptor(catalog: Catalog, ds: Dataset, published: PublishedDataset) -> dict:
@@ -346,6 +386,7 @@ def derive_dataset(catalog: Catalog, ds: Dataset, out: OutputTree) -> PublishedD
     published.datapackage = out.write_json(
         f"datasets/{ds.id}/datapackage.json", datapackage_descriptor(catalog, ds, published)
     )
+    published.package = write_package_zip(ds, published, out)
     return published
 
 

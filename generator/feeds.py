@@ -1,25 +1,29 @@
-"""Stage 6: files for bots: sitemap and robots.txt (feeds and catalogs grow here)."""
+"""Stage 6: everything bots fetch, written after the pages.
+
+DCAT-AP catalogs, data.json, the static JSON API and its docs page, Atom feeds, and last
+the sitemap (it lists every page written before it) and robots.txt. All of them are built
+from one list of :class:`~generator.records.DatasetRecord`, so they agree with each other
+and with the pages on what is published.
+"""
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape
-
+from .api import render_api_docs, write_api
+from .atom import write_atom_feeds
+from .dcat import write_catalogs
+from .derive import PublishedDataset
 from .model import Catalog
 from .output import OutputTree
+from .pod import write_data_json
+from .records import build_records
+from .sitemap import write_sitemaps
 
 
-def write_sitemap(catalog: Catalog, out: OutputTree) -> None:
-    base = catalog.site.base_url.rstrip("/") + "/"
-    pages = sorted(p[: -len("index.html")] for p in out.files if p.endswith("index.html"))
-    lines = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
-    ]
-    lines += [f"  <url><loc>{escape(base + p)}</loc></url>" for p in pages]
-    lines.append("</urlset>")
-    out.write_text("sitemap.xml", "\n".join(lines) + "\n")
-    out.write_text("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n")
-
-
-def write_feeds(catalog: Catalog, out: OutputTree) -> None:
-    write_sitemap(catalog, out)
+def write_feeds(catalog: Catalog, published: dict[str, PublishedDataset], out: OutputTree) -> None:
+    records = build_records(catalog, published)
+    write_catalogs(catalog, records, out)
+    write_data_json(catalog, records, out)
+    write_api(catalog, records, published, out)
+    render_api_docs(catalog, records, out)
+    write_atom_feeds(catalog, records, out)
+    write_sitemaps(catalog, records, out)

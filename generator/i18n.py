@@ -229,6 +229,72 @@ STRINGS: dict[str, tuple[str, str]] = {
         "not published.",
     ),
     "quality_report": ("校验报告 validation.json", "Validation report (validation.json)"),
+    "whole_package": ("完整数据包", "Whole data package"),
+    "formats_note": (
+        "CSV 为 UTF-8 编码；“Excel 兼容”版带字节顺序标记（BOM），用 Excel 直接打开不会乱码；"
+        "长数字编码请用 XLSX 版，以免被 Excel 改成科学计数法。",
+        "CSV files are UTF-8; the Excel variant carries a byte-order mark so Excel shows "
+        "Chinese correctly. Use the XLSX file for long numeric codes, which Excel would "
+        "otherwise turn into scientific notation.",
+    ),
+    "cite": ("引用本数据", "How to cite"),
+    "cite_note": (
+        "使用本数据请注明来源、提供部门、网址和访问日期。",
+        "Please cite the source, the publisher, the address and the date you accessed the data.",
+    ),
+    "cite_style": ("格式：{style}", "Style: {style}"),
+    "copy": ("复制", "Copy"),
+    "copied": ("已复制", "Copied"),
+    "developers": ("开发者", "For developers"),
+    "api_document": ("API 文档", "API document"),
+    "catalogs": ("机器可读目录", "Machine-readable catalogs"),
+    "api_docs": ("API 说明", "API documentation"),
+    "file_urls": ("文件地址", "File URLs"),
+    "checksums": ("校验和", "Checksums"),
+    "checksums_note": (
+        "下载后可用 sha256sum -c 校验文件完整性：",
+        "Check downloaded files with sha256sum -c:",
+    ),
+    "no_files_for_developers": (
+        "本数据集不公开数据文件；API 文档提供元数据和申请方式。",
+        "This dataset has no public files; the API document gives its metadata and how to apply.",
+    ),
+    "feed_title": ("{site}：数据集更新", "{site}: dataset updates"),
+    "feed_subtitle": ("新发布和更新的数据集", "New and updated datasets"),
+    "feed": ("订阅更新（Atom）", "Updates feed (Atom)"),
+    "machine_readable": ("机器可读", "Machine-readable"),
+    "api_title": ("开放 API", "Open API"),
+    "api_intro": (
+        "本平台的目录以静态 JSON 文件提供，无需注册或密钥，"
+        "可直接用 curl、浏览器或任何编程语言读取。"
+        "有条件开放数据集只提供字段说明，非开放数据集只提供目录信息和申请方式。",
+        "The catalog is published as static JSON files: no sign-up, no key; read them with "
+        "curl, a browser or any language. Conditional datasets list their fields only; "
+        "closed datasets list their catalog entry and how to apply.",
+    ),
+    "api_endpoints": ("接口一览", "Endpoints"),
+    "api_path": ("路径", "Path"),
+    "api_returns": ("内容", "Returns"),
+    "api_examples": ("示例", "Examples"),
+    "api_example_list": ("列出全部数据集的编号和标题：", "List every dataset's id and title:"),
+    "api_example_dataset": (
+        "读取一个数据集的元数据和下载地址：",
+        "Read one dataset's metadata and file URLs:",
+    ),
+    "api_example_download": (
+        "下载所有无条件开放资源的 CSV 并校验：",
+        "Download the CSV of every open resource and verify it:",
+    ),
+    "api_example_changes": (
+        "只在有更新时重新下载（服务器支持 ETag 时）：",
+        "Fetch again only when something changed (where the server sends ETags):",
+    ),
+    "api_openapi": ("OpenAPI 3.1 描述", "OpenAPI 3.1 description"),
+    "api_other": ("其他机器可读文件", "Other machine-readable files"),
+    "api_stability": (
+        "版本 v1 的网址和字段保持稳定；不兼容的变更将发布为 /api/v2/。",
+        "URLs and fields of v1 stay stable; incompatible changes will be published as /api/v2/.",
+    ),
 }
 
 

@@ -16,14 +16,17 @@ from markupsafe import Markup
 
 from .charts import bar_chart, column_chart
 from .derive import DISTINCT_CAP, ChartData, PublishedDataset, PublishedResource
+from .downloads import FORMATS
 from .facets import RENDERED_FACETS, Facet, build_facets, facet_labels
 from .feedback import dataset_actions, request_any
 from .i18n import translate
 from .markup import render_markdown
-from .model import Catalog, Dataset, Publisher, Theme
+from .model import Catalog, Dataset, Publisher, SiteConfig, Theme
 from .output import OutputTree
 from .policy import OpenType, can_apply, is_listed, publishes_data, publishes_schema
 from .quality import Quality
+from .records import DatasetRecord, build_record
+from .schemaorg import citation, dataset_jsonld, jsonld_script
 from .stats import COLUMN_KEYS, cell, compute_stats, stats_csv_files
 from .validate import DatasetReport
 
@@ -139,7 +142,19 @@ def make_environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["filesize"] = human_size
+    env.globals.update(
+        machine_record=machine_record,
+        dataset_jsonld=dataset_jsonld,
+        jsonld_script=jsonld_script,
+        citation=citation,
+        download_format=FORMATS.__getitem__,
+    )
     return env
+
+
+def machine_record(site: SiteConfig, view: DatasetView) -> DatasetRecord:
+    """What bots are told about a dataset: the same record the catalogs and the API use."""
+    return build_record(site, view.ds, view.publisher, view.published)
 
 
 class Renderer:

@@ -14,7 +14,17 @@ from generator.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_CATALOG = REPO / "catalog"
-SHARED = REPO.parent / "shared"
+
+
+def _find_shared() -> Path:
+    """shared/ beside the clone (as in CI), or beside a parent folder for a git worktree."""
+    for folder in REPO.parents:
+        if (folder / "shared" / "standards").is_dir():
+            return folder / "shared"
+    return REPO.parent / "shared"
+
+
+SHARED = _find_shared()
 
 SITE_YAML = """\
 title: {zh: 测试市公共数据开放平台, en: Test City Open Data}
