@@ -15,7 +15,7 @@ import json
 import re
 import shutil
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -61,6 +61,13 @@ ZIP = Format("zip", ".zip", "application/zip", "ZIP", "完整数据包（ZIP）"
 # Per-resource formats, in the order pages and catalogs list them.
 RESOURCE_FORMATS: tuple[Format, ...] = (CSV, EXCEL_CSV, XLSX, JSON)
 FORMATS: dict[str, Format] = {f.key: f for f in (*RESOURCE_FORMATS, ZIP)}
+
+
+def format_names(keys: Iterable[str]) -> list[str]:
+    """Public format names (CSV, XLSX, JSON) of format keys, for badges and facets: the
+    Excel-friendly CSV is a CSV, not a format of its own."""
+    return sorted({FORMATS[k].eu_file_type if k in FORMATS else k.upper() for k in keys})
+
 
 ZIP_EPOCH = dt.date(1980, 1, 1)  # the earliest date a zip entry can carry
 # Characters XML 1.0 cannot hold; an XLSX cell containing one would be unreadable.

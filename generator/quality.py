@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .derive import PublishedDataset
+from .downloads import format_names
 from .errors import Problem
 from .model import Catalog, Dataset
 from .output import OutputTree
@@ -100,7 +101,7 @@ def assess(
                     rows=checked.rows if stats and checked else None,
                     errors=checked.error_count if stats and checked else None,
                     errors_by_type=dict(checked.errors_by_type) if stats and checked else None,
-                    formats=tuple(sorted(f.upper() for f in files.get(res.name, {}))),
+                    formats=tuple(format_names(files.get(res.name, {}))),
                 )
             )
     formats = sorted({fmt for r in resources for fmt in r.formats})

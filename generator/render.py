@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from .charts import bar_chart, column_chart
 from .derive import DISTINCT_CAP, ChartData, PublishedDataset, PublishedResource
-from .downloads import FORMATS
+from .downloads import FORMATS, format_names
 from .facets import RENDERED_FACETS, Facet, build_facets, facet_labels
 from .feedback import dataset_actions, request_any
 from .i18n import translate
@@ -75,7 +75,7 @@ class DatasetView:
     def formats(self) -> list[str]:
         if not self.shows_data:
             return []
-        return sorted({fmt.upper() for r in self.resources for fmt in r.files})
+        return format_names({fmt for r in self.resources for fmt in r.files})
 
 
 def is_overdue(ds: Dataset, days: int | None, today: dt.date) -> bool:
