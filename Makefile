@@ -33,6 +33,16 @@ $(AXE): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
+# Scale benchmark (issue 8): builds of 1,000 and 10,000 datasets, 1M/10M-row resources,
+# frictionless vs the fast validation path, peak memory. Inputs go to bench/out/.
+# BENCH_ARGS=--quick for small sizes, --profile to add a cProfile of a build.
+bench: $(VENV)/.bench-installed
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+$(VENV)/.bench-installed: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'
+	touch $@
+
 # Search benchmark: 10,000 synthetic datasets, one cold query in headless Chromium.
 bench-search: $(VENV)/.test-installed browser-deps
 	$(BIN)/python bench/search_bench.py

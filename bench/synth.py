@@ -380,6 +380,55 @@ def make_large_csv(path: Path, rows: int, seed: int = 11, defects: int = 0) -> P
     return path
 
 
+def make_large_csv_columnar(path: Path, rows: int, seed: int = 11) -> Path:
+    """Like make_large_csv without defects, built column by column: 10M rows in seconds.
+
+    The values differ from make_large_csv's (another random stream) but follow the same
+    schema, so a build must validate and derive them all.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pa_csv
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    names = pa.array([f"{DISTRICTS[i % 8]}监测站{i % 97}" for i in range(8 * 97)])
+    start = np.datetime64("2020-01-01")
+    with (
+        open(path, "wb") as handle,
+        pa_csv.CSVWriter(
+            handle,
+            pa.schema([(n, pa.string()) for n in ("id", "station", "value", "day", "valid")]),
+            write_options=pa_csv.WriteOptions(include_header=False, quoting_style="none"),
+        ) as writer,
+    ):
+        handle.write(b"id,station,value,day,valid\n")
+        for first in range(1, rows + 1, 1_000_000):
+            r = np.arange(first, min(rows, first + 999_999) + 1, dtype=np.int64)
+            cents = rng.integers(0, 50_000, len(r))
+            value = pc.binary_join_element_wise(
+                pc.cast(pa.array(cents // 100), pa.string()),
+                pc.utf8_lpad(pc.cast(pa.array(cents % 100), pa.string()), 2, "0"),
+                ".",
+            )
+            day = pc.cast(pa.array(start + (r % 2000).astype("timedelta64[D]")), pa.string())
+            valid = pc.if_else(pa.array(r % 3 != 0), "true", "false")
+            writer.write_batch(
+                pa.record_batch(
+                    [
+                        pc.cast(pa.array(r), pa.string()),
+                        names.take(pa.array(r % 776)),
+                        value,
+                        day,
+                        valid,
+                    ],
+                    names=["id", "station", "value", "day", "valid"],
+                )
+            )
+    return path
+
+
 def large_csv_schema() -> dict:
     return {
         "fields": [

@@ -42,7 +42,6 @@ import pyarrow.csv as pa_csv
 from frictionless import Resource as FlResource
 from frictionless import Schema as FlSchema
 from frictionless import errors as fl_errors
-from pandas.util import hash_array
 
 BLOCK_BYTES = 4 << 20  # pyarrow parses this much text per record batch
 SNIFF_DELIMITERS = ",\t;|"  # what frictionless's CSV parser lets csv.Sniffer choose from
@@ -89,6 +88,19 @@ class _Checked:
 
 def _mask(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return np.asarray(array.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def hash_array(values: np.ndarray, categorize: bool = False) -> np.ndarray:
+    """64-bit hashes of parsed values: splitmix64 of the bits of numbers, Python's own
+    hash() of anything else. Equal values get equal hashes within one process, which is
+    all the key checks need (candidates are confirmed on the values themselves)."""
+    if values.dtype == object:
+        return np.fromiter((hash(v) & 0xFFFFFFFFFFFFFFFF for v in values), np.uint64, len(values))
+    bits = np.ascontiguousarray(values).view(np.uint64).copy()
+    bits += np.uint64(0x9E3779B97F4A7C15)
+    bits = (bits ^ (bits >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    bits = (bits ^ (bits >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return bits ^ (bits >> np.uint64(31))
 
 
 def _isin(column: pa.Array, values: list[str]) -> np.ndarray:

@@ -1,0 +1,428 @@
+"""Kaifang at national scale: build, validation and memory figures against the targets.
+
+    make bench                       # everything (about 5-10 minutes on 2 cores)
+    python -m bench.run --quick      # small sizes, for trying the script itself
+    python -m bench.run --profile    # also cProfile a 1,000-dataset build in-process
+
+Every figure is measured in this run, on this machine; ratios compare figures of the
+same run. Inputs are generated (deterministically) into bench/out/, which git ignores,
+and reused by later runs. Each measured task runs in a fresh process (bench/child.py),
+so its peak memory is its own: "largest process" is getrusage max RSS of the build
+process or of its largest worker; "whole tree" adds up the RSS of the build and all its
+workers, sampled every 50 ms with psutil.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+from bench.synth import (
+    large_csv_schema,
+    make_catalog,
+    make_large_catalog,
+    make_large_csv,
+    make_large_csv_columnar,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+PY = sys.executable
+FRICTIONLESS = str(Path(PY).with_name("frictionless"))
+
+TARGETS = {
+    "build_1k_s": 15.0,
+    "build_10k_s": 60.0,
+    "growth_10k_over_1k": 12.0,
+    "validation_speedup": 10.0,
+    "peak_10m_mb": 1024.0,
+}
+
+
+@dataclass
+class Run:
+    seconds: float  # wall time of the whole process, start-up included
+    result: dict
+    tree_peak_mb: float
+
+    @property
+    def largest_mb(self) -> float:
+        kb = max(self.result.get("maxrss_self_kb", 0), self.result.get("maxrss_children_kb", 0))
+        return kb / 1024
+
+
+@dataclass
+class Report:
+    lines: list[str] = field(default_factory=list)
+    verdicts: list[tuple[str, bool, str]] = field(default_factory=list)
+
+    def say(self, text: str = "") -> None:
+        print(text, flush=True)
+        self.lines.append(text)
+
+    def target(self, name: str, ok: bool, detail: str) -> None:
+        self.verdicts.append((name, ok, detail))
+
+
+def _sample_tree(proc: psutil.Process, peak: list[float], done: threading.Event) -> None:
+    while not done.is_set():
+        try:
+            procs = [proc, *proc.children(recursive=True)]
+            total = 0
+            for p in procs:
+                try:
+                    total += p.memory_info().rss
+                except psutil.Error:
+                    pass
+            peak[0] = max(peak[0], total / (1 << 20))
+        except psutil.Error:
+            pass
+        done.wait(0.05)
+
+
+def measure(args: list[str], parse_json: bool = True) -> Run:
+    """Run a command, timing it and sampling its process tree's memory."""
+    started = time.perf_counter()
+    popen = subprocess.Popen(
+        args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    peak = [0.0]
+    done = threading.Event()
+    sampler = threading.Thread(
+        target=_sample_tree, args=(psutil.Process(popen.pid), peak, done), daemon=True
+    )
+    sampler.start()
+    out, err = popen.communicate()
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if popen.returncode not in (0, 1) or (parse_json and popen.returncode != 0):
+        raise SystemExit(f"failed ({popen.returncode}): {' '.join(args)}\n{err[-3000:]}")
+    result = json.loads(out) if parse_json else {"stdout": out, "exit": popen.returncode}
+    return Run(seconds, result, peak[0])
+
+
+def child(*args: str) -> list[str]:
+    return [PY, "-m", "bench.child", *args]
+
+
+def tree_bytes(path: Path) -> tuple[int, int]:
+    files = [p for p in path.rglob("*") if p.is_file()]
+    return sum(p.stat().st_size for p in files), len(files)
+
+
+def ensure(path: Path, make, label: str, report: Report) -> Path:
+    marker = path.with_name(path.name + ".done")
+    if marker.exists():
+        return path
+    started = time.perf_counter()
+    if path.is_dir():
+        shutil.rmtree(path)
+    make()
+    marker.write_text("ok\n", encoding="utf-8")
+    report.say(f"  generated {label} in {time.perf_counter() - started:.1f} s")
+    return path
+
+
+def commit() -> str:
+    try:
+        rev = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        return rev + (" (with uncommitted changes)" if dirty else "")
+    except OSError:
+        return "unknown"
+
+
+def incremental_cache() -> str:
+    """Whether the build has an incremental cache (issue 7) to make a rebuild cheap."""
+    import importlib.util
+
+    for name in ("generator.cache", "generator.incremental"):
+        if importlib.util.find_spec(name) is not None:
+            return name
+    return ""
+
+
+# -- sections ------------------------------------------------------------------------------
+
+
+def bench_builds(sizes: list[int], jobs: int | None, report: Report) -> dict[int, float]:
+    report.say("\n== Full builds (synthetic catalogs: 70% open, 30 rows per CSV) ==")
+    cache = incremental_cache()
+    times: dict[int, float] = {}
+    for n in sizes:
+        catalog = ensure(
+            OUT / f"catalog-{n}",
+            lambda n=n: make_catalog(OUT / f"catalog-{n}", n),
+            f"catalog of {n:,} datasets",
+            report,
+        )
+        site = OUT / f"site-{n}"
+        shutil.rmtree(site, ignore_errors=True)
+        extra = ["--jobs", str(jobs)] if jobs else []
+        first = measure(child("build", str(catalog), str(site), *extra))
+        times[n] = first.seconds
+        stages = first.result["stages"]
+        dominant = max(stages, key=stages.get)
+        total, files = tree_bytes(site)
+        search_bytes, search_files = (
+            tree_bytes(site / "pagefind") if (site / "pagefind").is_dir() else (0, 0)
+        )
+        data_bytes = sum(
+            p.stat().st_size
+            for p in (site / "datasets").rglob("*")
+            if p.is_file() and p.suffix != ".html"
+        )
+        report.say(f"N = {n:,} datasets")
+        report.say(
+            f"  full build:           {first.seconds:7.1f} s wall "
+            f"({first.result['seconds']:.1f} s inside build())"
+        )
+        report.say(
+            "  stages (s):           "
+            + ", ".join(f"{k} {v:.1f}" for k, v in stages.items())
+            + f"; dominant: {dominant} ({stages[dominant] / first.result['seconds']:.0%})"
+        )
+        report.say(
+            f"  peak memory:          {first.largest_mb:7.0f} MB largest process, "
+            f"{first.tree_peak_mb:.0f} MB whole tree"
+        )
+        report.say(
+            f"  output:               {total / 1e6:7.1f} MB in {files:,} files = "
+            f"{total / n / 1024:.1f} KB per dataset "
+            f"({data_bytes / n / 1024:.1f} KB of it data files)"
+        )
+        if search_files:
+            report.say(
+                f"  search index:         {search_bytes / 1e6:7.1f} MB in {search_files:,} files "
+                f"(site/pagefind), {search_bytes / n / 1024:.1f} KB per dataset"
+            )
+        else:
+            report.say("  search index:         none (no pagefind/ in the output)")
+        again = measure(child("build", str(catalog), str(site), *extra))
+        label = (
+            "incremental cache " + cache
+            if cache
+            else "no incremental cache on this commit: a plain rebuild"
+        )
+        report.say(
+            f"  no-change rebuild:    {again.seconds:7.1f} s wall ({label}); "
+            f"{again.seconds / first.seconds:.0%} of the full build"
+        )
+    if 1000 in times:
+        report.target(
+            "1,000 datasets < 15 s", times[1000] < TARGETS["build_1k_s"], f"{times[1000]:.1f} s"
+        )
+    if 10000 in times:
+        report.target(
+            "10,000 datasets < 60 s", times[10000] < TARGETS["build_10k_s"], f"{times[10000]:.1f} s"
+        )
+    if 1000 in times and 10000 in times:
+        ratio = times[10000] / times[1000]
+        report.target(
+            "10,000 take <= 12x 1,000", ratio <= TARGETS["growth_10k_over_1k"], f"{ratio:.1f}x"
+        )
+    return times
+
+
+def bench_validation(rows: int, big_rows: int, report: Report) -> None:
+    report.say(f"\n== Validation of one {rows:,}-row CSV (5 columns, primary key, constraints) ==")
+    schema_path = OUT / "large.schema.json"
+    schema_path.write_text(json.dumps(large_csv_schema(), ensure_ascii=False), encoding="utf-8")
+    defects = max(9, rows // 10_000)
+    broken = ensure(
+        OUT / f"large-{rows}-defects.csv",
+        lambda: make_large_csv(OUT / f"large-{rows}-defects.csv", rows, defects=defects),
+        f"{rows:,}-row CSV with {defects} defects",
+        report,
+    )
+    rel = broken.relative_to(ROOT)
+    fl = measure(
+        [
+            FRICTIONLESS,
+            "validate",
+            "--json",
+            "--limit-errors",
+            "0",
+            "--schema",
+            str(schema_path.relative_to(ROOT)),
+            str(rel),
+        ],
+        parse_json=False,
+    )
+    fl_report = json.loads(fl.result["stdout"])
+    fl_task = fl_report["tasks"][0]
+    fl_findings = sorted(
+        (e["type"], e.get("rowNumber"), e.get("fieldName") or "") for e in fl_task["errors"]
+    )
+    ours = measure(child("fastcheck", str(broken), str(schema_path)))
+    our_findings = sorted(tuple(f) for f in ours.result["findings"])
+    same = fl_findings == [tuple(f) for f in our_findings]
+    fl_rate = rows / fl.seconds
+    our_rate = rows / ours.seconds
+    inside = rows / ours.result["seconds"]
+    report.say(
+        f"  frictionless validate: {fl.seconds:7.1f} s = {fl_rate:12,.0f} rows/s "
+        f"(CLI, whole process), peak {fl.tree_peak_mb:.0f} MB"
+    )
+    report.say(
+        f"  Kaifang fast path:     {ours.seconds:7.1f} s = {our_rate:12,.0f} rows/s "
+        f"(whole process; {inside:,.0f} rows/s inside validate_csv), peak {ours.largest_mb:.0f} MB"
+    )
+    speedup = our_rate / fl_rate
+    report.say(f"  ratio:                 {speedup:7.1f}x frictionless's rows/s")
+    report.say(
+        f"  same findings:         {'yes' if same else 'NO'} ({len(fl_findings)} findings by "
+        f"frictionless, {len(our_findings)} by Kaifang; compared as (type, row, field))"
+    )
+    report.target(
+        "1M-row validation >= 10x frictionless, same findings",
+        speedup >= TARGETS["validation_speedup"] and same,
+        f"{speedup:.1f}x, findings {'identical' if same else 'DIFFER'}",
+    )
+    if big_rows:
+        big = ensure(
+            OUT / f"large-{big_rows}.csv",
+            lambda: make_large_csv_columnar(OUT / f"large-{big_rows}.csv", big_rows),
+            f"{big_rows:,}-row CSV",
+            report,
+        )
+        run = measure(child("fastcheck", str(big), str(schema_path)))
+        report.say(
+            f"  {big_rows:,} rows, Kaifang: {run.seconds:7.1f} s = "
+            f"{big_rows / run.seconds:12,.0f} rows/s, "
+            f"peak {run.largest_mb:.0f} MB; frictionless extrapolated from the "
+            f"{rows:,}-row run (not run): {big_rows / fl_rate:.0f} s"
+        )
+
+
+def bench_memory(sizes: list[int], jobs: int | None, report: Report) -> None:
+    report.say("\n== One large resource through the whole build (validate, derive, render, …) ==")
+    peaks: dict[int, float] = {}
+    for rows in sizes:
+        csv_path = ensure(
+            OUT / f"large-{rows}.csv",
+            lambda rows=rows: make_large_csv_columnar(OUT / f"large-{rows}.csv", rows),
+            f"{rows:,}-row CSV",
+            report,
+        )
+        catalog = OUT / f"catalog-large-{rows}"
+        shutil.rmtree(catalog, ignore_errors=True)
+        make_large_catalog(catalog, csv_path)
+        site = OUT / f"site-large-{rows}"
+        shutil.rmtree(site, ignore_errors=True)
+        extra = ["--jobs", str(jobs)] if jobs else []
+        run = measure(child("build", str(catalog), str(site), *extra))
+        peaks[rows] = max(run.largest_mb, run.tree_peak_mb)
+        stages = run.result["stages"]
+        report.say(
+            f"  {rows:>10,} rows ({csv_path.stat().st_size / 1e6:.0f} MB): "
+            f"build {run.seconds:6.1f} s "
+            f"({', '.join(f'{k} {v:.1f}' for k, v in stages.items())}), "
+            f"peak {run.largest_mb:.0f} MB largest process, {run.tree_peak_mb:.0f} MB whole tree"
+        )
+    if len(peaks) >= 2:
+        small, big = min(peaks), max(peaks)
+        report.say(
+            f"  memory growth: {peaks[big] / peaks[small]:.2f}x for {big // small}x the rows"
+        )
+        report.target(
+            f"peak memory for a {big:,}-row resource < 1 GB",
+            peaks[big] < TARGETS["peak_10m_mb"],
+            f"{peaks[big]:.0f} MB",
+        )
+
+
+def profile_build(n: int, report: Report) -> None:
+    import cProfile
+    import io
+    import pstats
+
+    from generator.build import build
+
+    catalog = OUT / f"catalog-{n}"
+    report.say(
+        f"\n== cProfile of a {n:,}-dataset build, in-process, --jobs 1 (top 25 by own time) =="
+    )
+    profiler = cProfile.Profile()
+    profiler.enable()
+    build(catalog, OUT / f"site-profile-{n}", jobs=1)
+    profiler.disable()
+    text = io.StringIO()
+    pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(25)
+    for line in text.getvalue().splitlines():
+        if line.strip():
+            report.say("  " + line.replace(str(ROOT) + "/", ""))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="small sizes (checks the script, not the targets)"
+    )
+    parser.add_argument(
+        "--jobs", type=int, default=None, help="worker processes (default: one per CPU)"
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="also cProfile a 1,000-dataset build"
+    )
+    parser.add_argument(
+        "--skip", action="append", default=[], choices=["builds", "validation", "memory"]
+    )
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    report = Report()
+    started = time.perf_counter()
+    report.say("Kaifang benchmark")
+    report.say(
+        f"  commit {commit()}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
+        f"load average {os.getloadavg()[0]:.1f} at start"
+    )
+    if args.quick:
+        build_sizes, val_rows, big_rows, mem_sizes = [100, 1000], 100_000, 0, [100_000, 1_000_000]
+    else:
+        build_sizes, val_rows, big_rows, mem_sizes = (
+            [1000, 10000],
+            1_000_000,
+            10_000_000,
+            [1_000_000, 10_000_000],
+        )
+    if "builds" not in args.skip:
+        bench_builds(build_sizes, args.jobs, report)
+    if "validation" not in args.skip:
+        bench_validation(val_rows, big_rows, report)
+    if "memory" not in args.skip:
+        bench_memory(mem_sizes, args.jobs, report)
+    if args.profile:
+        profile_build(1000, report)
+    report.say("\n== Targets (2 cores) ==")
+    for name, ok, detail in report.verdicts:
+        report.say(f"  [{'met' if ok else 'NOT MET'}] {name}: {detail}")
+    report.say(
+        f"\nbench total {time.perf_counter() - started:.0f} s, load average "
+        f"{os.getloadavg()[0]:.1f} at the end (other processes on the machine slow every figure)"
+    )
+    (OUT / "last-report.txt").write_text("\n".join(report.lines) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
