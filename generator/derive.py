@@ -268,7 +268,7 @@ def derive_resource(ds: Dataset, res: Resource, out: OutputTree) -> PublishedRes
     target = out.path_for_stream(rel)
     count, preview, stats = write_published_csv(ds, res, target)
     files = {"csv": out.register(rel)}
-    files.update(write_variants(ds, res, target, out))
+    files.update(write_variants(ds, res, target, out, rows=count))
     return PublishedResource(
         name=res.name,
         title=res.title,
@@ -284,17 +284,22 @@ def derive_resource(ds: Dataset, res: Resource, out: OutputTree) -> PublishedRes
 
 
 def write_variants(
-    ds: Dataset, res: Resource, csv_path: Path, out: OutputTree
+    ds: Dataset, res: Resource, csv_path: Path, out: OutputTree, rows: int | None = None
 ) -> dict[str, WrittenFile]:
-    """Excel-friendly CSV, XLSX and JSON of one resource, from its published CSV."""
+    """Excel-friendly CSV, XLSX and JSON of one resource, from its published CSV.
+
+    No XLSX for more rows than a worksheet holds (1,048,576 with the header): Excel
+    refuses such a file, and writing one cell at a time would take most of the build.
+    """
     base = f"datasets/{ds.id}/{res.name}"
     files: dict[str, WrittenFile] = {}
     target = out.path_for_stream(base + downloads.EXCEL_CSV.suffix)
     downloads.write_excel_csv(csv_path, target)
     files[downloads.EXCEL_CSV.key] = out.register(base + downloads.EXCEL_CSV.suffix)
-    target = out.path_for_stream(base + downloads.XLSX.suffix)
-    downloads.write_xlsx(csv_path, target, res.fields, res.title, ds.issued, ds.modified)
-    files[downloads.XLSX.key] = out.register(base + downloads.XLSX.suffix)
+    if rows is None or rows < downloads.EXCEL_MAX_ROWS:
+        target = out.path_for_stream(base + downloads.XLSX.suffix)
+        downloads.write_xlsx(csv_path, target, res.fields, res.title, ds.issued, ds.modified)
+        files[downloads.XLSX.key] = out.register(base + downloads.XLSX.suffix)
     target = out.path_for_stream(base + downloads.JSON.suffix)
     header = {
         "name": res.name,

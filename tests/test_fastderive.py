@@ -94,3 +94,37 @@ def test_declines_what_it_cannot_copy_exactly(tmp_path):
             derive.NUMERIC,
             10,
         )
+
+
+def test_excel_csv_by_bytes_equals_the_row_writer(tmp_path):
+    import csv as csv_module
+
+    from generator import downloads
+
+    src = tmp_path / "plain.csv"
+    src.write_text("a,b\n1,北京\n2,\n", encoding="utf-8")
+    fast_copy = tmp_path / "fast.csv"
+    assert downloads._copy_without_quotes(src, fast_copy)
+    rows_copy = tmp_path / "rows.csv"
+    with open(rows_copy, "w", encoding="utf-8-sig", newline="") as handle:
+        csv_module.writer(handle, lineterminator="\r\n").writerows(downloads._read_csv(src))
+    assert fast_copy.read_bytes() == rows_copy.read_bytes()
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_text('a,b\n1,"x\ny"\n', encoding="utf-8")
+    assert not downloads._copy_without_quotes(quoted, tmp_path / "no.csv")
+
+
+def test_no_xlsx_beyond_a_worksheet(catalog, tmp_path):
+    from generator import downloads
+
+    catalog.dataset("big")
+    cat, _ = load_catalog(catalog.root)
+    ds = cat.datasets[0]
+    out = OutputTree(tmp_path / "out")
+    published = derive.derive_resource(ds, ds.resources[0], out)
+    assert "xlsx" in published.files
+    src = out.root / published.files["csv"].path
+    files = derive.write_variants(
+        ds, ds.resources[0], src, OutputTree(tmp_path / "o2"), rows=downloads.EXCEL_MAX_ROWS
+    )
+    assert "xlsx" not in files and {"excel-csv", "json"} <= set(files)
