@@ -75,7 +75,7 @@ def check(catalog_dir: Path, jobs: int | None = None) -> CheckResult:
     """Load and validate everything, writing nothing. jobs=None: one worker per CPU."""
     stages: dict[str, float] = {}
     with timed(stages, "load"):
-        catalog, problems = load_catalog(catalog_dir)
+        catalog, problems = load_catalog(catalog_dir, jobs)
     reports: dict[str, DatasetReport] = {}
     if catalog is not None:
         with timed(stages, "validate"), DatasetPool(catalog, jobs) as pool:
@@ -93,7 +93,7 @@ def build(
     started = time.perf_counter()
     stages: dict[str, float] = {}
     with timed(stages, "load"):
-        catalog, problems = load_catalog(catalog_dir)
+        catalog, problems = load_catalog(catalog_dir, jobs)
     if catalog is None:
         raise CatalogError(
             "目录有错误，未发布任何内容 / the catalog has errors; nothing was published",

@@ -17,6 +17,7 @@ import datetime as dt
 import os
 import re
 from dataclasses import replace
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -36,6 +37,7 @@ from .model import (
     Text,
     Theme,
 )
+from .parallel import map_items
 from .placeholders import is_placeholder, placeholder_problems
 from .policy import OpenType, parse_open_type, parse_share_type
 from .profile import check_document
@@ -699,8 +701,17 @@ def load_dataset(folder: Path, root: Path, problems: ProblemList) -> Dataset | N
     )
 
 
-def load_catalog(root: Path) -> tuple[Catalog | None, ProblemList]:
-    """Load everything; the catalog is None only when site.yaml itself is unusable."""
+def _load_one(folder: Path, root: Path) -> tuple[Dataset | None, list[Problem]]:
+    found = ProblemList()
+    ds = load_dataset(folder, root, found)
+    return ds, found.items
+
+
+def load_catalog(root: Path, jobs: int | None = 1) -> tuple[Catalog | None, ProblemList]:
+    """Load everything; the catalog is None only when site.yaml itself is unusable.
+
+    jobs: worker processes for reading dataset folders (None: one per CPU).
+    """
     problems = ProblemList()
     root = root.resolve()
     if not root.is_dir():
@@ -733,8 +744,11 @@ def load_catalog(root: Path) -> tuple[Catalog | None, ProblemList]:
             )
         )
     else:
-        for folder in sorted(p for p in ds_root.iterdir() if p.is_dir()):
-            ds = load_dataset(folder, root, problems)
+        folders = sorted(p for p in ds_root.iterdir() if p.is_dir())
+        # Each folder is read on its own, so large catalogs are read by worker processes;
+        # results (and their problems) come back in folder order.
+        for ds, found in map_items(partial(_load_one, root=root), folders, jobs):
+            problems.extend(found)
             if ds is not None:
                 datasets.append(ds)
     if site is None:

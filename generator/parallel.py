@@ -89,7 +89,21 @@ def _run_chunk(func: Callable[[Catalog, Dataset], Any], datasets: Sequence[Datas
     return results
 
 
-def _chunks(items: Sequence[Dataset], jobs: int) -> list[Sequence[Dataset]]:
+def _run_plain_chunk(func: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
+    results: list[Any] = []
+    for item in items:
+        try:
+            results.append(func(item))
+        except Exception as exc:  # reported to the parent with the item named
+            return [_Failure(_name(item), f"{type(exc).__name__}: {exc}", traceback.format_exc())]
+    return results
+
+
+def _name(item: Any) -> str:
+    return str(getattr(item, "id", None) or getattr(item, "name", None) or item)
+
+
+def _chunks(items: Sequence[Any], jobs: int) -> list[Sequence[Any]]:
     size = max(1, -(-len(items) // (jobs * CHUNKS_PER_WORKER)))
     return [items[i : i + size] for i in range(0, len(items), size)]
 
@@ -150,31 +164,57 @@ class DatasetPool(Generic[T]):
             return [func(self.context, ds) for ds in datasets]
         chunks = _chunks(datasets, self.jobs)
         pool = self._pool()
-        futures: list[Future[list[Any]]] = [pool.submit(_run_chunk, func, c) for c in chunks]
-        results: list[T] = []
+        futures = [pool.submit(_run_chunk, func, c) for c in chunks]
         try:
-            for chunk, future in zip(chunks, futures, strict=True):
-                try:
-                    part = future.result()
-                except BrokenProcessPool as exc:
-                    raise _crashed(chunk) from exc
-                if part and isinstance(part[0], _Failure):
-                    failure = part[0]
-                    log.error("worker failed on %s:\n%s", failure.dataset, failure.trace)
-                    raise WorkerError(
-                        f"处理数据集 {failure.dataset} 时内部出错：{failure.error}"
-                        f" / internal error while processing dataset {failure.dataset}:"
-                        f" {failure.error}\n{failure.trace}"
-                    )
-                results.extend(part)
+            return _gather(chunks, futures)
         except BaseException:
             self.close()
             raise
-        return results
 
 
-def _crashed(chunk: Sequence[Dataset]) -> WorkerError:
-    names = ", ".join(ds.id for ds in chunk[:5]) + (" …" if len(chunk) > 5 else "")
+def _gather(chunks: list[Sequence[Any]], futures: list[Future[list[Any]]]) -> list[Any]:
+    """Results in submission order; a dead worker or a failure becomes a WorkerError."""
+    results: list[Any] = []
+    for chunk, future in zip(chunks, futures, strict=True):
+        try:
+            part = future.result()
+        except BrokenProcessPool as exc:
+            raise _crashed(chunk) from exc
+        if part and isinstance(part[0], _Failure):
+            failure = part[0]
+            log.error("worker failed on %s:\n%s", failure.dataset, failure.trace)
+            raise WorkerError(
+                f"处理数据集 {failure.dataset} 时内部出错：{failure.error}"
+                f" / internal error while processing dataset {failure.dataset}:"
+                f" {failure.error}\n{failure.trace}"
+            )
+        results.extend(part)
+    return results
+
+
+def map_items(
+    func: Callable[[Any], T], items: Sequence[Any], jobs: int | None, threshold: int | None = None
+) -> list[T]:
+    """func(item) for every item, in order; across processes when there are enough of them.
+
+    For work before there is a catalog (loading each dataset folder). ``func`` must be
+    picklable (a module-level function or a functools.partial of one).
+    """
+    workers = resolve_jobs(jobs)
+    if workers <= 1 or len(items) < (PARALLEL_THRESHOLD if threshold is None else threshold):
+        return [func(item) for item in items]
+    chunks = _chunks(items, workers)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context()) as pool:
+        futures = [pool.submit(_run_plain_chunk, func, c) for c in chunks]
+        try:
+            return _gather(chunks, futures)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+
+
+def _crashed(chunk: Sequence[Any]) -> WorkerError:
+    names = ", ".join(_name(item) for item in chunk[:5]) + (" …" if len(chunk) > 5 else "")
     return WorkerError(
         f"工作进程意外退出（可能内存不足或被终止），正在处理：{names}。"
         "可用 --jobs 1 在单进程中重试以定位问题"

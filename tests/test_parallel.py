@@ -107,3 +107,14 @@ def test_jobs_option(catalog, cli, tmp_path):
         cli("build", "--catalog", catalog.root, "--out", tmp_path / "o", "-j", "1").exit_code == 0
     )
     assert cli("check", "--catalog", catalog.root, "--jobs", "0").exit_code == 2
+
+
+def test_parallel_loading_keeps_datasets_and_problems_in_order(catalog, monkeypatch):
+    for i in range(8):
+        catalog.dataset(f"ds-{i:02d}", open_type="半开放" if i % 3 == 0 else "无条件开放")
+    serial_catalog, serial_problems = load_catalog(catalog.root, jobs=1)
+    monkeypatch.setattr(parallel, "PARALLEL_THRESHOLD", 1)
+    par_catalog, par_problems = load_catalog(catalog.root, jobs=2)
+    assert par_catalog == serial_catalog
+    assert par_problems.items == serial_problems.items
+    assert [p.dataset for p in par_problems.errors] == ["ds-00", "ds-03", "ds-06"]
