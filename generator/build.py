@@ -1,6 +1,9 @@
 """The build: every stage in order, loading and checking everything before writing.
 
-load -> validate -> classify -> derive -> render -> feeds -> audit -> publish
+load -> validate -> classify -> derive -> render -> feeds -> search -> audit -> publish
+
+The audit reads the finished staging tree, whatever stage wrote it, and a violation stops
+the build before the swap: site/ keeps the previous build.
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import publish
+from .audit import audit
 from .derive import derive_catalog
-from .errors import CatalogError, ProblemList
+from .errors import AuditError, CatalogError, ProblemList
 from .feeds import write_feeds
 from .loader import load_catalog
 from .model import Catalog
@@ -122,6 +126,14 @@ def build(
                 write_feeds(catalog, published, out)
             with timed(stages, "search"):
                 build_search_index(out)
+            with timed(stages, "audit"):
+                # Reads the whole staging tree, whatever stage wrote it.
+                audit_result = audit(staging, catalog)
+            if not audit_result.ok:
+                raise AuditError(
+                    "审计未通过，未发布任何内容 / the audit failed; nothing was published",
+                    audit_result.problems(),
+                )
             with timed(stages, "publish"):
                 publish.swap_into_place(staging, out_dir)
         except BaseException:

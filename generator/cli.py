@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from . import __version__
+from .commands.audit import audit
 from .commands.build import build
 from .commands.check import check
 from .commands.import_ import import_
@@ -18,6 +19,7 @@ def main() -> None:
     """开放 Kaifang：公共数据开放平台静态网站生成器 / static open-data portal generator."""
 
 
+main.add_command(audit)
 main.add_command(build)
 main.add_command(check)
 main.add_command(serve)

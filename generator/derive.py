@@ -15,12 +15,13 @@ from functools import partial
 from pathlib import Path
 
 from . import downloads
+from .desensitise import published_schema
 from .fastcheck import Unsupported
 from .fastderive import write_csv_and_stats
 from .model import Catalog, Dataset, FieldInfo, Resource
 from .output import OutputTree, WrittenFile
 from .parallel import DatasetPool
-from .policy import publishes_data
+from .policy import publishes_data, shows_in_output
 from .reader import iter_rows
 
 log = logging.getLogger(__name__)
@@ -237,9 +238,14 @@ def write_published_csv(
     ds: Dataset, res: Resource, target: Path
 ) -> tuple[int, list[list[str]], list[_FieldStats]]:
     """Large CSV files go through the columnar path (same bytes and statistics), the rest,
-    and whatever that path declines, through the row loop."""
+    and whatever that path declines, through the row loop. A desensitised derivative always
+    takes the row loop: only the reader applies its rules."""
     source = ds.folder / res.path
-    if res.format == "csv" and source.stat().st_size >= FAST_DERIVE_MIN_BYTES:
+    if (
+        res.derivation is None
+        and res.format == "csv"
+        and source.stat().st_size >= FAST_DERIVE_MIN_BYTES
+    ):
         stats = [_FieldStats(f) for f in res.fields]
         try:
             count, preview = write_csv_and_stats(
@@ -359,15 +365,32 @@ def datapackage_descriptor(catalog: Catalog, ds: Dataset, published: PublishedDa
             {k: v for k, v in (("name", lic.name), ("path", lic.path), ("title", lic.title)) if v}
             for lic in licenses
         ],
-        "sources": [{"title": catalog.publishers[ds.publisher].name.zh}]
-        if ds.publisher in catalog.publishers
-        else [],
+        "sources": _sources(catalog, ds),
         "resources": resources,
     }
 
 
+def _sources(catalog: Catalog, ds: Dataset) -> list[dict]:
+    sources = []
+    if ds.publisher in catalog.publishers:
+        sources.append({"title": catalog.publishers[ds.publisher].name.zh})
+    # the source travels with the derivation (a worker process has no whole catalog)
+    source = next((r.derivation.source_dataset for r in ds.resources if r.derivation), None)
+    if source is not None:
+        if shows_in_output(source.open_type, catalog.site.hide_closed):
+            sources.append(
+                {
+                    "title": source.title.zh,
+                    "path": catalog.site.base_url + f"datasets/{source.id}/",
+                }
+            )
+    return sources
+
+
 def _published_schema(ds: Dataset, resource_name: str) -> dict:
     res = next(r for r in ds.resources if r.name == resource_name)
+    if res.derivation is not None:
+        return published_schema(res)  # transformed types; dropped fields left out
     schema = dict(res.raw.get("schema") or {})
     # Foreign keys may point at resources that are not published; keep only internal ones.
     published_names = {r.name for r in ds.resources}

@@ -295,6 +295,150 @@ STRINGS: dict[str, tuple[str, str]] = {
         "版本 v1 的网址和字段保持稳定；不兼容的变更将发布为 /api/v2/。",
         "URLs and fields of v1 stay stable; incompatible changes will be published as /api/v2/.",
     ),
+    # open-type filter on theme and publisher pages
+    "all_open_types": ("全部", "All"),
+    "show_open_type": ("按开放类型显示", "Show by open type"),
+    # applying for conditional and closed data
+    "apply_page_title": ("申请数据：{title}", "Apply for data: {title}"),
+    "apply_intro_conditional": (
+        "本数据集为有条件开放数据。符合下列开放条件的单位和个人可以申请使用，"
+        "经数据提供部门审核同意并签订数据使用协议后获得数据。",
+        "This dataset is open on conditions. Organisations and people who meet the conditions "
+        "below can apply; the data is provided after the publisher approves the application "
+        "and a data use agreement is signed.",
+    ),
+    "apply_intro_closed": (
+        "本数据集为非开放数据，原则上不向社会提供。如确有需要，可以说明理由提出申请，"
+        "由数据提供部门依照法律法规研究答复。",
+        "This dataset is not open and is in principle not provided. If you have a genuine "
+        "need, you can apply with your reasons; the publisher answers under the applicable "
+        "laws and regulations.",
+    ),
+    "apply_procedure": ("办理流程", "Procedure"),
+    "apply_step_read": (
+        "阅读开放条件和法律法规依据，确认申请主体和用途符合要求。",
+        "Read the conditions and the legal basis; make sure that you and your purpose qualify.",
+    ),
+    "apply_step_fill": (
+        "填写下方申请表（可在线填写后打印），由申请人签字，单位申请须加盖公章。",
+        "Fill in the form below (on screen, then print it); sign it, and organisations add "
+        "their seal.",
+    ),
+    "apply_step_submit": (
+        "通过下列渠道提交申请表和证明材料。",
+        "Send the form and supporting documents through the channel below.",
+    ),
+    "apply_step_review": (
+        "数据提供部门审核申请，答复是否同意；同意的，双方签订数据使用协议后提供数据。",
+        "The publisher reviews the application and answers; if approved, data is provided "
+        "after both sides sign a data use agreement.",
+    ),
+    "apply_step_closed_review": (
+        "数据提供部门依照法律法规研究并答复；非开放数据通常只能以统计汇总或脱敏形式提供。",
+        "The publisher considers the request under the applicable rules and answers; data "
+        "that is not open can usually only be provided as aggregates or desensitised.",
+    ),
+    "apply_provide": ("申请人须提供", "What you provide"),
+    "apply_item_applicant": (
+        "申请主体：单位名称和统一社会信用代码，或个人姓名和身份证件；联系人和联系方式",
+        "The applicant: name of the organisation and its unified social credit code, or your "
+        "name and identity document; a contact person and how to reach them",
+    ),
+    "apply_item_purpose": ("用途：为什么需要这些数据", "Purpose: why you need the data"),
+    "apply_item_scenario": (
+        "使用场景：在什么系统、产品或研究中使用，谁能接触数据",
+        "Scenario: in which system, product or study the data is used, and who has access",
+    ),
+    "apply_item_scope": (
+        "所需字段、数据范围和使用期限",
+        "The fields, the extent of the data and how long you need it",
+    ),
+    "apply_item_security": (
+        "数据安全承诺：安全保护措施，不超范围使用、不向第三方提供、到期销毁",
+        "A data-security commitment: your protection measures, use only for the stated "
+        "purpose, no transfer to third parties, deletion when the period ends",
+    ),
+    "apply_channel": ("提交渠道", "Where to apply"),
+    "apply_online": ("在线申请", "Apply online"),
+    "apply_by_mail": ("发送电子邮件", "Send an e-mail"),
+    "apply_mail_note": (
+        "邮件主题和正文已预填数据集名称和编号。",
+        "The subject and body of the e-mail are prefilled with the dataset's title and id.",
+    ),
+    "apply_no_channel": (
+        "本平台尚未配置申请渠道，请联系数据提供部门。",
+        "No application channel is configured; please contact the publisher.",
+    ),
+    "apply_mail_subject": ("数据申请：{title}（{id}）", "Data application: {title} ({id})"),
+    "apply_mail_body": (
+        "申请数据集：{title}\n数据集编号：{id}\n信息资源代码：{identifier}\n申请页面：{page}\n\n"
+        "申请主体（单位名称/统一社会信用代码，或个人姓名）：\n联系人及联系方式：\n用途：\n"
+        "使用场景：\n所需字段和数据范围：\n使用期限：\n数据安全承诺：已阅读并同意申请页面上的数据安全承诺。\n",
+        "Dataset: {title}\nDataset id: {id}\nIdentifier: {identifier}\nApplication page: {page}\n\n"
+        "Applicant (organisation and credit code, or your name):\nContact person and details:\n"
+        "Purpose:\nScenario:\nFields and extent of the data:\nPeriod of use:\n"
+        "Data-security commitment: I have read and agree to the commitment on the "
+        "application page.\n",
+    ),
+    "apply_form": ("数据申请表", "Application form"),
+    "apply_form_note": (
+        "可在屏幕上填写后打印，或打印后手写。",
+        "Fill it in on screen and print it, or print it and write by hand.",
+    ),
+    "print_form": ("打印申请表", "Print the form"),
+    "form_dataset": ("申请数据集", "Dataset"),
+    "form_applicant": ("申请主体", "Applicant"),
+    "form_credit_code": ("统一社会信用代码 / 证件号码", "Credit code / ID document number"),
+    "form_contact_person": ("联系人", "Contact person"),
+    "form_contact": ("联系电话 / 电子邮箱", "Phone / e-mail"),
+    "form_purpose": ("用途", "Purpose"),
+    "form_scenario": ("使用场景", "Scenario"),
+    "form_fields": ("所需字段", "Fields requested"),
+    "form_fields_free": ("所需数据内容和范围", "Data and extent requested"),
+    "form_period": ("使用期限", "Period of use"),
+    "form_security": ("安全保护措施", "Protection measures"),
+    "form_commitment": ("数据安全承诺", "Data-security commitment"),
+    "form_commitment_text": (
+        "本申请人承诺：所获数据仅用于本申请所述用途和场景；采取必要的管理和技术措施保障数据安全；"
+        "不向任何第三方提供、转让或公开；不试图识别特定个人；使用期满或用途完成后删除全部数据并书面告知；"
+        "违反承诺的，依法承担相应责任。",
+        "The applicant undertakes to use the data only for the purpose and scenario stated here; "
+        "to protect it with the necessary organisational and technical measures; not to pass, "
+        "transfer or publish it to any third party; not to attempt to identify any person; to "
+        "delete all of it when the period ends or the purpose is fulfilled and confirm this in "
+        "writing; and to bear the legal responsibility for any breach.",
+    ),
+    "form_signature": ("申请人签字（盖章）", "Signature (and seal)"),
+    "form_date": ("日期", "Date"),
+    "back_to_dataset": ("返回数据集页面", "Back to the dataset"),
+    # desensitised derivatives
+    "derivation": ("脱敏说明", "Desensitisation"),
+    "derived_from": ("本数据集由以下数据集脱敏派生", "This dataset is desensitised from"),
+    "derived_from_hidden": (
+        "本数据集由一个不在本平台公开列出的数据集脱敏派生。",
+        "This dataset is desensitised from a dataset that is not listed on this portal.",
+    ),
+    "derivation_note": (
+        "只发布按下列规则处理后的值，源数据的原始值不在本平台出现。",
+        "Only the values transformed by these rules are published; no raw value of the source "
+        "appears on this portal.",
+    ),
+    "rule": ("脱敏规则", "Rule"),
+    "source_field": ("源字段", "Source field"),
+    "derivatives": ("脱敏后开放的派生数据集", "Desensitised open derivatives"),
+    "rule_keep": ("原样发布", "published unchanged"),
+    "rule_drop": ("删除，不发布", "dropped, not published"),
+    "rule_mask": (
+        "遮盖：保留前 {start} 位和后 {end} 位，其余以 * 代替",
+        "masked: first {start} and last {end} characters kept, the rest replaced by *",
+    ),
+    "rule_hash": (
+        "哈希：HMAC-SHA256（平台密钥），同一原值得到同一哈希值",
+        "hashed: HMAC-SHA256 with the portal's secret key; equal values give equal hashes",
+    ),
+    "rule_generalise_month": ("泛化到月份（YYYY-MM）", "generalised to the month (YYYY-MM)"),
+    "rule_generalise_year": ("泛化到年份（YYYY）", "generalised to the year (YYYY)"),
+    "rule_generalise_bands": ("分段：{bands}", "banded: {bands}"),
 }
 
 

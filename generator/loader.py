@@ -21,6 +21,7 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from .desensitise import resolve_derivatives
 from .encoding import detect_file, normalise, reconcile
 from .errors import Problem, ProblemList
 from .model import (
@@ -269,7 +270,10 @@ def load_publishers(root: Path, problems: ProblemList) -> dict[str, Publisher]:
 class _DatasetLoader:
     """Builds one dataset, reporting problems that need its folder and files."""
 
-    def __init__(self, folder: Path, root: Path, doc: YamlDoc, problems: ProblemList) -> None:
+    def __init__(
+        self, folder: Path, root: Path, doc: YamlDoc, problems: ProblemList, derived: bool = False
+    ) -> None:
+        self.derived = derived  # a desensitised derivative: resources name a source, no path
         self.folder = folder
         self.root = root
         self.doc = doc
@@ -295,6 +299,8 @@ class _DatasetLoader:
         if not isinstance(name, str) or not SLUG.match(name):
             self.skipped.append(str(name))
             return None
+        if self.derived:
+            return self.derived_resource(index, name, raw)
         path, why, why_en = resource_path_problem(self.folder, raw.get("path"))
         if raw.get("path") is None:
             self.skipped.append(name)
@@ -384,6 +390,47 @@ class _DatasetLoader:
             fields=tuple(fields),
             raw=dict(raw),
             declared_encoding=declared if isinstance(declared, str) else None,
+        )
+
+    def derived_resource(self, index: int, name: str, raw: dict) -> Resource | None:
+        """A derivative's resource: no file of its own, its rows come from ``source``.
+
+        The fields are linked to the source's fields by :func:`resolve_derivatives` once
+        every dataset is loaded.
+        """
+        base: tuple[str | int, ...] = ("resources", index)
+        if raw.get("path") is not None:
+            self.skipped.append(name)
+            self.add(
+                "derivative-path",
+                f"派生数据集的资源 {name} 不能有 path：数据从源数据集读取",
+                f"resource {name} of a derivative cannot have a path: its data is read from "
+                "the source dataset",
+                base + ("path",),
+                found=repr(raw.get("path"))[:120],
+                hint="删除 path，用 source: <源资源名> 指明源数据集中的资源",
+                hint_en="remove path; name the source dataset's resource with source: NAME",
+            )
+            return None
+        source = raw.get("source", name)
+        schema = raw.get("schema")
+        if (
+            not isinstance(source, str)
+            or not SLUG.match(source)
+            or not isinstance(schema, dict)
+            or not isinstance(schema.get("fields"), list)
+        ):
+            self.skipped.append(name)
+            return None  # the profile reported it
+        return Resource(
+            name=name,
+            title=_str(raw.get("title")) or name,
+            path="",
+            format="csv",
+            encoding="utf-8",
+            fields=(),
+            raw=dict(raw),
+            source=source,
         )
 
     def _schema_keys(self, name: str, base: tuple[str | int, ...], schema: dict) -> bool:
@@ -616,7 +663,11 @@ def load_dataset(folder: Path, root: Path, problems: ProblemList) -> Dataset | N
     }
     if not isinstance(data, dict):
         return None
-    loader = _DatasetLoader(folder, root, doc, problems)
+    derived_from = data.get("derived_from")
+    derived_from = (
+        derived_from if isinstance(derived_from, str) and SLUG.match(derived_from) else ""
+    )
+    loader = _DatasetLoader(folder, root, doc, problems, derived=bool(derived_from))
     if not SLUG.match(ds_id):
         problems.add(
             Problem(
@@ -698,6 +749,7 @@ def load_dataset(folder: Path, root: Path, problems: ProblemList) -> Dataset | N
         share_conditions=_str(data.get("share_conditions")),
         source=doc,
         skipped_resources=tuple(loader.skipped),
+        derived_from=derived_from,
     )
 
 
@@ -751,6 +803,7 @@ def load_catalog(root: Path, jobs: int | None = 1) -> tuple[Catalog | None, Prob
             problems.extend(found)
             if ds is not None:
                 datasets.append(ds)
+    datasets = resolve_derivatives(datasets, problems)
     if site is None:
         return None, problems
     return Catalog(root, site, publishers, tuple(datasets)), problems

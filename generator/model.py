@@ -102,16 +102,52 @@ class FieldInfo:
 
 
 @dataclass(frozen=True)
+class Rule:
+    """A desensitisation rule (脱敏规则) for one field of a derivative."""
+
+    kind: str  # keep, mask, hash, generalise, drop (see policy.DESENSITISE_RULES)
+    keep_start: int = 0  # mask: characters shown at the start
+    keep_end: int = 0  # mask: characters shown at the end
+    to: str = ""  # generalise: month or year
+    bands: tuple[float, ...] = ()  # generalise: band edges for numbers
+    scope: str = ""  # hash: mixed into the message so hashes do not link across fields
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    """What a derivative does with one field of its source."""
+
+    source_field: FieldInfo
+    rule: Rule
+    published: FieldInfo | None  # None when the rule drops the field
+
+
+@dataclass(frozen=True, eq=False)
+class Derivation:
+    """How a derivative resource is computed from a resource of another dataset.
+
+    Set by the loader once every dataset is loaded; the source objects are the ones in
+    the catalog, so the reader streams the source's own checked file.
+    """
+
+    source_dataset: Dataset
+    source_resource: Resource
+    rules: tuple[FieldRule, ...]  # in the derivative's field order, dropped fields included
+
+
+@dataclass(frozen=True)
 class Resource:
     name: str
     title: str
-    path: str  # relative to the dataset folder, checked to stay inside it
+    path: str  # relative to the dataset folder, checked to stay inside it; "" for derivatives
     format: str  # csv or xlsx
     encoding: str
-    fields: tuple[FieldInfo, ...]
+    fields: tuple[FieldInfo, ...]  # for a derivative: the published (transformed) fields
     raw: dict[str, Any]  # the resource descriptor as written
     # `encoding` above is the codec the file is read with (detected, checked against this)
     declared_encoding: str | None = None
+    source: str = ""  # derivative: name of the source resource
+    derivation: Derivation | None = None
 
     @property
     def file_name(self) -> str:
@@ -145,6 +181,7 @@ class Dataset:
     share_conditions: str = ""
     source: YamlDoc | None = None  # the parsed datapackage.yaml, with the line of each key
     skipped_resources: tuple[str, ...] = ()  # resources left out because of errors
+    derived_from: str = ""  # id of the source dataset of a desensitised derivative
 
 
 @dataclass(frozen=True)

@@ -116,6 +116,64 @@ def requires_share_basis(share_type: ShareType) -> bool:
     return share_type is not ShareType.UNCONDITIONAL
 
 
+def values_are_secret(open_type: OpenType) -> bool:
+    """Cell values the audit must never find in any output file."""
+    return not publishes_data(open_type)
+
+
+def shows_in_output(open_type: OpenType, hide_closed: bool) -> bool:
+    """Whether anything of the dataset (even its id or title) may appear in the output.
+
+    A hidden closed dataset is absent from the site: no page, no list entry, no link from a
+    derivative, no feed entry. The audit treats its id and title as secrets.
+    """
+    return is_listed(open_type, hide_closed)
+
+
+# --- desensitised derivatives (脱敏) ----------------------------------------------------
+
+# Field rules a derivative may declare; ``keep`` publishes the source value unchanged.
+DESENSITISE_RULES = ("keep", "mask", "hash", "generalise", "drop")
+
+
+def derivative_needs_rules(source_type: OpenType) -> bool:
+    """A derivative of non-open data must say, field by field, what happens to each value.
+
+    Nothing is published by default: a field without a rule is an error, not a kept field.
+    """
+    return not publishes_data(source_type)
+
+
+def may_keep(source_type: OpenType, sensitive: object) -> bool:
+    """Whether a field's raw values may be published unchanged by a derivative.
+
+    Open data is public anyway. Of non-open data, a field that its schema marks as personal
+    data (``sensitive: name``, ``id_number``, ...) must be transformed or dropped.
+    """
+    return publishes_data(source_type) or not sensitive
+
+
+# --- personal data in open resources ----------------------------------------------------
+
+PII_KINDS = ("id_number", "mobile", "bank_card", "email")
+
+
+def pii_allowed(field_raw: dict, kind: str) -> bool:
+    """Whether an open field's schema declares that it may carry this kind of personal data.
+
+    ``pii_allowed: true`` allows every kind; ``pii_allowed: [email, mobile]`` only those.
+    Used for fields such as the public service e-mail of an institution.
+    """
+    value = field_raw.get("pii_allowed")
+    if value is True:
+        return True
+    if isinstance(value, str):
+        return value == kind
+    if isinstance(value, list):
+        return kind in value
+    return False
+
+
 # Access rights vocabularies for the machine-readable catalogs.
 EU_ACCESS_RIGHTS = {
     OpenType.OPEN: "http://publications.europa.eu/resource/authority/access-right/PUBLIC",

@@ -31,7 +31,16 @@ def _cell_text(value: object) -> str:
 
 
 def iter_rows(ds: Dataset, res: Resource) -> Iterator[list[str]]:
-    """Yield the header row, then each data row, as strings."""
+    """Yield the header row, then each data row, as strings.
+
+    A derivative's rows are its source's rows with the desensitise rules applied: the
+    untransformed values never leave this generator.
+    """
+    if res.derivation is not None:
+        from .desensitise import iter_derived_rows
+
+        yield from iter_derived_rows(res.derivation)
+        return
     path: Path = ds.folder / res.path
     if res.format == "xlsx":
         from openpyxl import load_workbook

@@ -16,12 +16,13 @@ from markupsafe import Markup
 
 from .charts import bar_chart, column_chart
 from .derive import DISTINCT_CAP, ChartData, PublishedDataset, PublishedResource
+from .desensitise import INTEGER_TYPES, band_labels
 from .downloads import FORMATS, format_names
 from .facets import RENDERED_FACETS, Facet, build_facets, facet_labels
-from .feedback import dataset_actions, request_any
+from .feedback import dataset_actions, form_url, mailto, request_any
 from .i18n import translate
 from .markup import render_markdown
-from .model import Catalog, Dataset, Publisher, SiteConfig, Theme
+from .model import Catalog, Dataset, Derivation, FieldRule, Publisher, Resource, SiteConfig, Theme
 from .output import OutputTree
 from .policy import OpenType, can_apply, is_listed, publishes_data, publishes_schema
 from .quality import Quality
@@ -46,6 +47,17 @@ class DatasetView:
     readme_html: str
     overdue: bool
     quality: Quality | None = None
+    source: Dataset | None = None  # derivative: its source, only when that is on the site
+    derivatives: tuple[Dataset, ...] = ()  # desensitised derivatives of this dataset
+
+    @property
+    def is_derivative(self) -> bool:
+        return bool(self.ds.derived_from)
+
+    @property
+    def derivations(self) -> list[tuple[Resource, Derivation]]:
+        """Each derivative resource with the rules applied to its source's fields."""
+        return [(r, r.derivation) for r in self.ds.resources if r.derivation is not None]
 
     @property
     def id(self) -> str:
@@ -78,6 +90,37 @@ class DatasetView:
         return format_names({fmt for r in self.resources for fmt in r.files})
 
 
+@dataclass(frozen=True)
+class ApplyChannel:
+    """Where an application for one dataset goes, from site.yaml ``channels.apply``."""
+
+    url: str
+    email: str
+    mailto: str  # with subject and body prefilled for this dataset
+
+
+def apply_channel(catalog: Catalog, ds: Dataset, lang: str) -> ApplyChannel | None:
+    """The site's application channel with this dataset filled in (form and e-mail)."""
+    channel = catalog.site.channels.get("apply")
+    if channel is None:
+        return None
+    title = ds.title.get(lang)
+    url = form_url(channel.url, ds.id, title) if channel.url else ""
+    address = ""
+    if channel.email:
+        subject = translate("apply_mail_subject", lang, title=title, id=ds.id)
+        body = translate(
+            "apply_mail_body",
+            lang,
+            title=title,
+            id=ds.id,
+            identifier=ds.identifier or "—",
+            page=catalog.site.base_url + ("" if lang == "zh" else f"{lang}/") + f"apply/{ds.id}/",
+        )
+        address = mailto(channel.email, subject, body)
+    return ApplyChannel(url, channel.email, address)
+
+
 def is_overdue(ds: Dataset, days: int | None, today: dt.date) -> bool:
     return days is not None and (today - ds.modified).days > days
 
@@ -91,8 +134,10 @@ def build_views(
     qualities: dict[str, Quality] | None = None,
 ) -> list[DatasetView]:
     views = []
+    hide_closed = catalog.site.hide_closed
+    on_site = {ds.id: ds for ds in catalog.datasets if is_listed(ds.open_type, hide_closed)}
     for ds in catalog.datasets:
-        if not is_listed(ds.open_type, catalog.site.hide_closed):
+        if ds.id not in on_site:
             continue
         freq = catalog.site.frequencies.get(ds.update_frequency)
         views.append(
@@ -106,6 +151,10 @@ def build_views(
                 readme_html=render_markdown(ds.readme_markdown) if ds.readme_markdown else "",
                 overdue=is_overdue(ds, freq.days if freq else None, today),
                 quality=(qualities or {}).get(ds.id),
+                source=on_site.get(ds.derived_from) if ds.derived_from else None,
+                derivatives=tuple(
+                    d for d in on_site.values() if d.derived_from == ds.id and d.id != ds.id
+                ),
             )
         )
     views.sort(key=lambda v: (-v.ds.modified.toordinal(), v.id))
@@ -186,6 +235,20 @@ class Renderer:
     def t(self, key: str, **values: object) -> str:
         return translate(key, self.lang, **values)
 
+    def rule_text(self, field_rule: FieldRule) -> str:
+        """A desensitise rule in words, for the derivative's page."""
+        rule = field_rule.rule
+        if rule.kind == "mask":
+            return self.t("rule_mask", start=rule.keep_start, end=rule.keep_end)
+        if rule.kind == "generalise" and rule.to:
+            return self.t(f"rule_generalise_{rule.to}")
+        if rule.kind == "generalise":
+            integer = field_rule.source_field.type in INTEGER_TYPES
+            below, labels, above = band_labels(rule, integer)
+            sep = "、" if self.lang == "zh" else ", "
+            return self.t("rule_generalise_bands", bands=sep.join([below, *labels, above]))
+        return self.t(f"rule_{rule.kind}")
+
     def page(self, template: str, path: str, **context: object) -> None:
         """Render one page; ``path`` is the language-neutral folder, e.g. 'datasets/x/'."""
         tpl = self.env.get_template(template)
@@ -200,6 +263,7 @@ class Renderer:
             other_langs=other,
             text=lambda value: value.get(self.lang),
             request_any=request_any(self.catalog.site, self.lang),
+            rule_text=self.rule_text,
             **context,
         )
         self.out.write_text(self.prefix + path + "index.html", html)
@@ -261,6 +325,9 @@ class Renderer:
             chart_title=lambda chart: chart_title(chart, self.lang),
             distinct_cap=DISTINCT_CAP,
         )
+        if view.can_apply:
+            apply = apply_channel(self.catalog, view.ds, self.lang)
+            self.page("apply.html", f"apply/{view.id}/", view=view, apply=apply)
 
     def search_config(self, facets: list[Facet]) -> dict:
         """What the search script needs: where the index is, facet labels in list order,

@@ -28,6 +28,7 @@ from frictionless import Resource as FlResource
 from frictionless import Schema as FlSchema
 from frictionless.formats import ExcelControl
 
+from .desensitise import check_derivative
 from .errors import Problem, ProblemList
 from .fastcheck import Unsupported, validate_csv
 from .model import Catalog, Dataset, Resource
@@ -198,6 +199,8 @@ def frictionless_findings(
     fl_resources: list[FlResource] = []
     broken: dict[str, str] = {}
     for res in ds.resources:
+        if res.derivation is not None:
+            continue  # a derivative's rows are its source's, validated with the source
         fl_res, message = _fl_resource(ds, res)
         if fl_res is None:
             broken[res.name] = message
@@ -794,6 +797,8 @@ def validate_dataset(catalog: Catalog, ds: Dataset) -> DatasetReport:
     completeness, missing = metadata_completeness(ds)
     report = DatasetReport(ds.id, metadata_completeness=completeness, metadata_missing=missing)
     report.problems.extend(check_metadata(catalog, ds))
+    if ds.derived_from:
+        report.problems.extend(check_derivative(ds))
     resources, problems = validate_resources(ds)
     report.resources.extend(resources)
     report.problems.extend(problems)

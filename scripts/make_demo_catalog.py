@@ -3295,6 +3295,7 @@ def minimum_living_allowance() -> Dataset:
                 f"DB{len(rows) + 1:05d}",
                 person_name(rng, female),
                 id_number,
+                birth,
                 "女" if female else "男",
                 mobile(rng),
                 district.name,
@@ -3313,6 +3314,7 @@ def minimum_living_allowance() -> Dataset:
         Field("record_id", "string", "保障编号", required=True),
         Field("name", "string", "户主姓名", sensitive="name", required=True),
         Field("id_number", "string", "户主身份证号码", sensitive="id_number", required=True),
+        Field("birth_date", "date", "户主出生日期", sensitive="birth_date"),
         Field("sex", "string", "性别"),
         Field("mobile", "string", "联系电话", sensitive="mobile"),
         f_district(),
@@ -3321,7 +3323,7 @@ def minimum_living_allowance() -> Dataset:
         Field("household_size", "integer", "保障人数", minimum=1),
         Field("category", "string", "保障类别"),
         Field("monthly_allowance_yuan", "number", "月保障金额（元）"),
-        Field("reason", "string", "主要致贫原因"),
+        Field("reason", "string", "主要致贫原因", sensitive="health"),
         Field("approved_year", "year", "纳入保障年份"),
         Field("approved_month", "integer", "纳入保障月份", minimum=1, maximum=12),
         Field("status", "string", "保障状态"),
@@ -3355,6 +3357,106 @@ def minimum_living_allowance() -> Dataset:
         ],
         notes=[
             "姓名、身份证号码、联系电话、家庭住址和致贫原因字段标记为敏感个人信息。",
+        ],
+    )
+
+
+# ------------------------------------------------- desensitised derivatives (脱敏)
+
+
+@dataclass
+class Derivative(Dataset):
+    """An open dataset computed by Kaifang from a non-open one: no data file of its own.
+
+    Each resource names the source resource, and every field of the source gets a
+    desensitise rule (the portal refuses a derivative of non-open data with a field left
+    out, and refuses `keep` for fields the source marks as personal data).
+    """
+
+    source: str = ""
+    derived_resources: list[dict] = field(default_factory=list)
+
+    def descriptor(self) -> dict:
+        out = super().descriptor()
+        out["resources"] = self.derived_resources
+        # derived_from right after the title keys, where a reader looks first
+        ordered = {}
+        for key, value in out.items():
+            ordered[key] = value
+            if key == "description_en":
+                ordered["derived_from"] = self.source
+        return ordered
+
+
+def rule(kind: str, **params: object) -> dict:
+    return {"rule": kind, **params}
+
+
+@dataset
+def minimum_living_allowance_desensitised() -> Derivative:
+    rules = {
+        "record_id": rule("drop"),  # links rows back to the closed register
+        "name": rule("drop"),
+        # Only the region code of the ID number (the household registration's county,
+        # public in the district column anyway). The last four digits, with the birth
+        # year, sex and street, would let anyone who knows a person's ID number confirm
+        # that this person receives the allowance.
+        "id_number": rule("mask", keep_start=6, keep_end=0),
+        "birth_date": rule("generalise", to="year"),
+        "sex": rule("keep"),
+        "mobile": rule("drop"),
+        "district": rule("keep"),
+        "street": rule("keep"),
+        "address": rule("drop"),
+        "household_size": rule("keep"),
+        "category": rule("keep"),
+        "monthly_allowance_yuan": rule("keep"),
+        "reason": rule("drop"),  # health and disability: sensitive personal information
+        "approved_year": rule("keep"),
+        "approved_month": rule("keep"),
+        "status": rule("keep"),
+    }
+    fields = [{"name": name, "desensitise": r} for name, r in rules.items()]
+    fields[2]["title"] = "户籍地行政区划代码（身份证号码前 6 位）"
+    fields[3]["title"] = "户主出生年份"
+    return Derivative(
+        name="minimum-living-allowance-desensitised",
+        title="最低生活保障对象名单（脱敏）",
+        title_en="Minimum living allowance recipients (desensitised)",
+        description="由非开放的最低生活保障对象名单脱敏生成：删除姓名、联系电话、家庭住址和致贫原因，"
+        "身份证号码只保留前 6 位，出生日期泛化到年份。",
+        description_en="Desensitised from the closed register of minimum living allowance "
+        "recipients: names, phone numbers, addresses and reasons removed, ID numbers masked "
+        "to the region code, birth dates generalised to the year.",
+        publisher="mzj",
+        theme="social",
+        keywords=["低保", "社会救助", "脱敏数据"],
+        open_type="无条件开放",
+        share_type="无条件共享",
+        frequency="monthly",
+        issued=dt.date(2024, 3, 1),
+        modified=dt.date(2026, 11, 1),
+        temporal=(dt.date(2012, 1, 1), dt.date(2026, 10, 31)),
+        tables=[],
+        background=[
+            "为便于社会监督和研究低保政策，民政局在不泄露个人信息的前提下发布低保对象名单的脱敏版本。"
+            "本数据集由平台在每次发布时从非开放的源数据按字段规则自动生成，源数据的原始值不出现在平台上。",
+        ],
+        notes=[
+            "删除：保障编号、姓名、联系电话、家庭住址、主要致贫原因。",
+            "遮盖：身份证号码只保留前 6 位（户籍地行政区划代码）。",
+            "泛化：出生日期只保留年份。",
+            "一行仍对应一户低保家庭；请勿尝试与其他数据关联以识别特定个人。",
+        ],
+        contact_name="社会救助科",
+        source="minimum-living-allowance",
+        derived_resources=[
+            {
+                "name": "recipients",
+                "title": "保障对象名单（脱敏）",
+                "source": "recipients",
+                "schema": {"fields": fields},
+            }
         ],
     )
 
@@ -3535,6 +3637,12 @@ def render_readme(ds: Dataset) -> str:
         kind = "Excel 工作表" if table.fmt == "xlsx" else "CSV，UTF-8 编码"
         size = f"，共 {len(table.rows)} 行" if ds.access == "open" else ""
         lines.append(f"- **{table.title}**（`{table.path}`，{kind}{size}）")
+    if isinstance(ds, Derivative):
+        for res in ds.derived_resources:
+            lines.append(
+                f"- **{res['title']}**（CSV，由平台在发布时从非开放的源数据集 `{ds.source}` "
+                "按字段脱敏规则生成，不含源数据的原始值）"
+            )
     lines += ["", "### 注意事项", ""]
     for note in ds.notes:
         lines.append(f"- {note}")

@@ -1,0 +1,325 @@
+"""The audit: values of non-open data planted anywhere fail the build, and so does
+personal data in open resources; the demo passes."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import generator.build
+import generator.derive
+import generator.render
+from generator.audit import (
+    audit,
+    is_identifying,
+    luhn_valid,
+    mask_value,
+    valid_mobile,
+    valid_resident_id,
+)
+from generator.loader import load_catalog
+from generator.output import OutputTree
+
+from .conftest import DEMO_CATALOG, dataset_yaml
+
+CLOSED_ADDRESS = "川东区工业园街道康宁社区29号楼4单元304室"
+CLOSED_ID = "990103199204057098"
+CONDITIONAL_COMPANY = "云川测试贸易有限公司"
+CONDITIONAL_CODE = "91990100MA1234567X"
+
+CLOSED_FIELDS = """\
+- {name: name, type: string, title: 姓名, sensitive: name}
+- {name: id_number, type: string, title: 身份证号码, sensitive: id_number}
+- {name: address, type: string, title: 住址, sensitive: address}
+"""
+CONDITIONAL_FIELDS = """\
+- {name: company, type: string, title: 单位名称}
+- {name: credit_code, type: string, title: 统一社会信用代码}
+- {name: amount, type: integer, title: 缴费金额}
+"""
+LEGAL = "legal_basis: 《中华人民共和国个人信息保护法》第三十四条\n"
+
+
+def write_catalog(catalog) -> None:
+    catalog.dataset("bus-lines")
+    catalog.dataset(
+        "relief",
+        csv_text=f"name,id_number,address\n欧阳明华,{CLOSED_ID},{CLOSED_ADDRESS}\n",
+        descriptor=dataset_yaml(
+            "relief", open_type="非开放", fields=CLOSED_FIELDS, extra=LEGAL, title="救助名单"
+        ),
+    )
+    catalog.dataset(
+        "contributions",
+        csv_text=f"company,credit_code,amount\n{CONDITIONAL_COMPANY},{CONDITIONAL_CODE},12345\n",
+        descriptor=dataset_yaml(
+            "contributions",
+            open_type="有条件开放",
+            fields=CONDITIONAL_FIELDS,
+            extra=LEGAL + "open_conditions: 仅向科研机构提供\n",
+            title="社保缴费明细",
+        ),
+    )
+
+
+def snapshot(folder: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def built(catalog, cli, tmp_path: Path) -> tuple[Path, Path, dict[Path, bytes]]:
+    """A small catalog with open, conditional and closed data, built once cleanly."""
+    write_catalog(catalog)
+    out = tmp_path / "site"
+    result = cli("build", "--catalog", catalog.root, "--out", out)
+    assert result.exit_code == 0, result.output
+    return catalog.root, out, snapshot(out)
+
+
+# --- planting non-open values through the real stages ----------------------------------
+
+
+def plant_in_template(monkeypatch: pytest.MonkeyPatch) -> None:
+    original = generator.render.make_environment
+
+    def environment():
+        from jinja2 import ChoiceLoader, DictLoader
+
+        env = original()
+        planted = DictLoader({"dataset/readme.html": f"<p>{CLOSED_ADDRESS}</p>"})
+        env.loader = ChoiceLoader([planted, env.loader])
+        return env
+
+    monkeypatch.setattr(generator.render, "make_environment", environment)
+
+
+def plant_in_preview(monkeypatch: pytest.MonkeyPatch) -> None:
+    original = generator.derive.derive_resource
+
+    def derive(ds, res, out):
+        published = original(ds, res, out)
+        published.preview.append([CONDITIONAL_COMPANY, "7"])
+        return published
+
+    monkeypatch.setattr(generator.derive, "derive_resource", derive)
+
+
+def plant_in_feed(monkeypatch: pytest.MonkeyPatch) -> None:
+    original = generator.build.write_feeds
+
+    def feeds(catalog, out: OutputTree) -> None:
+        original(catalog, out)
+        out.write_text(
+            "feed.atom",
+            '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+            f"<entry><title>更新</title><summary>{CLOSED_ID}</summary></entry></feed>\n",
+        )
+
+    monkeypatch.setattr(generator.build, "write_feeds", feeds)
+
+
+def plant_in_search_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pagefind indexes a page holding the value, and the page is removed again: the value
+    is then only inside Pagefind's gzip-compressed, word-segmented fragments."""
+    original = generator.build.build_search_index
+
+    def search(out: OutputTree):
+        page = out.root / "planted" / "index.html"
+        page.parent.mkdir()
+        page.write_text(
+            '<html lang="zh-CN"><body><main data-pagefind-body><h1>缴费单位</h1>'
+            f"<p>{CONDITIONAL_COMPANY}</p></main></body></html>",
+            encoding="utf-8",
+        )
+        try:
+            return original(out)
+        finally:
+            page.unlink()
+            page.parent.rmdir()
+
+    monkeypatch.setattr(generator.build, "build_search_index", search)
+
+
+PLANTS = {
+    "template": (plant_in_template, "relief", "address", CLOSED_ADDRESS),
+    "preview": (plant_in_preview, "contributions", "company", CONDITIONAL_COMPANY),
+    "feed": (plant_in_feed, "relief", "id_number", CLOSED_ID),
+    "search-index": (plant_in_search_index, "contributions", "company", CONDITIONAL_COMPANY),
+}
+
+
+@pytest.mark.parametrize("where", list(PLANTS))
+def test_planted_non_open_value_fails_the_build_and_site_is_untouched(
+    built, cli, monkeypatch: pytest.MonkeyPatch, where: str
+):
+    root, out, before = built
+    plant, dataset, field, value = PLANTS[where]
+    plant(monkeypatch)
+    result = cli("build", "--catalog", root, "--out", out)
+    assert result.exit_code == 1, result.output
+    assert "审计未通过" in result.output
+    assert f"数据集 {dataset}" in result.output
+    assert f"字段 {field}" in result.output
+    assert "行 2" in result.output
+    assert mask_value(value) in result.output
+    assert value not in result.output  # never printed in full
+    assert snapshot(out) == before
+    assert not list(out.parent.glob(".site.staging-*"))
+
+
+def test_kaifang_audit_checks_any_built_site(built, cli):
+    root, out, _ = built
+    assert cli("audit", out, "--catalog", root).exit_code == 0
+    page = out / "en" / "index.html"
+    page.write_text(page.read_text(encoding="utf-8") + f"<!-- {CLOSED_ADDRESS} -->")
+    result = cli("audit", out, "--catalog", root, "--lang", "en")
+    assert result.exit_code == 1
+    assert "dataset relief" in result.output
+    assert "en/index.html" in result.output
+    assert CLOSED_ADDRESS not in result.output
+
+
+def test_audit_reads_archives_and_escapes(built):
+    root, out, _ = built
+    catalog, _ = load_catalog(root)
+    assert audit(out, catalog).ok
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("xl/sharedStrings.xml", f"<t>{CONDITIONAL_CODE}</t>")
+    (out / "datasets" / "bus-lines" / "rows.xlsx").write_bytes(buffer.getvalue())
+    (out / "a.json").write_text(json.dumps({"v": CLOSED_ADDRESS}), encoding="utf-8")
+    (out / "b.html").write_text("&#24029;&#19996;区工业园街道康宁社区29号楼4单元304室")
+    (out / "broken.zip").write_bytes(b"PK\x03\x04 not really a zip")
+    findings = audit(out, catalog).findings
+    where = {(f.kind, f.output) for f in findings}
+    assert ("leak", "datasets/bus-lines/rows.xlsx!xl/sharedStrings.xml") in where
+    assert ("leak", "a.json") in where
+    assert ("leak", "b.html") in where
+    assert ("unreadable", "broken.zip") in where
+
+
+def test_short_common_and_public_values_are_not_looked_for(catalog, cli, tmp_path: Path):
+    # The closed dataset shares a district name and a company with the open data, and
+    # has short and numeric cells: none of them may fail the build.
+    catalog.dataset("bus-lines", csv_text="line_id,stops\n川东区3路,12\n南湖公交有限公司,30\n")
+    catalog.dataset(
+        "relief",
+        csv_text="name,id_number,address\n王强,2026-11-01,川东区3路\n李明,12345,南湖公交有限公司\n",
+        descriptor=dataset_yaml(
+            "relief", open_type="非开放", fields=CLOSED_FIELDS, extra=LEGAL, title="救助名单"
+        ),
+    )
+    result = cli("build", "--catalog", catalog.root, "--out", tmp_path / "site")
+    assert result.exit_code == 0, result.output
+
+
+def test_threshold():
+    assert is_identifying("欧阳明华")  # 3+ Chinese characters
+    assert not is_identifying("王强")  # too short to identify anyone
+    assert is_identifying("ZJ12345")  # 6+ characters with a digit
+    assert not is_identifying("pending")  # a plain word
+    assert not is_identifying("1234567.89")  # numbers of fewer than 8 digits before the point
+    assert is_identifying("13812345678")
+    assert not is_identifying("2026-11-01")
+    assert not is_identifying("2026年11月1日")
+    assert not is_identifying("true")
+    assert mask_value("990103199204057098") == "990************098"
+    assert "明华" not in mask_value("欧阳明华") and mask_value("欧阳明华") == "****"
+
+
+# --- personal data in open resources -------------------------------------------------------
+
+VALID = {
+    "id_number": "110101199003077731",  # GB 11643 check digit 1
+    "mobile": "13912345678",
+    "bank_card": "6222021234567890128",  # UnionPay range, Luhn-valid
+}
+WRONG = {
+    "id_number": "110101199003077734",  # check digit should be 1
+    "mobile": "12912345678",  # 12x is not an allocated mobile prefix
+    "bank_card": "6222021234567890127",  # fails Luhn
+}
+
+
+def test_detectors():
+    assert valid_resident_id(VALID["id_number"]) and not valid_resident_id(WRONG["id_number"])
+    assert not valid_resident_id("110101199002307734")  # 30 February
+    assert valid_mobile(VALID["mobile"]) and valid_mobile("+86 139-1234-5678")
+    assert not valid_mobile(WRONG["mobile"])
+    assert luhn_valid(VALID["bank_card"]) and not luhn_valid(WRONG["bank_card"])
+
+
+def open_csv(value: str) -> str:
+    return f"line_id,stops,note\nL001,12,首班车\nL002,30,联系 {value}\n"
+
+
+NOTE_FIELDS = """\
+- {name: line_id, type: string, title: 线路编号}
+- {name: stops, type: integer, title: 站点数}
+- {name: note, type: string, title: 备注}
+"""
+
+
+@pytest.mark.parametrize("kind", list(VALID))
+def test_personal_data_in_open_csv_fails_naming_the_row(catalog, cli, tmp_path: Path, kind):
+    catalog.dataset(
+        "bus-lines",
+        csv_text=open_csv(VALID[kind]),
+        descriptor=dataset_yaml("bus-lines", fields=NOTE_FIELDS),
+    )
+    result = cli("build", "--catalog", catalog.root, "--out", tmp_path / "site")
+    assert result.exit_code == 1, result.output
+    assert "数据集 bus-lines" in result.output
+    assert "datasets/bus-lines/data/rows.csv 行 3 字段 note" in result.output
+    assert f"audit-pii-{kind}" in result.output or kind in result.output
+    assert VALID[kind] not in result.output
+    assert mask_value(VALID[kind]) in result.output
+    assert not (tmp_path / "site").exists()
+
+
+def test_same_numbers_with_wrong_check_digits_pass(catalog, cli, tmp_path: Path):
+    csv_text = "line_id,stops,note\n" + "".join(
+        f"L{i},{i},{value}\n" for i, value in enumerate(WRONG.values())
+    )
+    catalog.dataset(
+        "bus-lines", csv_text=csv_text, descriptor=dataset_yaml("bus-lines", fields=NOTE_FIELDS)
+    )
+    result = cli("build", "--catalog", catalog.root, "--out", tmp_path / "site")
+    assert result.exit_code == 0, result.output
+
+
+def test_field_may_declare_personal_data_allowed(catalog, cli, tmp_path: Path):
+    fields = """\
+- {name: line_id, type: string, title: 线路编号}
+- {name: stops, type: integer, title: 站点数}
+- {name: note, type: string, title: 服务邮箱, pii_allowed: [email]}
+"""
+    catalog.dataset(
+        "bus-lines",
+        csv_text=open_csv("service@bus.example.cn"),
+        descriptor=dataset_yaml("bus-lines", fields=fields),
+    )
+    out = tmp_path / "site"
+    assert cli("build", "--catalog", catalog.root, "--out", out).exit_code == 0
+    # allowing e-mail does not allow a mobile number in the same field
+    catalog.dataset(
+        "bus-lines",
+        csv_text=open_csv("service@bus.example.cn 13912345678"),
+        descriptor=dataset_yaml("bus-lines", fields=fields),
+    )
+    result = cli("build", "--catalog", catalog.root, "--out", out)
+    assert result.exit_code == 1
+    assert "audit-pii-mobile" in result.output or "手机号码" in result.output
+
+
+# --- the demo -------------------------------------------------------------------------------
+
+
+def test_demo_site_passes_the_audit(demo_site: Path, cli):
+    result = cli("audit", demo_site, "--catalog", DEMO_CATALOG)
+    assert result.exit_code == 0, result.output
+    assert "审计通过" in result.output
