@@ -89,6 +89,9 @@ def assess(
     warnings = sum(1 for p in problems if p.dataset == ds.id and p.severity == "warning")
     by_name = {r.name: r for r in report.resources} if report else {}
     files = {r.name: r.files for r in published.resources} if stats and published else {}
+    # A desensitised derivative is not validated itself (its source is, and the source's
+    # error counts are facts about non-open values): only its published row count shows.
+    derived_rows = {r.name: r.rows for r in published.resources} if stats and published else {}
     resources: list[ResourceQuality] = []
     if schema:
         for res in ds.resources:
@@ -98,7 +101,7 @@ def assess(
                     name=res.name,
                     title=res.title,
                     fields=len(res.fields),
-                    rows=checked.rows if stats and checked else None,
+                    rows=checked.rows if stats and checked else derived_rows.get(res.name),
                     errors=checked.error_count if stats and checked else None,
                     errors_by_type=dict(checked.errors_by_type) if stats and checked else None,
                     formats=tuple(format_names(files.get(res.name, {}))),
