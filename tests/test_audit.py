@@ -109,15 +109,16 @@ def plant_in_preview(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def plant_in_feed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The feeds stage runs, then an entry of its Atom feed carries a closed value."""
     original = generator.build.write_feeds
 
-    def feeds(catalog, out: OutputTree) -> None:
-        original(catalog, out)
-        out.write_text(
-            "feed.atom",
-            '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
-            f"<entry><title>更新</title><summary>{CLOSED_ID}</summary></entry></feed>\n",
-        )
+    def feeds(*args, **kwargs):
+        result = original(*args, **kwargs)
+        feed = next(a for a in args if isinstance(a, OutputTree)).root / "feed.atom"
+        text = feed.read_text(encoding="utf-8")
+        entry = f"<entry><title>更新</title><summary>{CLOSED_ID}</summary></entry>"
+        feed.write_text(text.replace("</feed>", entry + "</feed>"), encoding="utf-8")
+        return result
 
     monkeypatch.setattr(generator.build, "write_feeds", feeds)
 
