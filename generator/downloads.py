@@ -248,45 +248,33 @@ def write_xlsx(
     sheet_title: str = "data",
     fields_sheet_title: str = "fields",
 ) -> None:
-    """A write-only workbook: the rows on one sheet, the field descriptions on another."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.writer.excel import ExcelWriter
+    """A workbook: the rows on one sheet, the field descriptions on another.
 
-    wb = Workbook(write_only=True)
-    props = wb.properties
-    props.creator = "Kaifang"
-    props.lastModifiedBy = "Kaifang"
-    props.title = title
-    props.created = dt.datetime.combine(created, dt.time())
-    props.modified = dt.datetime.combine(modified, dt.time())
-    ws = wb.create_sheet(sheet_title)
-    date_style = "yyyy-mm-dd"
+    Written by generator/xlsx.py (a few fixed parts and one XML line per row): text is
+    always an inline string, so a cell like "=1+1" stays data and never a formula.
+    """
+    from .xlsx import write_workbook
 
-    def cell(value: Any) -> Any:
-        if isinstance(value, str) and value.startswith("="):
-            text = WriteOnlyCell(ws, value)
-            text.data_type = "s"  # data, never a formula
-            return text
-        if isinstance(value, dt.date):
-            dated = WriteOnlyCell(ws, value)
-            dated.number_format = date_style
-            return dated
-        return value
+    def data_rows() -> Iterator[list[Any]]:
+        rows = _read_csv(src)
+        next(rows, None)
+        yield [_clean_text(f.name) for f in fields]
+        for row in rows:
+            yield [xlsx_value(field, value) for field, value in zip(fields, row, strict=False)]
 
-    rows = _read_csv(src)
-    next(rows, None)
-    ws.append([cell(_clean_text(f.name)) for f in fields])
-    for row in rows:
-        ws.append(
-            [cell(xlsx_value(field, value)) for field, value in zip(fields, row, strict=False)]
+    def field_rows() -> Iterator[list[Any]]:
+        yield ["name", "title", "type", "description"]
+        for f in fields:
+            yield [_clean_text(v) or None for v in (f.name, f.title, f.type, f.description)]
+
+    with DeterministicZipFile(dst, zip_date_time(modified)) as archive:
+        write_workbook(
+            archive,
+            [(sheet_title, data_rows()), (fields_sheet_title, field_rows())],
+            title,
+            created,
+            modified,
         )
-    info = wb.create_sheet(fields_sheet_title)
-    info.append(["name", "title", "type", "description"])
-    for f in fields:
-        info.append([cell(_clean_text(v)) for v in (f.name, f.title, f.type, f.description)])
-    archive = DeterministicZipFile(dst, zip_date_time(modified))
-    ExcelWriter(wb, archive).save()  # save() closes the archive
 
 
 def write_zip(dst: Path, members: list[tuple[str, Path]], day: dt.date) -> None:

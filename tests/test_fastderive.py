@@ -128,3 +128,40 @@ def test_no_xlsx_beyond_a_worksheet(catalog, tmp_path):
         ds, ds.resources[0], src, OutputTree(tmp_path / "o2"), rows=downloads.EXCEL_MAX_ROWS
     )
     assert "xlsx" not in files and {"excel-csv", "json"} <= set(files)
+
+
+def test_xlsx_writer_round_trips_through_openpyxl(tmp_path):
+    import datetime as dt
+
+    from openpyxl import load_workbook
+
+    from generator.downloads import DeterministicZipFile, zip_date_time
+    from generator.xlsx import column_letter, write_workbook
+
+    assert [column_letter(i) for i in (0, 25, 26, 701, 702)] == ["A", "Z", "AA", "ZZ", "AAA"]
+    wide = [[f"c{i}" for i in range(30)], [i * 1.5 if i % 2 else i for i in range(30)]]
+    odd = [["a<b & c", " padded ", True, None, dt.date(2024, 2, 29), "=SUM(A1)", 12345678901234]]
+    dst = tmp_path / "w.xlsx"
+    with DeterministicZipFile(dst, zip_date_time(dt.date(2026, 1, 2))) as archive:
+        write_workbook(
+            archive,
+            [("data", iter(wide)), ("其他", iter(odd))],
+            "标题 & co",
+            dt.date(2024, 1, 1),
+            dt.date(2026, 1, 2),
+        )
+    wb = load_workbook(dst)
+    assert wb.sheetnames == ["data", "其他"]
+    assert [list(r) for r in wb["data"].iter_rows(values_only=True)] == wide
+    row = next(wb["其他"].iter_rows(values_only=True))
+    assert row == (
+        "a<b & c",
+        " padded ",
+        True,
+        None,
+        dt.datetime(2024, 2, 29),
+        "=SUM(A1)",
+        12345678901234,
+    )
+    assert wb["其他"]["F1"].data_type == "s"
+    assert wb.properties.title == "标题 & co"
