@@ -11,13 +11,17 @@ AXE := node_modules/axe-core/axe.min.js
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q
 
-.PHONY: build serve test lint bench bench-search browser-deps clean
+.PHONY: build serve audit test lint bench bench-audit bench-search browser-deps clean
 
 build: $(VENV)/.installed
 	$(BIN)/kaifang build --catalog $(CATALOG) --out $(SITE)
 
 serve: $(VENV)/.installed
 	$(BIN)/kaifang serve --catalog $(CATALOG) --out $(SITE)
+
+# The audit runs inside every build; this re-runs it on the site already built.
+audit: $(VENV)/.installed
+	$(BIN)/kaifang audit $(SITE) --catalog $(CATALOG)
 
 test: $(VENV)/.test-installed browser-deps
 	$(BIN)/pytest
@@ -44,6 +48,9 @@ $(VENV)/.bench-installed: $(VENV)/.installed
 	touch $@
 
 # Search benchmark: 10,000 synthetic datasets, one cold query in headless Chromium.
+bench-audit: $(VENV)/.installed
+	$(BIN)/python -m bench.audit_bench
+
 bench-search: $(VENV)/.test-installed browser-deps
 	$(BIN)/python bench/search_bench.py
 
