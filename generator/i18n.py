@@ -237,6 +237,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Chinese correctly. Use the XLSX file for long numeric codes, which Excel would "
         "otherwise turn into scientific notation.",
     ),
+    "xlsx_too_large": (
+        "超过 {n} 行的资源不提供 XLSX（Excel 工作表容纳不下），请下载 CSV。",
+        "Resources of more than {n} rows have no XLSX (an Excel sheet cannot hold them); "
+        "download the CSV.",
+    ),
     "cite": ("引用本数据", "How to cite"),
     "cite_note": (
         "使用本数据请注明来源、提供部门、网址和访问日期。",

@@ -17,7 +17,7 @@ from markupsafe import Markup
 from .charts import bar_chart, column_chart
 from .derive import DISTINCT_CAP, ChartData, PublishedDataset, PublishedResource
 from .desensitise import INTEGER_TYPES, band_labels
-from .downloads import FORMATS, format_names
+from .downloads import EXCEL_MAX_ROWS, FORMATS, format_names
 from .facets import RENDERED_FACETS, Facet, build_facets, facet_labels
 from .feedback import dataset_actions, form_url, mailto, request_any
 from .i18n import translate
@@ -197,6 +197,7 @@ def make_environment() -> Environment:
         jsonld_script=jsonld_script,
         citation=citation,
         download_format=FORMATS.__getitem__,
+        xlsx_max_rows=EXCEL_MAX_ROWS - 1,  # the header takes a row
     )
     return env
 

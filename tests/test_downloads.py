@@ -157,3 +157,15 @@ def test_memory_does_not_grow_with_rows(tmp_path: Path, writer: str, rows: int):
     # Holding the extra rows in memory would cost several MiB (checked by hand by making
     # the CSV reader return a list); streaming writers stay flat.
     assert large_peak - small_peak < 1024 * 1024, (small_peak, large_peak)
+
+
+def test_no_xlsx_beyond_what_an_excel_sheet_holds(catalog, tmp_path: Path, monkeypatch):
+    from generator import downloads
+
+    monkeypatch.setattr(downloads, "EXCEL_MAX_ROWS", 2)  # a header and one row
+    catalog.dataset("two-rows")
+    out = tmp_path / "out"
+    build(catalog.root, out, jobs=1)
+    folder = out / "datasets" / "two-rows"
+    assert not (folder / "rows.xlsx").exists() and (folder / "rows.json").is_file()
+    assert "行的资源不提供 XLSX" in (folder / "index.html").read_text(encoding="utf-8")
