@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -86,7 +86,7 @@ SHA256 = "spdx:checksumAlgorithm_sha256"
 OPENAPI_31 = "https://spec.openapis.org/oas/v3.1.0"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Lit:
     value: str
     lang: str | None = None
@@ -107,7 +107,7 @@ class IRI(str):
 Value = Lit | IRI
 
 
-@dataclass
+@dataclass(slots=True)
 class Node:
     iri: str
     types: list[str]
@@ -124,20 +124,34 @@ class Node:
 
 
 class Graph:
-    """Nodes by IRI; adding a node twice merges its properties."""
+    """Nodes by IRI; adding a node twice merges its properties.
+
+    Nodes whose IRI starts with one of ``local_prefixes`` (one dataset's page) are kept
+    apart so they can be written and dropped dataset by dataset: memory then holds one
+    dataset plus the shared vocabulary, however large the catalog.
+    """
 
     def __init__(self) -> None:
-        self.nodes: dict[str, Node] = {}
+        self.nodes: dict[str, Node] = {}  # shared: agents, concepts, licences, places...
+        self.local: dict[str, Node] = {}
+        self.local_prefixes: tuple[str, ...] = ()
 
     def node(self, iri: str, *types: str) -> Node:
         iri = str(IRI(iri))
-        node = self.nodes.get(iri)
+        bucket = self.local if iri.startswith(self.local_prefixes or ("\0",)) else self.nodes
+        node = bucket.get(iri)
         if node is None:
-            node = self.nodes[iri] = Node(iri, [])
+            node = bucket[iri] = Node(iri, [])
         for t in types:
             if t not in node.types:
                 node.types.append(t)
         return node
+
+    def take(self, nodes: dict[str, Node]) -> list[Node]:
+        """The given nodes in output order, removed from the graph."""
+        found = ordered(nodes.values())
+        nodes.clear()
+        return found
 
 
 def texts(zh: str, en: str = "") -> list[Value]:
@@ -396,7 +410,7 @@ class CatalogBuilder:
 
     def dataset(self, rec: DatasetRecord) -> IRI:
         ds = rec.ds
-        iri = rec.page_url() + "#dataset"
+        iri = self.dataset_iri(rec)
         node = self.g.node(iri, "dcat:Dataset")
         node.add("dct:title", *texts(ds.title.zh, ds.title.en))
         node.add("dct:description", *texts(ds.description.zh, ds.description.en))
@@ -470,14 +484,15 @@ class CatalogBuilder:
         if self.site.default_license:
             node.add("dct:license", self.licence(self.site.default_license))
         node.add("dct:accessRights", self.access_right(EU + "access-right/PUBLIC"))
-        node.add(
-            "dcat:servesDataset", *(IRI(r.page_url() + "#dataset") for r in datasets if r.open)
-        )
+        node.add("dcat:servesDataset", *(IRI(self.dataset_iri(r)) for r in datasets if r.open))
         return IRI(self.service_iri)
 
-    def build(self) -> Graph:
+    def nodes(self) -> Iterator[Node]:
+        """Every node: the catalog and the API service, each dataset with its own
+        nodes, then the shared ones."""
         site = self.site
-        cat = self.g.node(self.base + "#catalog", "dcat:Catalog")
+        g = self.g
+        cat = g.node(self.base + "#catalog", "dcat:Catalog")
         cat.add("dct:title", *texts(site.title.zh, site.title.en))
         description = site.description if site.description.zh else site.title
         cat.add("dct:description", *texts(description.zh, description.en))
@@ -495,8 +510,7 @@ class CatalogBuilder:
         cat.add("dcat:themeTaxonomy", IRI(self.theme_scheme()))
         if any(r.theme and r.theme.id in EU_THEMES for r in self.records):
             cat.add("dcat:themeTaxonomy", IRI(self.eu_scheme("data-theme", "Data theme")))
-        for rec in self.records:
-            cat.add("dcat:dataset", self.dataset(rec))
+        cat.add("dcat:dataset", *(IRI(self.dataset_iri(r)) for r in self.records))
         cat.add(
             "dct:spatial",
             *(
@@ -505,21 +519,32 @@ class CatalogBuilder:
             ),
         )
         cat.add("dcat:service", self.service(self.records))
-        return self.g
+        yield g.nodes.pop(cat.iri)
+        yield g.nodes.pop(self.service_iri)
+        for rec in self.records:
+            pages = [rec.page_url(lg) for lg in site.languages]
+            g.local_prefixes = tuple(p for p in (*pages, rec.api_url, rec.datapackage_url) if p)
+            self.dataset(rec)
+            yield from g.take(g.local)
+        g.local_prefixes = ()
+        yield from g.take(g.nodes)
+
+    def dataset_iri(self, rec: DatasetRecord) -> str:
+        return rec.page_url() + "#dataset"
 
 
 # --- serialization -------------------------------------------------------------------
 TYPE_ORDER = ("dcat:Catalog", "dcat:DataService", "dcat:Dataset", "dcat:Distribution")
 
 
-def ordered(graph: Graph) -> list[Node]:
+def ordered(nodes: Iterable[Node]) -> list[Node]:
     """Catalog first, then services, datasets, distributions, then the rest; by IRI."""
 
     def rank(node: Node) -> tuple[int, str]:
         found = [TYPE_ORDER.index(t) for t in node.types if t in TYPE_ORDER]
         return (min(found) if found else len(TYPE_ORDER), node.iri)
 
-    return sorted(graph.nodes.values(), key=rank)
+    return sorted(nodes, key=rank)
 
 
 def _jsonld_value(value: Value) -> dict[str, str]:
@@ -533,25 +558,17 @@ def _jsonld_value(value: Value) -> dict[str, str]:
     return out
 
 
-def to_jsonld(graph: Graph) -> dict:
-    nodes = []
-    for node in ordered(graph):
-        doc: dict[str, object] = {"@id": node.iri}
-        if node.types:
-            doc["@type"] = sorted(node.types)
-        for prop in sorted(node.props):
-            doc[prop] = [_jsonld_value(v) for v in node.props[prop]]
-        nodes.append(doc)
-    return {"@context": dict(sorted(PREFIXES.items())), "@graph": nodes}
+def jsonld_node(node: Node) -> dict[str, object]:
+    doc: dict[str, object] = {"@id": node.iri}
+    if node.types:
+        doc["@type"] = sorted(node.types)
+    for prop in sorted(node.props):
+        doc[prop] = [_jsonld_value(v) for v in node.props[prop]]
+    return doc
 
 
-def expand(curie: str) -> str:
-    prefix, _, local = curie.partition(":")
-    return PREFIXES[prefix] + local if prefix in PREFIXES else curie
-
-
-def to_turtle(graph: Graph) -> str:
-    """Turtle, one block per node in IRI order; rdflib's terms do the escaping.
+def turtle_node(node: Node) -> str:
+    """One subject block; rdflib's terms do the escaping.
 
     Written directly rather than through rdflib's serializer, which sorts the whole graph
     in memory and takes seconds per thousand datasets; the output parses to the same
@@ -559,44 +576,39 @@ def to_turtle(graph: Graph) -> str:
     """
     from rdflib import Literal, URIRef
 
-    lines = [f"@prefix {p}: <{ns}> ." for p, ns in sorted(PREFIXES.items())]
-    for node in ordered(graph):
-        parts = []
-        if node.types:
-            parts.append("a " + ", ".join(sorted(node.types)))
-        for prop in sorted(node.props):
-            objects = []
-            for v in node.props[prop]:
-                if isinstance(v, IRI):
-                    objects.append(URIRef(str(v)).n3())
-                else:
-                    lexical = Literal(v.value).n3()
-                    suffix = f"@{v.lang}" if v.lang else f"^^{v.datatype}" if v.datatype else ""
-                    objects.append(lexical + suffix)
-            parts.append(f"{prop} " + ",\n        ".join(objects))
-        lines.append("")
-        lines.append(URIRef(node.iri).n3() + "\n    " + " ;\n    ".join(parts) + " .")
-    return "\n".join(lines) + "\n"
+    parts = []
+    if node.types:
+        parts.append("a " + ", ".join(sorted(node.types)))
+    for prop in sorted(node.props):
+        objects = []
+        for v in node.props[prop]:
+            if isinstance(v, IRI):
+                objects.append(URIRef(str(v)).n3())
+            else:
+                suffix = f"@{v.lang}" if v.lang else f"^^{v.datatype}" if v.datatype else ""
+                objects.append(Literal(v.value).n3() + suffix)
+        parts.append(f"{prop} " + ",\n        ".join(objects))
+    return URIRef(node.iri).n3() + "\n    " + " ;\n    ".join(parts) + " .\n"
 
 
-def catalog_graph(catalog: Catalog, records: list[DatasetRecord]) -> Graph:
-    return CatalogBuilder(catalog, records).build()
+def catalog_nodes(catalog: Catalog, records: list[DatasetRecord]) -> Iterator[Node]:
+    return CatalogBuilder(catalog, records).nodes()
 
 
 def write_catalogs(
     catalog: Catalog, records: list[DatasetRecord], out: OutputTree
 ) -> list[WrittenFile]:
-    graph = catalog_graph(catalog, records)
-    jsonld = json.dumps(to_jsonld(graph), ensure_ascii=False, indent=1) + "\n"
-    turtle = to_turtle(graph)
-    return [out.write_text("catalog.jsonld", jsonld), out.write_text("catalog.ttl", turtle)]
-
-
-def iter_iris(graph: Graph) -> Iterable[str]:
-    """Every IRI in the graph (subjects and objects), for link checks."""
-    for node in graph.nodes.values():
-        yield node.iri
-        for values in node.props.values():
-            for v in values:
-                if isinstance(v, IRI):
-                    yield str(v)
+    """catalog.jsonld and catalog.ttl, written node by node side by side."""
+    context = json.dumps(dict(sorted(PREFIXES.items())), indent=1).replace("\n", "\n ")
+    with (
+        open(out.path_for_stream("catalog.jsonld"), "w", encoding="utf-8", newline="\n") as jl,
+        open(out.path_for_stream("catalog.ttl"), "w", encoding="utf-8", newline="\n") as ttl,
+    ):
+        jl.write('{\n "@context": ' + context + ',\n "@graph": [')
+        ttl.write("".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(PREFIXES.items())))
+        for i, node in enumerate(catalog_nodes(catalog, records)):
+            doc = json.dumps(jsonld_node(node), ensure_ascii=False, indent=1)
+            jl.write(("\n  " if i == 0 else ",\n  ") + doc.replace("\n", "\n  "))
+            ttl.write("\n" + turtle_node(node))
+        jl.write("\n ]\n}\n")
+    return [out.register("catalog.jsonld"), out.register("catalog.ttl")]

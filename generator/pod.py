@@ -8,6 +8,7 @@ that generic POD harvesters, which validate against the schema, accept the file.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from .model import Catalog
@@ -103,16 +104,23 @@ def pod_dataset(catalog: Catalog, rec: DatasetRecord) -> dict[str, Any]:
     return entry
 
 
-def data_json(catalog: Catalog, records: list[DatasetRecord]) -> dict[str, Any]:
+def catalog_head(catalog: Catalog) -> dict[str, Any]:
     return {
         "@context": "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld",
         "@id": catalog.site.base_url + "data.json",
         "@type": "dcat:Catalog",
         "conformsTo": POD_SCHEMA,
         "describedBy": POD_SCHEMA + "/catalog.json",
-        "dataset": [pod_dataset(catalog, r) for r in records],
     }
 
 
 def write_data_json(catalog: Catalog, records: list[DatasetRecord], out: OutputTree) -> WrittenFile:
-    return out.write_json("data.json", data_json(catalog, records))
+    """Streamed one dataset at a time, so memory does not grow with the catalog."""
+    head = json.dumps(catalog_head(catalog), ensure_ascii=False, indent=2)
+    with open(out.path_for_stream("data.json"), "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(head[:-2] + ',\n  "dataset": [')
+        for i, rec in enumerate(records):
+            entry = json.dumps(pod_dataset(catalog, rec), ensure_ascii=False, indent=2)
+            handle.write(("\n    " if i == 0 else ",\n    ") + entry.replace("\n", "\n    "))
+        handle.write("\n  ]\n}\n" if records else "]\n}\n")
+    return out.register("data.json")
