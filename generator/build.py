@@ -121,7 +121,9 @@ def build(
             with timed(stages, "render"):
                 qualities = assess_catalog(catalog, reports, published, problems.items)
                 write_validation_files(catalog, qualities, out)
-                render_site(catalog, published, reports, out, build_date(), qualities=qualities)
+                render_site(
+                    catalog, published, reports, out, build_date(), qualities=qualities, jobs=jobs
+                )
             with timed(stages, "feeds"):
                 write_feeds(catalog, published, out)
             with timed(stages, "search"):

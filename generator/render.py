@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from . import parallel
 from .charts import bar_chart, column_chart
 from .derive import DISTINCT_CAP, ChartData, PublishedDataset, PublishedResource
 from .desensitise import INTEGER_TYPES, band_labels
@@ -23,7 +25,7 @@ from .feedback import dataset_actions, form_url, mailto, request_any
 from .i18n import translate
 from .markup import render_markdown
 from .model import Catalog, Dataset, Derivation, FieldRule, Publisher, Resource, SiteConfig, Theme
-from .output import OutputTree
+from .output import OutputTree, WrittenFile
 from .policy import OpenType, can_apply, is_listed, publishes_data, publishes_schema
 from .quality import Quality
 from .records import DatasetRecord, build_record
@@ -218,7 +220,9 @@ class Renderer:
         lang: str,
         out: OutputTree,
         today: dt.date | None = None,
+        jobs: int | None = 1,
     ) -> None:
+        self.jobs = jobs
         self.env = env
         self.catalog = catalog
         self.views = views
@@ -295,8 +299,7 @@ class Renderer:
             facets=facets,
             current=None,
         )
-        for view in views:
-            self.dataset_page(view)
+        self.dataset_pages(views)
         self.facet_pages(facets)
         self.page("search.html", "search/", search_config=self.search_config(facets))
         self.stats_pages(facets)
@@ -306,6 +309,23 @@ class Renderer:
         self.page("themes.html", "themes/", themes=themes)
         for theme, items in themes:
             self.page("theme.html", f"themes/{theme.id}/", theme=theme, views=items)
+
+    def dataset_pages(self, views: list[DatasetView]) -> None:
+        """The page (and apply page) of every dataset: the bulk of a large site, so they are
+        rendered by worker processes when there are many; files are adopted in view order."""
+        if self.jobs == 1 or len(views) < parallel.PARALLEL_THRESHOLD:
+            for view in views:
+                self.dataset_page(view)
+            return
+        render = partial(
+            _render_dataset_page,
+            context=parallel.slim_context(self.catalog),
+            lang=self.lang,
+            root=self.out.root,
+            today=self.today,
+        )
+        for files in parallel.map_items(render, views, self.jobs):
+            self.out.adopt(files)
 
     def dataset_page(self, view: DatasetView) -> None:
         site = self.catalog.site
@@ -384,12 +404,29 @@ def render_site(
     out: OutputTree,
     today: dt.date,
     qualities: dict[str, Quality] | None = None,
+    jobs: int | None = 1,
 ) -> None:
+    """jobs: worker processes for the dataset pages (None: one per CPU)."""
     env = make_environment()
     for lang in catalog.site.languages:
         views = build_views(catalog, published, reports, lang, today, qualities)
-        Renderer(env, catalog, views, lang, out, today).render_all()
+        Renderer(env, catalog, views, lang, out, today, jobs=jobs).render_all()
     copy_static(out)
+
+
+_WORKER_ENV: Environment | None = None
+
+
+def _render_dataset_page(
+    view: DatasetView, context: Catalog, lang: str, root: Path, today: dt.date
+) -> dict[str, WrittenFile]:
+    """One dataset's pages in a worker process, into a tree of its own."""
+    global _WORKER_ENV
+    if _WORKER_ENV is None:
+        _WORKER_ENV = make_environment()
+    out = OutputTree(root)
+    Renderer(_WORKER_ENV, context, [], lang, out, today).dataset_page(view)
+    return out.files
 
 
 def copy_static(out: OutputTree) -> None:
