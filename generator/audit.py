@@ -249,7 +249,10 @@ class SecretIndex:
             if not shows_in_output(ds.open_type, catalog.site.hide_closed)
         }
         for slug in self.slugs:
-            values[slug] = _Origin(slug, "id")
+            # where an id shows up: in URLs and as a JSON/attribute string; not as a word
+            # in prose, where a short id like "relief" is just English
+            for form in (f"datasets/{slug}", f"apply/{slug}", f'"{slug}"'):
+                values[form] = _Origin(slug, "id")
         self.values: list[str] = []
         self.origins: list[_Origin] = []
         for value, origin in values.items():

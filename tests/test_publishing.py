@@ -196,7 +196,7 @@ def test_hide_closed_leaves_no_trace(catalog, cli, tmp_path: Path):
 
 def test_hidden_dataset_title_planted_fails_the_audit(catalog, cli, tmp_path: Path):
     with_source(catalog, hide_closed=True)
-    readme = "参见困难群众救助名单。"
+    readme = "参见困难群众救助名单。 Bus relief services run at night."  # "relief": a word
     catalog.dataset("bus-lines", readme=readme)
     result = cli("build", "--catalog", catalog.root, "--out", tmp_path / "site")
     # the README of an open dataset is published metadata: a publisher's own words pass
