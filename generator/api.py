@@ -103,6 +103,8 @@ class Api:
             "legal_basis": ds.legal_basis or None,
             "open_conditions": ds.open_conditions or None,
             "apply": self.apply(rec),
+            "derived_from": self.url(f"datasets/{rec.source_id}.json") if rec.source_id else None,
+            "derivatives": [self.url(f"datasets/{d}.json") for d in rec.derivative_ids],
             "datapackage": rec.datapackage_url,
             "package": self.download(rec.package) if rec.package else None,
             "resources": self.resources(rec),
@@ -371,6 +373,8 @@ def schemas() -> dict[str, Any]:
             "apply": _nullable(
                 _object({"url": _nullable(URL), "email": _nullable(STRING), "page": _ref("Pages")})
             ),
+            "derived_from": _nullable(URL),
+            "derivatives": {"type": "array", "items": URL},
             "datapackage": _nullable(URL),
             "package": _nullable(_ref("Download")),
             "resources": {"type": "array", "items": _ref("Resource")},

@@ -442,6 +442,8 @@ class CatalogBuilder:
         else:
             node.add("dcat:distribution", self.access_distribution(rec))
         node.add("foaf:page", self.document(rec.api_url))
+        if rec.source_id:  # a desensitised derivative of a dataset in this catalog
+            node.add("dct:source", IRI(f"{self.base}datasets/{rec.source_id}/#dataset"))
         return IRI(iri)
 
     # --- the catalog -----------------------------------------------------------------

@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING
 
 from .downloads import FORMATS, RESOURCE_FORMATS, ZIP, Format
 from .model import Catalog, Dataset, Frequency, License, Publisher, SiteConfig, Text, Theme
-from .policy import EU_ACCESS_RIGHTS, POD_ACCESS_LEVEL, is_listed, publishes_data, publishes_schema
+from .policy import (
+    EU_ACCESS_RIGHTS,
+    POD_ACCESS_LEVEL,
+    publishes_data,
+    publishes_schema,
+    shows_in_output,
+)
 
 if TYPE_CHECKING:
     from .derive import PublishedDataset
@@ -82,6 +88,8 @@ class DatasetRecord:
     datapackage_url: str | None
     page_path: str  # language-neutral, e.g. datasets/x/
     base_url: str
+    source_id: str = ""  # a desensitised derivative's source, when that is on the site
+    derivative_ids: tuple[str, ...] = ()  # open derivatives of this dataset on the site
 
     @property
     def id(self) -> str:
@@ -166,7 +174,10 @@ def build_record(
     ds: Dataset,
     publisher: Publisher | None,
     published: PublishedDataset | None,
+    source: Dataset | None = None,
+    derivatives: tuple[Dataset, ...] = (),
 ) -> DatasetRecord:
+    """``source`` and ``derivatives`` only as far as they are on the site themselves."""
     downloads: list[Download] = []
     package = None
     datapackage_url = None
@@ -207,15 +218,30 @@ def build_record(
         datapackage_url=datapackage_url,
         page_path=f"datasets/{ds.id}/",
         base_url=site.base_url,
+        source_id=source.id if source is not None else "",
+        derivative_ids=tuple(sorted(d.id for d in derivatives)),
     )
 
 
 def build_records(catalog: Catalog, published: dict[str, PublishedDataset]) -> list[DatasetRecord]:
-    """Every listed dataset (closed ones vanish when the site hides them), by id."""
-    return [
-        build_record(catalog.site, ds, catalog.publishers.get(ds.publisher), published.get(ds.id))
+    """Every dataset on the site (closed ones vanish when the site hides them), by id."""
+    on_site = {
+        ds.id: ds
         for ds in sorted(catalog.datasets, key=lambda d: d.id)
-        if is_listed(ds.open_type, catalog.site.hide_closed)
+        if shows_in_output(ds.open_type, catalog.site.hide_closed)
+    }
+    return [
+        build_record(
+            catalog.site,
+            ds,
+            catalog.publishers.get(ds.publisher),
+            published.get(ds.id),
+            source=on_site.get(ds.derived_from) if ds.derived_from else None,
+            derivatives=tuple(
+                d for d in on_site.values() if d.derived_from == ds.id and d.id != ds.id
+            ),
+        )
+        for ds in on_site.values()
     ]
 
 

@@ -206,7 +206,9 @@ def make_environment() -> Environment:
 
 def machine_record(site: SiteConfig, view: DatasetView) -> DatasetRecord:
     """What bots are told about a dataset: the same record the catalogs and the API use."""
-    return build_record(site, view.ds, view.publisher, view.published)
+    return build_record(
+        site, view.ds, view.publisher, view.published, view.source, view.derivatives
+    )
 
 
 class Renderer:

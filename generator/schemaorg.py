@@ -58,6 +58,8 @@ def dataset_jsonld(site: SiteConfig, rec: DatasetRecord, lang: str) -> dict[str,
         }
         data["creator"] = org
         data["publisher"] = org
+    if rec.source_id:
+        data["isBasedOn"] = site.base_url + page_path(f"datasets/{rec.source_id}/", lang)
     if rec.license is not None:
         data["license"] = rec.license.path or rec.license.name
     if rec.temporal:

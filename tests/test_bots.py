@@ -362,3 +362,22 @@ def test_every_dataset_page_has_schema_org_citation_and_developer_block(demo_sit
         assert 'id="citation-text"' in html and f"{BASE}{prefix}datasets/{ds.id}/" in html
         assert ("[DS/OL]" in html) == (lang == "zh")
         assert f"{BASE}api/v1/datasets/{ds.id}.json" in html
+
+
+def test_a_derivative_links_to_its_source_everywhere(demo_site: Path, dcat):
+    from rdflib import Namespace, URIRef
+
+    derivative = next(d for d in CATALOG.datasets if d.derived_from)
+    source = derivative.derived_from
+    assert derivative.id in OPEN and source in NOT_OPEN
+    dct = Namespace("http://purl.org/dc/terms/")
+    node = URIRef(f"{BASE}datasets/{derivative.id}/#dataset")
+    assert set(dcat[0].objects(node, dct.source)) == {URIRef(f"{BASE}datasets/{source}/#dataset")}
+    api = demo_site / "api" / "v1" / "datasets"
+    doc = json.loads((api / f"{derivative.id}.json").read_text(encoding="utf-8"))
+    assert doc["derived_from"] == f"{BASE}api/v1/datasets/{source}.json"
+    source_doc = json.loads((api / f"{source}.json").read_text(encoding="utf-8"))
+    assert source_doc["derivatives"] == [f"{BASE}api/v1/datasets/{derivative.id}.json"]
+    assert source_doc["resources"] == [] and source_doc["package"] is None
+    html = (demo_site / "datasets" / derivative.id / "index.html").read_text(encoding="utf-8")
+    assert _jsonld(html)["isBasedOn"] == f"{BASE}datasets/{source}/"
