@@ -127,7 +127,7 @@ def build(
             with timed(stages, "feeds"):
                 write_feeds(catalog, published, out)
             with timed(stages, "search"):
-                build_search_index(out)
+                build_search_index(out, catalog.site.languages)
             with timed(stages, "audit"):
                 # Reads the whole staging tree, whatever stage wrote it.
                 audit_result = audit(staging, catalog)

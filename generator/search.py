@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,13 +74,30 @@ def pagefind_executable() -> Path:
     return Path(get_executable())
 
 
-def build_search_index(out: OutputTree) -> SearchIndex:
-    """Index the HTML pages already in the output tree and register the bundle files."""
+def dataset_pages_glob(languages: Sequence[str]) -> str:
+    """Only dataset pages are searched; reading just them keeps Pagefind from parsing the
+    long list and facet pages (megabytes each on a large catalogue)."""
+    folders = [("" if lang == "zh" else f"{lang}/") + "datasets" for lang in languages]
+    joined = folders[0] if len(folders) == 1 else "{" + ",".join(folders) + "}"
+    return f"{joined}/*/index.html"
+
+
+def build_search_index(out: OutputTree, languages: Sequence[str] = ("zh", "en")) -> SearchIndex:
+    """Index the dataset pages already in the output tree and register the bundle files."""
     binary = pagefind_executable()
     bundle = out.root / BUNDLE_DIR
     if bundle.exists():
         raise SearchIndexError(f"{BUNDLE_DIR}/ already exists in the output: a Kaifang bug")
-    command = [str(binary), "--site", str(out.root), "--output-subdir", BUNDLE_DIR, "--quiet"]
+    command = [
+        str(binary),
+        "--site",
+        str(out.root),
+        "--glob",
+        dataset_pages_glob(languages),
+        "--output-subdir",
+        BUNDLE_DIR,
+        "--quiet",
+    ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
     try:
         proc = subprocess.run(
