@@ -15,6 +15,7 @@ const PAGE_SIZE = 10;
 let pagefind = null;
 let pagefindLoading = null;
 let filtersReady = null;
+let countsWanted = false; // facet counts load once a visitor reaches for the filters
 let results = [];
 let shown = 0;
 let generation = 0;
@@ -62,7 +63,6 @@ function loadPagefind() {
       // another script download and start-up before the first answer.
       await pf.options({ baseUrl: config.baseUrl, excerptLength: 40, noWorker: true });
       await pf.init();
-      filtersReady = pf.filters(); // facet counts load beside the first query
       pagefind = pf;
       return pf;
     })();
@@ -80,14 +80,18 @@ function element(tag, attrs = {}, text = "") {
   return el;
 }
 
+// Facet values come with the page; their counts need Pagefind's filter files (about
+// 20 KB each on 10,000 datasets), so they are fetched only when the filters are used.
 function renderFacets(countsByKey) {
   const boxes = [];
   for (const facet of config.facets) {
-    const counts = countsByKey[facet.key] || {};
+    const counts = (countsByKey && countsByKey[facet.key]) || {};
     const chosen = selected.get(facet.key);
     const values = [...facet.values];
     for (const value of Object.keys(counts)) if (!values.includes(value)) values.push(value);
-    const visible = values.filter((v) => chosen.has(v) || (counts[v] || 0) > 0);
+    const visible = countsByKey
+      ? values.filter((v) => chosen.has(v) || (counts[v] || 0) > 0)
+      : values;
     if (!visible.length) continue;
     const fieldset = element("fieldset");
     fieldset.append(element("legend", {}, facet.title));
@@ -96,7 +100,9 @@ function renderFacets(countsByKey) {
       const box = element("input", { type: "checkbox", id, name: facet.key, value });
       box.checked = chosen.has(value);
       const label = element("label", { for: id }, value + " ");
-      label.append(element("span", { class: "count" }, String(counts[value] || 0)));
+      if (countsByKey) {
+        label.append(element("span", { class: "count" }, String(counts[value] || 0)));
+      }
       const row = element("div", { class: "facet-option" });
       row.append(box, label);
       fieldset.append(row);
@@ -163,7 +169,7 @@ async function run(push) {
     list.replaceChildren();
     more.hidden = true;
     status.textContent = config.strings.prompt;
-    const all = await filtersReady;
+    const all = countsWanted ? await filtersReady : null;
     if (mine === generation) renderFacets(all);
     return;
   }
@@ -186,6 +192,10 @@ async function run(push) {
 }
 
 async function updateFacets(pf, q, mine) {
+  if (!countsWanted) {
+    renderFacets(null);
+    return;
+  }
   await filtersReady; // searches report filter counts once the filters are loaded
   const search = await pf.search(q || null, { filters: filtersExcept(null) });
   // A facet with a choice shows counts as if its own choice were not made, so its
@@ -222,6 +232,24 @@ filterBox.addEventListener("change", (event) => {
   });
 });
 more.addEventListener("click", () => showMore(true));
+
+function wantCounts() {
+  if (countsWanted) return;
+  countsWanted = true;
+  loadPagefind()
+    .then((pf) => {
+      filtersReady = pf.filters();
+      return updateFacets(pf, input.value.trim(), generation);
+    })
+    .catch(() => {});
+}
+const filterPanel = document.getElementById("search-filters-box");
+for (const type of ["pointerenter", "focusin", "touchstart"]) {
+  filterPanel.addEventListener(type, wantCounts, { once: true, passive: true });
+}
+filterPanel.addEventListener("toggle", () => {
+  if (filterPanel.open) wantCounts();
+});
 window.addEventListener("popstate", () => {
   readUrl();
   run(false);

@@ -54,6 +54,10 @@ def test_a_facet_narrows_the_results_and_stays_in_the_url(page: Page, site_url: 
     page.goto(site_url + "/search/?q=云川")
     everything = result_count(page)
     filters = page.locator("#search-filters")
+    expect(filters.get_by_label(re.compile("^有条件开放"))).to_be_visible()
+    assert filters.locator(".count").count() == 0  # counts load when the filters are used
+    filters.hover()
+    expect(filters.locator(".count").first).to_be_visible()
     filters.get_by_label(re.compile("^有条件开放")).check()
     expect(page).to_have_url(re.compile(r"open_type=%E6%9C%89"))
     conditional = result_count(page)
