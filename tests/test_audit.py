@@ -128,8 +128,9 @@ def plant_in_search_index(monkeypatch: pytest.MonkeyPatch) -> None:
     is then only inside Pagefind's gzip-compressed, word-segmented fragments."""
     original = generator.build.build_search_index
 
-    def search(out: OutputTree):
-        page = out.root / "planted" / "index.html"
+    def search(out: OutputTree, *args: object):
+        # Pagefind reads dataset pages only (generator/search.py), so plant one there.
+        page = out.root / "datasets" / "planted" / "index.html"
         page.parent.mkdir()
         page.write_text(
             '<html lang="zh-CN"><body><main data-pagefind-body><h1>缴费单位</h1>'
@@ -137,7 +138,7 @@ def plant_in_search_index(monkeypatch: pytest.MonkeyPatch) -> None:
             encoding="utf-8",
         )
         try:
-            return original(out)
+            return original(out, *args)
         finally:
             page.unlink()
             page.parent.rmdir()
