@@ -24,16 +24,22 @@ def _rss() -> dict[str, int]:
     }
 
 
-def build(catalog: Path, out: Path, jobs: int | None) -> dict:
+def build(catalog: Path, out: Path, jobs: int | None, cache_dir: Path | None) -> dict:
+    import inspect
+
     from generator.build import build as run_build
 
+    options: dict = {"jobs": jobs}
+    if cache_dir is not None and "cache_dir" in inspect.signature(run_build).parameters:
+        options["cache_dir"] = cache_dir  # the incremental cache (issue 7), kept per catalog
     started = time.perf_counter()
-    result = run_build(catalog, out, jobs=jobs)
+    result = run_build(catalog, out, **options)
     return {
         "seconds": time.perf_counter() - started,
         "stages": result.stages,
         "files": result.files,
         "datasets": result.datasets,
+        "cache": "cache_dir" in options,
     }
 
 
@@ -62,12 +68,13 @@ def main() -> None:
     b.add_argument("catalog", type=Path)
     b.add_argument("out", type=Path)
     b.add_argument("--jobs", type=int, default=None)
+    b.add_argument("--cache-dir", type=Path, default=None)
     f = sub.add_parser("fastcheck")
     f.add_argument("csv", type=Path)
     f.add_argument("schema", type=Path)
     args = parser.parse_args()
     if args.task == "build":
-        result = build(args.catalog, args.out, args.jobs)
+        result = build(args.catalog, args.out, args.jobs, args.cache_dir)
     else:
         result = fastcheck(args.csv, args.schema)
     result.update(_rss())
