@@ -10,11 +10,13 @@ import csv
 import logging
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
 from . import downloads
+from .cache import BuildCache, decode, encode
 from .desensitise import published_schema
 from .fastcheck import Unsupported
 from .fastderive import write_csv_and_stats
@@ -429,11 +431,44 @@ def derive_unit(
     return derive_dataset(catalog, ds, out), out.files
 
 
+Derived = tuple[PublishedDataset | None, dict[str, WrittenFile]]
+
+
 def derive_catalog(
-    catalog: Catalog, out: OutputTree, pool: DatasetPool | None = None
+    catalog: Catalog,
+    out: OutputTree,
+    pool: DatasetPool | None = None,
+    cache: BuildCache | None = None,
+    advance: Callable[[int], None] | None = None,
 ) -> dict[str, PublishedDataset]:
+    """Derive every dataset; one whose inputs are unchanged gets its cached files back."""
     pool = pool or DatasetPool(catalog, jobs=1)
-    units = pool.map(partial(derive_unit, root=out.root), catalog.datasets)
+    cache = cache or BuildCache(None)
+
+    def save(unit: Derived) -> dict:
+        published, files = unit
+        for written in files.values():
+            cache.store_file(out.root / written.path, written.sha256)
+        return {"published": encode(published), "files": encode(files)}
+
+    def load(ds: Dataset, stored: dict) -> Derived | None:
+        published = decode(PublishedDataset | None, stored["published"])
+        if published is not None and not publishes_data(ds.open_type):
+            return None  # the policy is asked again, whatever the cache holds
+        files = decode(dict[str, WrittenFile], stored["files"])
+        for written in files.values():
+            if not cache.restore_file(written.sha256, written.size, out.root / written.path):
+                return None
+        return published, files
+
+    units = cache.map_datasets(
+        "derive",
+        catalog.datasets,
+        compute=lambda todo: pool.map(partial(derive_unit, root=out.root), todo, advance),
+        save=save,
+        load=load,
+        advance=advance or (lambda n: None),
+    )
     result: dict[str, PublishedDataset] = {}
     for ds, (published, files) in zip(catalog.datasets, units, strict=True):
         out.adopt(files)

@@ -155,25 +155,43 @@ class DatasetPool(Generic[T]):
             )
         return self._executor
 
-    def map(self, func: Callable[[Catalog, Dataset], T], datasets: Sequence[Dataset]) -> list[T]:
+    def map(
+        self,
+        func: Callable[[Catalog, Dataset], T],
+        datasets: Sequence[Dataset],
+        advance: Callable[[int], None] | None = None,
+    ) -> list[T]:
         """func(context, ds) for every dataset, in the order given.
 
-        ``func`` must be a module-level function (it is pickled by reference).
+        ``func`` must be a module-level function (it is pickled by reference). ``advance``
+        is told how many datasets are done as they finish (for a progress bar).
         """
         if not self.uses_processes(len(datasets)):
-            return [func(self.context, ds) for ds in datasets]
+            done: list[T] = []
+            for ds in datasets:
+                done.append(func(self.context, ds))
+                if advance is not None:
+                    advance(1)
+            return done
         chunks = _chunks(datasets, self.jobs)
         pool = self._pool()
         futures = [pool.submit(_run_chunk, func, c) for c in chunks]
         try:
-            return _gather(chunks, futures)
+            return _gather(chunks, futures, advance)
         except BaseException:
             self.close()
             raise
 
 
-def _gather(chunks: list[Sequence[Any]], futures: list[Future[list[Any]]]) -> list[Any]:
-    """Results in submission order; a dead worker or a failure becomes a WorkerError."""
+def _gather(
+    chunks: list[Sequence[Any]],
+    futures: list[Future[list[Any]]],
+    advance: Callable[[int], None] | None = None,
+) -> list[Any]:
+    """Results in submission order; a dead worker or a failure becomes a WorkerError.
+
+    ``advance`` is told how many items each chunk held as it arrives (a progress bar).
+    """
     results: list[Any] = []
     for chunk, future in zip(chunks, futures, strict=True):
         try:
@@ -189,6 +207,8 @@ def _gather(chunks: list[Sequence[Any]], futures: list[Future[list[Any]]]) -> li
                 f" {failure.error}\n{failure.trace}"
             )
         results.extend(part)
+        if advance is not None:
+            advance(len(chunk))
     return results
 
 

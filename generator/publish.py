@@ -10,13 +10,22 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import fcntl
 import os
 import shutil
+import sys
 import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from .errors import KaifangError
 
 STAGING_PREFIX = ".site.staging-"
 OLD_PREFIX = ".site.old-"
+LOCK_PREFIX = ".site.lock-"
+PAUSE_ENV = "KAIFANG_TEST_PAUSE_AT"  # tests: stop the build at a named point, to kill it
 RENAME_EXCHANGE = 2
 AT_FDCWD = -100
 
@@ -29,8 +38,50 @@ def make_staging(out_dir: Path) -> Path:
     return Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + out_dir.name + "-", dir=out_dir.parent))
 
 
+class BuildBusy(KaifangError):
+    """Another build is writing the same output folder."""
+
+
+@contextmanager
+def build_lock(out_dir: Path) -> Iterator[None]:
+    """Hold an exclusive lock on out_dir for a whole build.
+
+    Two builds into one folder would remove each other's staging folders. The lock is an
+    flock, so the kernel releases it when a build dies, even by SIGKILL.
+    """
+    out_dir = out_dir.resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out_dir.parent / (LOCK_PREFIX + out_dir.name), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildBusy(
+                f"另一个构建正在写入 {out_dir}，请等它结束 / "
+                f"another build is writing {out_dir}; wait for it to finish"
+            ) from None
+        yield
+    finally:
+        os.close(fd)
+
+
+def pause_point(name: str) -> None:
+    """For the kill tests: when KAIFANG_TEST_PAUSE_AT names this point, say so and wait."""
+    if os.environ.get(PAUSE_ENV) == name:
+        sys.stderr.write(f"kaifang: paused at {name}\n")
+        sys.stderr.flush()
+        time.sleep(3600)
+
+
 def clean_leftovers(out_dir: Path) -> None:
-    """Remove staging folders left by builds that were killed."""
+    """Remove staging folders left by builds that were killed.
+
+    Where the two-rename fallback was interrupted between its renames, out_dir is
+    missing and the previous site waits in an OLD_PREFIX folder: it is put back.
+    """
+    olds = sorted(out_dir.parent.glob(OLD_PREFIX + out_dir.name + "-*"))
+    if not out_dir.exists() and olds:
+        os.rename(olds[-1], out_dir)
     for prefix in (STAGING_PREFIX, OLD_PREFIX):
         for path in out_dir.parent.glob(prefix + out_dir.name + "-*"):
             shutil.rmtree(path, ignore_errors=True)
@@ -75,3 +126,15 @@ def swap_into_place(staging: Path, out_dir: Path) -> None:
 
 def discard(staging: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
+
+
+def manifest(out_dir: Path) -> dict[str, list[int]]:
+    """Size and mtime of every file of a published tree, to tell later if it was touched."""
+    files: dict[str, list[int]] = {}
+    root = str(out_dir)
+    for dirpath, _dirnames, filenames in os.walk(out_dir):
+        for name in filenames:
+            path = os.path.join(dirpath, name)
+            st = os.stat(path)
+            files[os.path.relpath(path, root).replace(os.sep, "/")] = [st.st_size, st.st_mtime_ns]
+    return files

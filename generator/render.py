@@ -7,7 +7,9 @@ Chinese pages live at the root, English ones under /en/.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -16,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from . import parallel
+from .cache import BuildCache, code_fingerprint, hash_text, tree_digest
 from .charts import bar_chart, column_chart
 from .derive import DISTINCT_CAP, ChartData, PublishedDataset, PublishedResource
 from .desensitise import INTEGER_TYPES, band_labels
@@ -27,6 +30,7 @@ from .markup import render_markdown
 from .model import Catalog, Dataset, Derivation, FieldRule, Publisher, Resource, SiteConfig, Theme
 from .output import OutputTree, WrittenFile
 from .policy import OpenType, can_apply, is_listed, publishes_data, publishes_schema
+from .progress import NoProgress, Progress
 from .quality import Quality
 from .records import DatasetRecord, build_record
 from .schemaorg import citation, dataset_jsonld, jsonld_script
@@ -34,6 +38,12 @@ from .stats import COLUMN_KEYS, cell, compute_stats, stats_csv_files
 from .validate import DatasetReport
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+# DatasetView fields that are functions of the dataset folder (and site and publishers, and
+# the folders its derivatives read): validation, derivation and the README. The page cache
+# keys them by those folders' hash.
+FROM_DATASET_FOLDER = frozenset({"ds", "published", "report", "readme_html"})
 
 
 @dataclass(frozen=True)
@@ -223,6 +233,9 @@ class Renderer:
         out: OutputTree,
         today: dt.date | None = None,
         jobs: int | None = 1,
+        cache: BuildCache | None = None,
+        templates_digest: str = "",
+        advance: Callable[[int], None] = lambda n: None,
     ) -> None:
         self.jobs = jobs
         self.env = env
@@ -232,6 +245,10 @@ class Renderer:
         self.out = out
         self.today = today or dt.date.today()
         self.prefix = "" if lang == "zh" else f"{lang}/"
+        self.cache = cache if cache is not None and cache.enabled else None
+        self.templates_digest = templates_digest
+        self.advance = advance
+        self._view_keys: dict[int, str] = {}
 
     def url(self, path: str = "", lang: str | None = None) -> str:
         """Root-relative URL of an output path in this (or another) language."""
@@ -256,8 +273,61 @@ class Renderer:
             return self.t("rule_generalise_bands", bands=sep.join([below, *labels, above]))
         return self.t(f"rule_{rule.kind}")
 
+    def _key_text(self, value: object) -> str:
+        """What a page's cache key knows of its input: repr, except for dataset views."""
+        if isinstance(value, DatasetView):
+            return self._view_key(value)
+        if isinstance(value, (list, tuple)):
+            return "[" + ",".join(self._key_text(v) for v in value) + "]"
+        if isinstance(value, dict):
+            return "{" + ",".join(f"{k!r}:{self._key_text(v)}" for k, v in value.items()) + "}"
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            inner = ",".join(
+                f"{f.name}={self._key_text(getattr(value, f.name))}"
+                for f in dataclasses.fields(value)
+            )
+            return f"{type(value).__qualname__}({inner})"
+        code = getattr(value, "__code__", None)
+        if code is not None:
+            # A template helper: its code is in the code fingerprint; what it closes over
+            # enters by value, except this renderer, whose language, site and date are
+            # already in the key. (A helper reading other renderer state must not be
+            # passed to a cached page.)
+            cells = [c.cell_contents for c in getattr(value, "__closure__", None) or ()]
+            inner = ",".join(self._key_text(c) for c in cells if not isinstance(c, Renderer))
+            return f"<fn {value.__module__}.{value.__qualname__}({inner})>"
+        return repr(value)
+
+    def _view_key(self, view: DatasetView) -> str:
+        """A view's key: its dataset's content hash stands for what derives from the folder.
+
+        Every other field (added later too) enters by its repr, so a view is never taken
+        for another whose page would differ.
+        """
+        key = self._view_keys.get(id(view))
+        if key is None:
+            digest = self.cache.digest if self.cache is not None else None
+            parts = []
+            for f in dataclasses.fields(view):
+                if f.name in FROM_DATASET_FOLDER and digest and view.id in digest.datasets:
+                    parts.append(f"{f.name}=<{digest.dataset_digest(view.ds)}>")
+                else:
+                    parts.append(f"{f.name}={getattr(view, f.name)!r}")
+            key = hash_text(digest.context if digest else "", *parts)
+            self._view_keys[id(view)] = key
+        return key
+
     def page(self, template: str, path: str, **context: object) -> None:
-        """Render one page; ``path`` is the language-neutral folder, e.g. 'datasets/x/'."""
+        """Render one page; ``path`` is the language-neutral folder, e.g. 'datasets/x/'.
+
+        With a cache, a page whose template and input (the repr of the typed, frozen view
+        objects it is given) are unchanged is copied from the previous render.
+        """
+        self.advance(1)
+        rel = self.prefix + path + "index.html"
+        key = self.page_key(template, path, context)
+        if key and self.restore_page(key, rel):
+            return
         tpl = self.env.get_template(template)
         other = [lg for lg in self.catalog.site.languages if lg != self.lang]
         html = tpl.render(
@@ -273,7 +343,40 @@ class Renderer:
             rule_text=self.rule_text,
             **context,
         )
-        self.out.write_text(self.prefix + path + "index.html", html)
+        self.keep_page(key, self.out.write_text(rel, html))
+
+    def page_key(self, template: str, path: str, context: dict[str, object]) -> str:
+        """The cache key of a page: "" without a cache."""
+        if self.cache is None:
+            return ""
+        return hash_text(
+            "page",
+            code_fingerprint(),
+            self.templates_digest,
+            template,
+            self.prefix + path + "index.html",
+            str(self.today),
+            repr(self.catalog.site),
+            self._key_text(context),
+        )
+
+    def restore_page(self, key: str, rel: str) -> bool:
+        if self.cache is None:
+            return False
+        stored = self.cache.get("page", key)
+        if stored is None or not self.cache.restore_file(
+            stored["sha256"], stored["size"], self.out.root / rel
+        ):
+            return False
+        self.out.adopt({rel: WrittenFile(rel, stored["size"], stored["sha256"])})
+        self.cache.stats["page_hit"] += 1
+        return True
+
+    def keep_page(self, key: str, written: WrittenFile) -> None:
+        if self.cache is not None and key:
+            self.cache.store_file(self.out.root / written.path, written.sha256)
+            self.cache.put("page", key, {"sha256": written.sha256, "size": written.size})
+            self.cache.stats["page_miss"] += 1
 
     def render_all(self) -> None:
         site = self.catalog.site
@@ -314,11 +417,29 @@ class Renderer:
 
     def dataset_pages(self, views: list[DatasetView]) -> None:
         """The page (and apply page) of every dataset: the bulk of a large site, so they are
-        rendered by worker processes when there are many; files are adopted in view order."""
+        rendered by worker processes when there are many; files are adopted in view order.
+
+        With a cache, the parent copies the pages whose input is unchanged and sends only
+        the others to the workers, then keeps what they rendered.
+        """
         if self.jobs == 1 or len(views) < parallel.PARALLEL_THRESHOLD:
             for view in views:
                 self.dataset_page(view)
             return
+        todo: list[DatasetView] = []
+        keys: list[list[tuple[str, str]]] = []  # per view sent out: (key, rel) of its pages
+        for view in views:
+            specs = self.dataset_page_specs(view)
+            page_keys = [
+                (self.page_key(t, p, c), self.prefix + p + "index.html") for t, p, c in specs
+            ]
+            if self.cache is not None and all(
+                self.cache.get("page", key) is not None for key, _ in page_keys
+            ):
+                self.dataset_page(view)  # copied from the cache (or rendered, if damaged)
+                continue
+            todo.append(view)
+            keys.append(page_keys)
         render = partial(
             _render_dataset_page,
             context=parallel.slim_context(self.catalog),
@@ -326,31 +447,44 @@ class Renderer:
             root=self.out.root,
             today=self.today,
         )
-        for files in parallel.map_items(render, views, self.jobs):
+        for files, page_keys in zip(parallel.map_items(render, todo, self.jobs), keys, strict=True):
             self.out.adopt(files)
+            self.advance(len(files))
+            for key, rel in page_keys:
+                self.keep_page(key, files[rel])
 
-    def dataset_page(self, view: DatasetView) -> None:
+    def dataset_page_specs(self, view: DatasetView) -> list[tuple[str, str, dict[str, object]]]:
+        """(template, path, context) of a dataset's pages."""
         site = self.catalog.site
         path = f"datasets/{view.id}/"
-        self.page(
-            "dataset.html",
-            path,
-            view=view,
-            search_filters=facet_labels(view, self.lang),
-            feedback=dataset_actions(
-                site,
-                view.ds,
-                page_url=site.base_url.rstrip("/") + self.url(path),
-                apply_url=self.url(f"apply/{view.id}/"),
-                lang=self.lang,
-            ),
-            chart=lambda chart, chart_id: chart_markup(chart, self.lang, chart_id),
-            chart_title=lambda chart: chart_title(chart, self.lang),
-            distinct_cap=DISTINCT_CAP,
-        )
+        specs: list[tuple[str, str, dict[str, object]]] = [
+            (
+                "dataset.html",
+                path,
+                {
+                    "view": view,
+                    "search_filters": facet_labels(view, self.lang),
+                    "feedback": dataset_actions(
+                        site,
+                        view.ds,
+                        page_url=site.base_url.rstrip("/") + self.url(path),
+                        apply_url=self.url(f"apply/{view.id}/"),
+                        lang=self.lang,
+                    ),
+                    "chart": lambda chart, chart_id: chart_markup(chart, self.lang, chart_id),
+                    "chart_title": lambda chart: chart_title(chart, self.lang),
+                    "distinct_cap": DISTINCT_CAP,
+                },
+            )
+        ]
         if view.can_apply:
             apply = apply_channel(self.catalog, view.ds, self.lang)
-            self.page("apply.html", f"apply/{view.id}/", view=view, apply=apply)
+            specs.append(("apply.html", f"apply/{view.id}/", {"view": view, "apply": apply}))
+        return specs
+
+    def dataset_page(self, view: DatasetView) -> None:
+        for template, path, context in self.dataset_page_specs(view):
+            self.page(template, path, **context)
 
     def search_config(self, facets: list[Facet]) -> dict:
         """What the search script needs: where the index is, facet labels in list order,
@@ -407,12 +541,24 @@ def render_site(
     today: dt.date,
     qualities: dict[str, Quality] | None = None,
     jobs: int | None = 1,
+    cache: BuildCache | None = None,
+    progress: Progress | None = None,
 ) -> None:
     """jobs: worker processes for the dataset pages (None: one per CPU)."""
     env = make_environment()
-    for lang in catalog.site.languages:
-        views = build_views(catalog, published, reports, lang, today, qualities)
-        Renderer(env, catalog, views, lang, out, today, jobs=jobs).render_all()
+    digest = tree_digest(TEMPLATES) if cache is not None and cache.enabled else ""
+    all_views = {
+        lang: build_views(catalog, published, reports, lang, today, qualities)
+        for lang in catalog.site.languages
+    }
+    lists = 3 + len(catalog.publishers) + len(catalog.site.themes)
+    pages = sum(len(views) + lists for views in all_views.values())
+    with (progress or NoProgress()).stage("render", pages) as advance:
+        for lang, views in all_views.items():
+            renderer = Renderer(env, catalog, views, lang, out, today, jobs, cache, digest, advance)
+            renderer.render_all()
+    if cache is not None:
+        cache.flush()
     copy_static(out)
 
 

@@ -19,6 +19,7 @@ import ast
 import logging
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -28,6 +29,7 @@ from frictionless import Resource as FlResource
 from frictionless import Schema as FlSchema
 from frictionless.formats import ExcelControl
 
+from .cache import BuildCache, decode, encode
 from .desensitise import check_derivative
 from .errors import Problem, ProblemList
 from .fastcheck import Unsupported, validate_csv
@@ -806,12 +808,29 @@ def validate_dataset(catalog: Catalog, ds: Dataset) -> DatasetReport:
 
 
 def validate_catalog(
-    catalog: Catalog, problems: ProblemList, pool: DatasetPool | None = None
+    catalog: Catalog,
+    problems: ProblemList,
+    pool: DatasetPool | None = None,
+    cache: BuildCache | None = None,
+    advance: Callable[[int], None] | None = None,
 ) -> dict[str, DatasetReport]:
-    """Validate every dataset (in worker processes when a pool is given), in catalog order."""
+    """Validate every dataset (in worker processes when a pool is given), in catalog order.
+
+    A dataset whose files, site.yaml and publishers.yaml are unchanged since a cached
+    validation is not validated again.
+    """
     pool = pool or DatasetPool(catalog, jobs=1)
+    cache = cache or BuildCache(None)
+    results = cache.map_datasets(
+        "validate",
+        catalog.datasets,
+        compute=lambda todo: pool.map(validate_dataset, todo, advance),
+        save=encode,
+        load=lambda ds, stored: decode(DatasetReport, stored),
+        advance=advance or (lambda n: None),
+    )
     reports: dict[str, DatasetReport] = {}
-    for report in pool.map(validate_dataset, catalog.datasets):
+    for report in results:
         problems.extend(report.problems)
         reports[report.dataset] = report
     return reports

@@ -59,6 +59,25 @@ def jobs_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+def cache_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = click.option(
+        "--cache-dir",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="缓存位置（默认：输出文件夹旁的 .kaifang-cache）/ cache folder "
+        "(default: .kaifang-cache beside the output)",
+    )(func)
+    return click.option(
+        "--no-cache",
+        is_flag=True,
+        help="不使用缓存，全部重新校验和生成 / validate and derive everything again",
+    )(func)
+
+
+def quiet_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--quiet", "-q", is_flag=True, help="只输出错误 / print errors only")(func)
+
+
 def fail(exc: KaifangError, lang: str) -> None:
     """Print a user error with its problems and exit 1, never a traceback."""
     if exc.problems:

@@ -6,9 +6,11 @@ from pathlib import Path
 import click
 
 from ..build import check as run_check
+from ..build import open_cache
 from ..errors import KaifangError
+from ..progress import make_progress
 from ..report import format_json, format_text
-from . import catalog_option, fail, jobs_option, lang_option, strict_option
+from . import cache_options, catalog_option, fail, jobs_option, lang_option, strict_option
 
 
 @click.command()
@@ -17,13 +19,32 @@ from . import catalog_option, fail, jobs_option, lang_option, strict_option
 @strict_option
 @lang_option
 @jobs_option
-def check(catalog_dir: Path, as_json: bool, strict: bool, lang: str, jobs: int | None) -> None:
-    """检查目录，不生成网站 / check the catalog without building."""
+@cache_options
+def check(
+    catalog_dir: Path,
+    as_json: bool,
+    strict: bool,
+    lang: str,
+    jobs: int | None,
+    no_cache: bool,
+    cache_dir: Path | None,
+) -> None:
+    """检查目录，不生成网站 / check the catalog without building.
+
+    Datasets unchanged since they were last validated (cached beside site/) are not
+    validated again.
+    """
+    # .kaifang-cache beside the catalog: beside site/ too in the usual layout.
+    cache = open_cache(catalog_dir, not no_cache, cache_dir)
     try:
-        result = run_check(catalog_dir, jobs=jobs)
+        result = run_check(
+            catalog_dir, jobs=jobs, cache=cache, progress=make_progress(as_json, lang)
+        )
     except KaifangError as exc:
         fail(exc, lang)
         return
+    finally:
+        cache.close()
     failed = result.failed(strict)
     datasets = len(result.catalog.datasets) if result.catalog else 0
     if as_json:
