@@ -74,17 +74,27 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def tree_digest(folder: Path) -> str:
-    """Hash of every file's path and content under folder, in a fixed order."""
+def tree_digest(folder: Path, inside: Path | None = None) -> str:
+    """Hash of every file's path and content under folder, in a fixed order.
+
+    A file is read only when its real path is inside ``inside`` (default: folder):
+    hashing must never open a file the loader refuses to read. For a file reached through
+    a link leading out only its real path counts (the loader reports it as an error).
+    """
     digest = hashlib.sha256()
     if not folder.is_dir():
         return digest.hexdigest()
+    boundary = (inside or folder).resolve()
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames.sort()
         for name in sorted(filenames):
             path = Path(dirpath) / name
             rel = path.relative_to(folder).as_posix()
-            digest.update(rel.encode() + b"\0" + sha256_file(path).encode() + b"\n")
+            real = Path(os.path.realpath(path))
+            if not real.is_relative_to(boundary):  # a link, or a linked folder, leads out
+                digest.update(rel.encode() + b"\0outside:" + os.fsencode(real) + b"\n")
+            elif real.is_file():  # not sockets or fifos
+                digest.update(rel.encode() + b"\0" + sha256_file(path).encode() + b"\n")
     return digest.hexdigest()
 
 
@@ -126,15 +136,13 @@ class CatalogDigest:
     @classmethod
     def of(cls, root: Path) -> CatalogDigest:
         root = root.resolve()
-        context = hash_text(
-            *(sha256_file(root / n) if (root / n).is_file() else "-" for n in CONTEXT_FILES)
-        )
+        context = hash_text(*(_context_file(root, n) for n in CONTEXT_FILES))
         ds_root = root / "datasets"
         datasets = {}
         if ds_root.is_dir():
             for folder in sorted(p for p in ds_root.iterdir() if p.is_dir()):
-                datasets[folder.name] = tree_digest(folder)
-        return cls(context, datasets, tree_digest(root / "history"))
+                datasets[folder.name] = tree_digest(folder, root)
+        return cls(context, datasets, tree_digest(root / "history", root))
 
     def dataset_digest(self, ds: Any) -> str:
         """The content hash of what one dataset's unit of work reads: its folder, and the
@@ -164,6 +172,13 @@ class CatalogDigest:
 
 
 CONTEXT_FILES = ("site.yaml", "publishers.yaml")
+
+
+def _context_file(root: Path, name: str) -> str:
+    path = root / name
+    if not path.is_file() or not path.resolve().is_relative_to(root):
+        return "-" if not path.is_symlink() else "link:" + os.readlink(path)
+    return sha256_file(path)
 
 
 # --- typed JSON: cached results are data, never pickles ----------------------------------------
