@@ -10,7 +10,8 @@ Kaifang version, the source of the generator package and the versions of the lib
 that shape output, so an upgrade or a code change empties the cache in effect):
 
 - ``validate``: the DatasetReport of one dataset; key = hash of every file in its folder
-  (descriptor, README, data) + site.yaml + publishers.yaml.
+  (descriptor, README, data) and in the folders of the datasets its desensitised
+  derivatives read, + site.yaml + publishers.yaml + the hash rule's secret (hashed).
 - ``derive``: the PublishedDataset and the files derive wrote; same key. A hit copies the
   files back from ``objects/`` after checking their size; a missing or damaged object is a
   miss, and the dataset is derived again.
@@ -47,6 +48,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from . import __version__
+from .desensitise import HASH_SECRET_ENV
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +138,12 @@ class CatalogDigest:
     @classmethod
     def of(cls, root: Path) -> CatalogDigest:
         root = root.resolve()
-        context = hash_text(*(_context_file(root, n) for n in CONTEXT_FILES))
+        context = hash_text(
+            *(_context_file(root, n) for n in CONTEXT_FILES),
+            # The key of the desensitising hash rule: outputs depend on it. Only a hash of
+            # a hash of it is ever stored.
+            hash_text(os.environ.get(HASH_SECRET_ENV, "")),
+        )
         ds_root = root / "datasets"
         datasets = {}
         if ds_root.is_dir():

@@ -179,3 +179,20 @@ def test_cached_results_read_back_equal(demo_site: Path):
         assert decode(DatasetReport, encode(report)) == report
         published = derive.derive_dataset(cat, ds, OutputTree(demo_site.parent / "codec"))
         assert decode(PublishedDataset | None, encode(published)) == published
+
+
+def test_a_derivative_follows_its_source(catalog: CatalogFactory, calls, tmp_path: Path):
+    """A desensitised derivative reads another dataset's file: a change there re-derives it."""
+    from .test_publishing import GOOD_RULES, SOURCE_CSV, derivative_yaml, with_source
+
+    with_source(catalog)
+    catalog.dataset("relief-open", descriptor=derivative_yaml(GOOD_RULES))
+    out = tmp_path / "site"
+    build(catalog.root, out)
+    source = catalog.root / "datasets" / "relief" / "data" / "rows.csv"
+    source.write_text(SOURCE_CSV + "赵六,990105200501013020,2001-02-03,25,川东区\n", "utf-8")
+    calls.clear()
+    build(catalog.root, out)
+    assert calls["derive:relief-open"] == 1 and calls["derive:bus-lines"] == 0
+    published = (out / "datasets" / "relief-open" / "rows.csv").read_text(encoding="utf-8")
+    assert "990105********3020" in published
