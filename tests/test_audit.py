@@ -161,7 +161,8 @@ def test_planted_non_open_value_fails_the_build_and_site_is_untouched(
     root, out, before = built
     plant, dataset, field, value = PLANTS[where]
     plant(monkeypatch)
-    result = cli("build", "--catalog", root, "--out", out)
+    # --no-cache: the plant patches code at run time, which no content hash can see
+    result = cli("build", "--catalog", root, "--out", out, "--no-cache")
     assert result.exit_code == 1, result.output
     assert "审计未通过" in result.output
     assert f"数据集 {dataset}" in result.output
