@@ -7,9 +7,10 @@ and reports:
 - bytes: the sum of the response bodies the browser fetched from /pagefind/ (the search
   script, the WebAssembly, the index chunks, filters and result fragments); the server
   sends them as they are on disk, so this is what a visitor downloads;
-- time: from the moment the search script starts the query to the first ten results on
+- time: from submitting the query on the loaded search page to the first ten results on
   screen (a User Timing measure, "kaifang:search", set by templates/static/search.js),
-  including loading Pagefind itself.
+  including loading Pagefind's WebAssembly, meta data and index chunks; also, for the
+  query given in the URL, the time from navigation start to the results.
 
 Targets: under 300 KB and under 300 ms. Not part of the test suite.
 
@@ -103,34 +104,44 @@ def result_stage(result: object, name: str) -> str:
     return f"{stages[name]:.1f} s" if name in stages else "n/a"
 
 
-def cold_query(browser: Browser, base: str, prefix: str, query: str) -> dict:
+MEASURE = "performance.getEntriesByName('kaifang:search', 'measure')"
+
+
+def cold_query(browser: Browser, base: str, prefix: str, query: str, typed: bool) -> dict:
+    """One query in a fresh browser context (empty cache, Pagefind not loaded).
+
+    typed: open the search page, then submit the query as a visitor would; the time is
+    from the submit to the first results on screen. Otherwise open /search/?q=… and take
+    the time from navigation start to the first results on screen.
+    """
     context = browser.new_context(viewport={"width": 1200, "height": 900})
     page = context.new_page()
     requests = []
     page.on("requestfinished", lambda request: requests.append(request))
-    page.goto(f"{base}/{prefix}search/?q={quote(query)}")
-    page.wait_for_function(
-        "performance.getEntriesByName('kaifang:search', 'measure').length > 0", timeout=30_000
-    )
-    measure = page.evaluate(
-        "(() => { const m = performance.getEntriesByName('kaifang:search', 'measure')[0];"
-        " return [m.duration, m.startTime + m.duration]; })()"
+    if typed:
+        page.goto(f"{base}/{prefix}search/")
+        page.wait_for_load_state("networkidle")
+        page.evaluate(
+            "q => { document.getElementById('search-q').value = q;"
+            " document.getElementById('search-form').requestSubmit(); }",
+            query,
+        )
+    else:
+        page.goto(f"{base}/{prefix}search/?q={quote(query)}")
+    page.wait_for_function(f"{MEASURE}.length > 0", timeout=30_000)
+    duration, end = page.evaluate(
+        f"(() => {{ const m = {MEASURE}[0]; return [m.duration, m.startTime + m.duration]; }})()"
     )
     titles = page.locator("#search-results > li h3 a").all_inner_texts()
-    status = page.locator("#search-status").inner_text()
     page.wait_for_load_state("networkidle")
     fetched = [r for r in requests if "/pagefind/" in r.url]
     body = sum(r.sizes()["responseBodySize"] for r in fetched)
-    headers = sum(r.sizes()["responseHeadersSize"] for r in fetched)
     context.close()
     return {
-        "ms": measure[0],
-        "page_ms": measure[1],
+        "ms": duration if typed else end,
         "bytes": body,
-        "header_bytes": headers,
         "requests": len(fetched),
         "titles": titles,
-        "status": status,
     }
 
 
@@ -149,29 +160,30 @@ def main() -> int:
     rows = []
     with serve(site) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        cold_query(browser, base, "", "预热")  # start-up of Chromium itself is not measured
+        cold_query(browser, base, "", "预热", typed=True)  # Chromium's own start-up
         for prefix, query, expected in QUERIES:
-            runs = [cold_query(browser, base, prefix, query) for _ in range(args.repeat)]
-            first = runs[0]
-            rank = next((i + 1 for i, t in enumerate(first["titles"]) if expected in t), None)
-            rows.append((prefix, query, rank, runs))
+            typed = [cold_query(browser, base, prefix, query, True) for _ in range(args.repeat)]
+            url = [cold_query(browser, base, prefix, query, False) for _ in range(args.repeat)]
+            titles = typed[0]["titles"]
+            rank = next((i + 1 for i, t in enumerate(titles) if expected in t), None)
+            rows.append((prefix, query, rank, typed, url))
         browser.close()
 
-    print(f"\ncold search on {args.datasets} datasets ({site}), {args.repeat} runs each;")
-    print("query ms: median (max) from the query's start to results on screen;")
-    print("page ms: median from navigation start to results on screen")
-    print(f"{'query':<22} {'rank':>4} {'requests':>8} {'KB':>7} {'query ms':>16} {'page ms':>9}")
+    print(f"\ncold search on {args.datasets} datasets ({site}), {args.repeat} runs each")
+    print("query ms: submit on the loaded search page -> first results on screen")
+    print("page ms: navigation to /search/?q=... -> first results on screen")
+    print(f"{'query':<24} {'rank':>4} {'requests':>8} {'KB':>7} {'query ms':>15} {'page ms':>8}")
     all_bytes, all_ms = [], []
-    for prefix, query, rank, runs in rows:
-        kb = max(r["bytes"] for r in runs) / 1024
-        times = [r["ms"] for r in runs]
-        all_bytes += [r["bytes"] for r in runs]
+    for prefix, query, rank, typed, url in rows:
+        sizes = [r["bytes"] for r in typed + url]
+        times = [r["ms"] for r in typed]
+        all_bytes += sizes
         all_ms += times
         label = f"/{prefix}search/?q={query}"
-        page_ms = statistics.median(r["page_ms"] for r in runs)
         print(
-            f"{label:<22} {rank or '-':>4} {runs[0]['requests']:>8} {kb:>7.1f} "
-            f"{statistics.median(times):>8.0f} ({max(times):>4.0f}) {page_ms:>9.0f}"
+            f"{label:<24} {rank or '-':>4} {typed[0]['requests']:>8} {max(sizes) / 1024:>7.1f} "
+            f"{statistics.median(times):>7.0f} ({max(times):>4.0f}) "
+            f"{statistics.median(r['ms'] for r in url):>8.0f}"
         )
     worst_kb = max(all_bytes) / 1024
     median_ms = statistics.median(all_ms)
@@ -180,7 +192,8 @@ def main() -> int:
     )
     print(
         f"answer time per cold query: median {median_ms:.0f} ms, max {max(all_ms):.0f} ms "
-        f"(target < {TARGET_MS:.0f} ms)"
+        f"(target < {TARGET_MS:.0f} ms; load average {os.getloadavg()[0]:.1f} on "
+        f"{os.cpu_count()} CPUs)"
     )
     missed = [r for r in rows if r[2] is None or r[2] > 3]
     if missed:

@@ -149,8 +149,20 @@ async function showMore(focusFirst) {
 async function run(push) {
   const mine = ++generation;
   const q = input.value.trim();
-  performance.mark("kaifang:search-start");
   writeUrl(push);
+  const filters = filtersExcept(null);
+  if (!q && !Object.keys(filters).length) {
+    // Nothing to search: Pagefind is not loaded until there is (or the filters are used).
+    results = [];
+    shown = 0;
+    list.replaceChildren();
+    more.hidden = true;
+    status.textContent = config.strings.prompt;
+    renderFacets(null);
+    if (countsWanted) await updateFacets(await loadPagefind(), q, mine);
+    return;
+  }
+  performance.mark("kaifang:search-start");
   status.textContent = config.strings.loading;
   let pf;
   try {
@@ -158,19 +170,6 @@ async function run(push) {
   } catch (error) {
     status.textContent = config.strings.error;
     console.error(error);
-    return;
-  }
-  const filters = filtersExcept(null);
-  const filtered = Object.keys(filters).length > 0;
-  if (!q && !filtered) {
-    if (mine !== generation) return;
-    results = [];
-    shown = 0;
-    list.replaceChildren();
-    more.hidden = true;
-    status.textContent = config.strings.prompt;
-    const all = countsWanted ? await filtersReady : null;
-    if (mine === generation) renderFacets(all);
     return;
   }
   const search = await pf.search(q || null, { filters });
@@ -196,8 +195,14 @@ async function updateFacets(pf, q, mine) {
     renderFacets(null);
     return;
   }
-  await filtersReady; // searches report filter counts once the filters are loaded
-  const search = await pf.search(q || null, { filters: filtersExcept(null) });
+  filtersReady ||= pf.filters(); // searches report filter counts once these are loaded
+  const totals = await filtersReady;
+  const filters = filtersExcept(null);
+  if (!q && !Object.keys(filters).length) {
+    if (mine === generation) renderFacets(totals);
+    return;
+  }
+  const search = await pf.search(q || null, { filters });
   // A facet with a choice shows counts as if its own choice were not made, so its
   // other values say how many results choosing them too would add (OR within a facet).
   const counts = { ...search.filters };
@@ -237,10 +242,7 @@ function wantCounts() {
   if (countsWanted) return;
   countsWanted = true;
   loadPagefind()
-    .then((pf) => {
-      filtersReady = pf.filters();
-      return updateFacets(pf, input.value.trim(), generation);
-    })
+    .then((pf) => updateFacets(pf, input.value.trim(), generation))
     .catch(() => {});
 }
 const filterPanel = document.getElementById("search-filters-box");
