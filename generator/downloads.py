@@ -58,6 +58,10 @@ XLSX = Format(
 JSON = Format("json", ".json", "application/json", "JSON", "JSON（记录与字段）", "JSON records")
 ZIP = Format("zip", ".zip", "application/zip", "ZIP", "完整数据包（ZIP）", "Data package (ZIP)")
 
+# A resource with one of these names would put its JSON download on top of a file the
+# dataset folder already has (datapackage.json, and validation.json from quality.py).
+RESERVED_RESOURCE_NAMES = frozenset({"datapackage", "validation"})
+
 # Per-resource formats, in the order pages and catalogs list them.
 RESOURCE_FORMATS: tuple[Format, ...] = (CSV, EXCEL_CSV, XLSX, JSON)
 FORMATS: dict[str, Format] = {f.key: f for f in (*RESOURCE_FORMATS, ZIP)}

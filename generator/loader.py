@@ -22,6 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .desensitise import resolve_derivatives
+from .downloads import RESERVED_RESOURCE_NAMES
 from .encoding import detect_file, normalise, reconcile
 from .errors import Problem, ProblemList
 from .model import (
@@ -298,6 +299,21 @@ class _DatasetLoader:
         name = raw.get("name")
         if not isinstance(name, str) or not SLUG.match(name):
             self.skipped.append(str(name))
+            return None
+        if name in RESERVED_RESOURCE_NAMES:
+            self.skipped.append(name)
+            self.add(
+                "resource-name-reserved",
+                f"资源名 {name} 是保留名：其 JSON 下载 {name}.json 会与数据集的同名文件冲突",
+                f"resource name {name} is reserved: its JSON download {name}.json would "
+                "clash with the dataset's own file of that name",
+                base + ("name",),
+                expected="不是 " + "、".join(sorted(RESERVED_RESOURCE_NAMES)),
+                expected_en="not " + ", ".join(sorted(RESERVED_RESOURCE_NAMES)),
+                found=name,
+                hint=f"换一个资源名，例如 {name}-data",
+                hint_en=f"rename the resource, e.g. {name}-data",
+            )
             return None
         if self.derived:
             return self.derived_resource(index, name, raw)

@@ -169,3 +169,15 @@ def test_no_xlsx_beyond_what_an_excel_sheet_holds(catalog, tmp_path: Path, monke
     folder = out / "datasets" / "two-rows"
     assert not (folder / "rows.xlsx").exists() and (folder / "rows.json").is_file()
     assert "行的资源不提供 XLSX" in (folder / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_resource_name_that_would_clash_with_a_dataset_file_is_an_error(catalog, cli):
+    from .conftest import dataset_yaml
+
+    descriptor = dataset_yaml("bus-lines").replace("- name: rows", "- name: datapackage")
+    catalog.dataset("bus-lines", descriptor=descriptor)
+    result = cli("check", "--catalog", catalog.root)
+    assert result.exit_code == 1
+    assert "资源名 datapackage 是保留名" in result.output
+    assert "datasets/bus-lines/datapackage.yaml" in result.output
+    assert "Traceback" not in result.output
