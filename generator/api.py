@@ -7,6 +7,7 @@ shows its fields but no row count or file; a closed one shows neither.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from .atom import feed_path
@@ -20,6 +21,12 @@ API_VERSION = "1.0.0"
 
 def text(value: Text) -> dict[str, str]:
     return {"zh": value.zh, "en": value.en or value.zh}
+
+
+def write_compact(out: OutputTree, path: str, doc: Any) -> WrittenFile:
+    """JSON on one line: a third of the bytes, and json's C encoder (indent makes it use
+    the pure-Python one, the slowest part of this stage on large catalogs)."""
+    return out.write_text(path, json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
 class Api:
@@ -222,21 +229,25 @@ class Api:
         }
 
     def write(self, out: OutputTree) -> list[WrittenFile]:
+        """The entry point and the OpenAPI description are indented for people; the
+        documents, one per dataset, publisher and theme, are compact (pipe them to jq)."""
         written = [out.write_json(API_PREFIX + "index.json", self.index())]
         written.append(
-            out.write_json(
+            write_compact(
+                out,
                 API_PREFIX + "datasets.json",
                 {"count": len(self.records), "datasets": [self.summary(r) for r in self.records]},
             )
         )
         for rec in self.records:
-            written.append(out.write_json(rec.api_path, self.dataset(rec)))
+            written.append(write_compact(out, rec.api_path, self.dataset(rec)))
         by_publisher = {
             pid: [r for r in self.records if r.publisher and r.publisher.id == pid]
             for pid in self.catalog.publishers
         }
         written.append(
-            out.write_json(
+            write_compact(
+                out,
                 API_PREFIX + "publishers.json",
                 {
                     "count": len(self.catalog.publishers),
@@ -249,7 +260,8 @@ class Api:
         )
         for pub in self.catalog.publishers.values():
             written.append(
-                out.write_json(
+                write_compact(
+                    out,
                     API_PREFIX + f"publishers/{pub.id}.json",
                     self.publisher(pub, by_publisher[pub.id], full=True),
                 )
@@ -259,7 +271,8 @@ class Api:
             for tid in self.site.themes
         }
         written.append(
-            out.write_json(
+            write_compact(
+                out,
                 API_PREFIX + "themes.json",
                 {
                     "count": len(self.site.themes),
@@ -271,7 +284,8 @@ class Api:
         )
         for theme in self.site.themes.values():
             written.append(
-                out.write_json(
+                write_compact(
+                    out,
                     API_PREFIX + f"themes/{theme.id}.json",
                     self.theme(theme, by_theme[theme.id], full=True),
                 )

@@ -15,6 +15,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import quote
 
 from .model import Catalog, License
@@ -101,7 +102,12 @@ class IRI(str):
     """
 
     def __new__(cls, value: str) -> IRI:
-        return super().__new__(cls, quote(value, safe=IRI_SAFE))
+        return super().__new__(cls, _safe_iri(value))
+
+
+@lru_cache(maxsize=1 << 16)
+def _safe_iri(value: str) -> str:
+    return quote(value, safe=IRI_SAFE)
 
 
 Value = Lit | IRI
@@ -570,13 +576,14 @@ def jsonld_node(node: Node) -> dict[str, object]:
 
 
 def turtle_node(node: Node) -> str:
-    """One subject block; rdflib's terms do the escaping.
+    """One subject block. IRIs are already percent-encoded (see :class:`IRI`), so they
+    go between angle brackets as they are; rdflib escapes the literals.
 
     Written directly rather than through rdflib's serializer, which sorts the whole graph
     in memory and takes seconds per thousand datasets; the output parses to the same
     triples as the JSON-LD (a test checks it).
     """
-    from rdflib import Literal, URIRef
+    from rdflib import Literal
 
     parts = []
     if node.types:
@@ -585,12 +592,12 @@ def turtle_node(node: Node) -> str:
         objects = []
         for v in node.props[prop]:
             if isinstance(v, IRI):
-                objects.append(URIRef(str(v)).n3())
+                objects.append(f"<{v}>")
             else:
                 suffix = f"@{v.lang}" if v.lang else f"^^{v.datatype}" if v.datatype else ""
                 objects.append(Literal(v.value).n3() + suffix)
         parts.append(f"{prop} " + ",\n        ".join(objects))
-    return URIRef(node.iri).n3() + "\n    " + " ;\n    ".join(parts) + " .\n"
+    return f"<{node.iri}>\n    " + " ;\n    ".join(parts) + " .\n"
 
 
 def catalog_nodes(catalog: Catalog, records: list[DatasetRecord]) -> Iterator[Node]:
@@ -609,8 +616,8 @@ def write_catalogs(
         jl.write('{\n "@context": ' + context + ',\n "@graph": [')
         ttl.write("".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(PREFIXES.items())))
         for i, node in enumerate(catalog_nodes(catalog, records)):
-            doc = json.dumps(jsonld_node(node), ensure_ascii=False, indent=1)
-            jl.write(("\n  " if i == 0 else ",\n  ") + doc.replace("\n", "\n  "))
+            doc = json.dumps(jsonld_node(node), ensure_ascii=False)  # one node per line
+            jl.write(("\n  " if i == 0 else ",\n  ") + doc)
             ttl.write("\n" + turtle_node(node))
         jl.write("\n ]\n}\n")
     return [out.register("catalog.jsonld"), out.register("catalog.ttl")]
