@@ -88,8 +88,6 @@ _HTML_SPECIAL = re.compile(r"[&<>\"']")
 _NEEDS_HTML_DECODE = re.compile(
     rb"&#(?!(?:34|38|39|60|62|x22|x26|x27|x3[cC]|x3[eE]);)|&(?!(?:amp|lt|gt|quot|apos|#)\b)[A-Za-z]+;"
 )
-_JSON_ESCAPE = re.compile(rb"\\u[0-9a-fA-F]{4}")
-_PERCENT = re.compile(rb"%[0-9A-Fa-f]{2}")
 
 
 def is_identifying(value: str) -> bool:
@@ -266,7 +264,10 @@ class SecretIndex:
             for form in _written_forms(value):
                 patterns.append(form.encode("utf-8"))
                 self.pattern_value.append(i)
-        self.automaton = BytesAhoCorasick(patterns) if patterns else None
+        # Markers of escapes that could hide a value ride along in the same automaton, so
+        # finding out whether a file needs decoding costs no extra pass over it.
+        self.first_marker = len(patterns)
+        self.automaton = BytesAhoCorasick(patterns + [m for m, _ in _MARKERS]) if patterns else None
         self.patterns = patterns
         self.exempt: set[int] = set()
         self._exempt_public_text()
@@ -276,15 +277,26 @@ class SecretIndex:
 
     def matches(self, data: bytes | memoryview) -> Iterator[int]:
         """Indexes of the values found in data, honouring word boundaries."""
+        yield from self.find(data)[0]
+
+    def find(self, data: bytes | memoryview) -> tuple[list[int], set[str]]:
+        """(indexes of the values found in data, kinds of escape markers seen)."""
+        found: list[int] = []
+        markers: set[str] = set()
         if self.automaton is None:
-            return
+            return found, markers
+        first_marker = self.first_marker
         for pattern, start, end in self.automaton.find_matches_as_indexes(data, overlapping=True):
+            if pattern >= first_marker:
+                markers.add(_MARKERS[pattern - first_marker][1])
+                continue
             value = self.pattern_value[pattern]
             if value in self.exempt:
                 continue
             word = _SLUG_WORD if self.origins[value].where == "id" else _ASCII_WORD
             if _bounded(data, start, end, word, self.patterns[pattern]):
-                yield value
+                found.append(value)
+        return found, markers
 
     def _exempt_public_text(self) -> None:
         """Values that the catalog itself publishes are not secrets (open data, metadata)."""
@@ -491,26 +503,53 @@ def _gunzip(handle: io.BufferedIOBase) -> io.BufferedIOBase:
 _INVISIBLE = re.compile(rb"\xc2\xad|\xe2\x80[\x8b-\x8d]|\xe2\x81\xa0|\xef\xbb\xbf")
 
 
-def _decoded_forms(data: bytes) -> Iterator[bytes]:
-    """The piece with escapes decoded, when it has escapes that could hide a value.
+def _decoded_forms(data: bytes, markers: set[str]) -> Iterator[bytes]:
+    """What the piece says with escapes undone, where it has escapes that could hide a value.
 
-    Invisible characters go too: Pagefind's segmenter joins Chinese words with zero-width
-    spaces, so 云川测试贸易有限公司 sits in its fragments as 云川\u200b测试\u200b贸易….
+    ``markers`` are the rarer escapes the automaton saw in the piece (multi-byte needles
+    cost a pass of their own with ``in``; '&' and '%' are found by memchr). Invisible characters
+    go: Pagefind's segmenter joins Chinese words with zero-width spaces, so 云川测试贸易有限公司
+    sits in its fragments as 云川\u200b测试\u200b贸易…. %-escapes and \\uXXXX escapes are
+    decoded in the lines that carry them, so a page of mailto links is not scanned twice.
     """
-    if _INVISIBLE.search(data):
+    if "invisible" in markers:
         data = _INVISIBLE.sub(b"", data)
         yield data
-    if _NEEDS_HTML_DECODE.search(data):
+    if b"&" in data and _NEEDS_HTML_DECODE.search(data):  # one-byte `in` is memchr: cheap
         yield html.unescape(data.decode("utf-8", errors="replace")).encode("utf-8")
-    if _JSON_ESCAPE.search(data):
-        text = data.decode("utf-8", errors="replace")
-        decoded = _JSON_ESCAPE_STR.sub(_unescape_json, text)
-        yield decoded.encode("utf-8", errors="replace")
-    if _PERCENT.search(data):
-        yield unquote_to_bytes(data)
+    if "json" in markers:
+        lines = _lines_with(_JSON_ESCAPE, data)
+        if lines:
+            text = lines.decode("utf-8", errors="replace")
+            yield _JSON_ESCAPE_STR.sub(_unescape_json, text).encode("utf-8", errors="replace")
+    if b"%" in data:
+        lines = _lines_with(_PERCENT, data)
+        if lines:
+            yield unquote_to_bytes(lines)
 
 
+_MARKERS: tuple[tuple[bytes, str], ...] = (
+    *((m, "invisible") for m in (b"\xe2\x80\x8b", b"\xe2\x80\x8c", b"\xe2\x80\x8d")),
+    *((m, "invisible") for m in (b"\xc2\xad", b"\xe2\x81\xa0", b"\xef\xbb\xbf")),
+    (b"\\u", "json"),
+)
+_JSON_ESCAPE = re.compile(rb"\\u[0-9a-fA-F]{4}")
+_PERCENT = re.compile(rb"%[0-9A-Fa-f]{2}")
 _JSON_ESCAPE_STR = re.compile(r"(?:\\u[0-9a-fA-F]{4})+")
+
+
+def _lines_with(pattern: re.Pattern[bytes], data: bytes) -> bytes:
+    """The lines of data that contain pattern, joined (each line once)."""
+    spans: list[bytes] = []
+    end = -1
+    for match in pattern.finditer(data):
+        if match.start() < end:
+            continue
+        start = data.rfind(b"\n", 0, match.start()) + 1
+        end = data.find(b"\n", match.end())
+        end = len(data) if end < 0 else end
+        spans.append(data[start:end])
+    return b"\n".join(spans)
 
 
 def _unescape_json(match: re.Match[str]) -> str:
@@ -545,11 +584,13 @@ def scan_tree(root: Path, secrets: SecretIndex, result: AuditResult) -> dict[int
         try:
             for name, piece in _readable(path, rel):
                 result.bytes += len(piece)
-                for form in (piece, *_decoded_forms(piece)):
-                    for value in secrets.matches(form):
-                        files = found.setdefault(value, [])
-                        if name not in files and len(files) < FILES_PER_VALUE:
-                            files.append(name)
+                values, markers = secrets.find(piece)
+                for form in _decoded_forms(piece, markers):
+                    values += secrets.find(form)[0]
+                for value in values:
+                    files = found.setdefault(value, [])
+                    if name not in files and len(files) < FILES_PER_VALUE:
+                        files.append(name)
         except Unreadable as exc:
             result.findings.append(Finding("unreadable", rel, masked=str(exc)[-120:]))
     return found
