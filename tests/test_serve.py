@@ -1,0 +1,78 @@
+"""`kaifang serve`: the preview rebuilds on change, reloads the page, and never writes its
+reload script into the site."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from .conftest import CatalogFactory
+
+
+def get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - localhost only
+        return response.read().decode("utf-8")
+
+
+def version(base: str) -> dict:
+    return json.loads(get(base + "__kaifang/version"))
+
+
+def wait_for(predicate, seconds: float = 60.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise AssertionError("timed out")
+
+
+def test_serve_rebuilds_what_changed_and_reloads(catalog: CatalogFactory, tmp_path: Path):
+    catalog.dataset("bus-lines")
+    catalog.dataset("stops", title="公交站点")
+    out = tmp_path / "site"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--catalog", str(catalog.root)]
+        + ["--out", str(out), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        line = proc.stdout.readline() if proc.stdout else ""
+        assert line.startswith("预览：http://127.0.0.1:"), line
+        base = line.split("：", 1)[1].split()[0]
+        page = get(base + "datasets/stops/")
+        assert '<script src="/__kaifang/reload.js" defer></script>' in page
+        assert "location.reload()" in get(base + "__kaifang/reload.js")
+        first = version(base)
+        assert first == {"version": 1, "error": None}
+        # Served pages get the script; the built site never does.
+        built = [p for p in out.rglob("*") if p.is_file() and b"__kaifang" in p.read_bytes()]
+        assert built == []
+
+        catalog.dataset("stops", title="公交站点（已更新）")
+        wait_for(lambda: version(base)["version"] == 2)
+        assert "公交站点（已更新）" in get(base + "datasets/stops/")
+        rebuilt = proc.stdout.readline() if proc.stdout else ""
+        assert "已重新构建" in rebuilt and "1/2 个数据集未变" in rebuilt, rebuilt
+
+        # A mistake: the error reaches the browser, the previous site stays served.
+        catalog.dataset("stops", open_type="半开放")
+        wait_for(lambda: version(base)["version"] == 3)
+        assert "未知的开放类型" in version(base)["error"]
+        assert "公交站点（已更新）" in get(base + "datasets/stops/")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    assert not [p for p in out.rglob("*") if p.is_file() and b"__kaifang" in p.read_bytes()]
+    assert not (catalog.root / "history").exists()  # previews record no history
