@@ -50,7 +50,7 @@ def fastcheck(csv_path: Path, schema_path: Path) -> dict:
 
     schema = Schema.from_descriptor(json.loads(schema_path.read_text(encoding="utf-8")))
     started = time.perf_counter()
-    report = validate_csv(csv_path, schema)
+    report = validate_csv(csv_path, schema, keep=10**9)  # every finding, to compare them all
     return {
         "seconds": time.perf_counter() - started,
         "rows": report.rows,

@@ -42,6 +42,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice, zip_longest
 from pathlib import Path
+from typing import IO
 from urllib.parse import unquote_to_bytes
 
 from ahocorasick_rs import BytesAhoCorasick
@@ -463,9 +464,14 @@ def _stream_pieces(handle: io.BufferedIOBase, name: str, depth: int) -> Iterator
                 for info in archive.infolist():
                     if info.is_dir():
                         continue
+                    inner_name = f"{name}!{info.filename}"
                     with archive.open(info) as member:
-                        inner = io.BytesIO(member.read())
-                    yield from _stream_pieces(inner, f"{name}!{info.filename}", depth + 1)
+                        first = member.read(8)
+                        if not _is_container(first):  # plain text: streamed, never whole
+                            yield from _plain_pieces(member, inner_name, first)
+                            continue
+                        nested = io.BytesIO(first + member.read())  # needs seeking
+                    yield from _stream_pieces(nested, inner_name, depth + 1)
         except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError) as exc:
             raise Unreadable(f"{name}: {exc}") from exc
         return
@@ -486,13 +492,25 @@ def _stream_pieces(handle: io.BufferedIOBase, name: str, depth: int) -> Iterator
             raise Unreadable(f"{name}: {exc}") from exc
         yield from _stream_pieces(inner, name, depth + 1)
         return
+    yield from _plain_pieces(handle, name)
+
+
+def _is_container(head: bytes) -> bool:
+    """An archive or compressed stream, which _stream_pieces opens before reading."""
+    return head.startswith(
+        (b"PK\x03\x04", b"PK\x05\x06", b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b"\x28\xb5\x2f\xfd")
+    )
+
+
+def _plain_pieces(handle: IO[bytes], name: str, first: bytes = b"") -> Iterator[tuple[str, bytes]]:
+    """Blocks of CHUNK bytes, each with the last 4 KiB of the one before (so a value that
+    straddles two blocks is seen whole): memory stays at one block, whatever the size."""
     overlap = b""
-    while True:
-        block = handle.read(CHUNK)
-        if not block:
-            break
+    block = first + handle.read(CHUNK)
+    while block:
         yield name, overlap + block
         overlap = block[-4096:]
+        block = handle.read(CHUNK)
 
 
 def _gunzip(handle: io.BufferedIOBase) -> io.BufferedIOBase:
@@ -771,13 +789,30 @@ def _rows_of(root: Path, ds: Dataset, res: Resource) -> Iterator[list[str]]:
         yield from csv.reader(handle)
 
 
+def _has_personal_data(path: Path) -> bool:
+    """personal_data over a whole file, read in pieces cut at line ends: no value it looks
+    for spans a newline, and memory stays at one piece instead of the file (twice)."""
+    rest = b""
+    with open(path, "rb") as handle:
+        while block := handle.read(CHUNK):
+            block = rest + block
+            cut = block.rfind(b"\n") + 1
+            if cut == 0:  # no line end yet: keep reading
+                rest = block
+                continue
+            if any(True for _ in personal_data(block[:cut])):
+                return True
+            rest = block[cut:]
+    return bool(rest) and any(True for _ in personal_data(rest))
+
+
 def audit_personal_data(root: Path, catalog: Catalog, result: AuditResult) -> None:
     for ds in catalog.datasets:
         if not publishes_data(ds.open_type):
             continue
         for res in ds.resources:
             path = _published_csv(root, ds, res)
-            if path is not None and not any(True for _ in personal_data(path.read_bytes())):
+            if path is not None and not _has_personal_data(path):
                 continue  # the quick check over the whole file found nothing
             _audit_rows(root, ds, res, result)
 
