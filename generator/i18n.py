@@ -153,6 +153,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "stats_allowed_days": ("允许间隔（天）", "Allowed gap (days)"),
     "stats_days_late": ("逾期天数", "Days overdue"),
     "stats_metric": ("指标", "Metric"),
+    "stats_date": ("统计日期", "As of"),
     "stats_summary": ("总体指标", "Summary figures"),
     "stats_value": ("数值", "Value"),
     "dataset": ("数据集", "Dataset"),

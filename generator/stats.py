@@ -190,7 +190,7 @@ def stats_csv_files(stats: CatalogStats, lang: str) -> dict[str, bytes]:
                 [t("stats_open"), str(stats.open)],
                 [t("stats_open_rate"), stats.open_rate_text],
                 [t("stats_overdue"), str(len(stats.overdue))],
-                ["date", stats.date.isoformat()],
+                [t("stats_date"), stats.date.isoformat()],
             ]
         )
     }

@@ -277,7 +277,7 @@ def test_stats_count_hidden_closed_datasets_in_the_open_rate_only(
     assert "秘密数据集" not in html and "secret" not in html
     summary = dict(map(tuple, read_csv(out / "stats" / "summary.csv")[1:]))
     assert summary["开放率"] == "50.0%" and summary["编目数据集"] == "4"
-    assert summary["date"] == "2026-12-10"
+    assert summary["统计日期"] == "2026-12-10"
     types = read_csv(out / "stats" / "open-type.csv")
     assert types[0] == ["id", "开放类型", "数据集数", "占比"]
     assert ["closed", "非开放", "1", "25.0%"] in types

@@ -82,34 +82,50 @@ function element(tag, attrs = {}, text = "") {
 
 // Facet values come with the page; their counts need Pagefind's filter files (about
 // 20 KB each on 10,000 datasets), so they are fetched only when the filters are used.
+const facetOptions = new Map(); // facet key -> {fieldset, options: Map(value -> elements)}
+
+function addOption(facet, entry, value) {
+  const id = `f-${facet.key}-${entry.options.size}`;
+  const box = element("input", { type: "checkbox", id, name: facet.key, value });
+  const label = element("label", { for: id }, value + " ");
+  const count = element("span", { class: "count" });
+  count.hidden = true;
+  label.append(count);
+  const row = element("div", { class: "facet-option" });
+  row.append(box, label);
+  entry.fieldset.append(row);
+  entry.options.set(value, { row, box, count });
+}
+
+// The checkboxes are built once and then updated in place, so new counts never replace
+// the element that has the keyboard focus.
 function renderFacets(countsByKey) {
-  const boxes = [];
   for (const facet of config.facets) {
-    const counts = (countsByKey && countsByKey[facet.key]) || {};
-    const chosen = selected.get(facet.key);
-    const values = [...facet.values];
-    for (const value of Object.keys(counts)) if (!values.includes(value)) values.push(value);
-    const visible = countsByKey
-      ? values.filter((v) => chosen.has(v) || (counts[v] || 0) > 0)
-      : values;
-    if (!visible.length) continue;
-    const fieldset = element("fieldset");
-    fieldset.append(element("legend", {}, facet.title));
-    for (const value of visible) {
-      const id = `f-${facet.key}-${values.indexOf(value)}`;
-      const box = element("input", { type: "checkbox", id, name: facet.key, value });
-      box.checked = chosen.has(value);
-      const label = element("label", { for: id }, value + " ");
-      if (countsByKey) {
-        label.append(element("span", { class: "count" }, String(counts[value] || 0)));
-      }
-      const row = element("div", { class: "facet-option" });
-      row.append(box, label);
-      fieldset.append(row);
+    if (!facetOptions.has(facet.key)) {
+      const fieldset = element("fieldset");
+      fieldset.append(element("legend", {}, facet.title));
+      const entry = { fieldset, options: new Map() };
+      facetOptions.set(facet.key, entry);
+      for (const value of facet.values) addOption(facet, entry, value);
+      filterBox.append(fieldset);
     }
-    boxes.push(fieldset);
+    const entry = facetOptions.get(facet.key);
+    const counts = (countsByKey && countsByKey[facet.key]) || {};
+    for (const value of Object.keys(counts)) {
+      if (!entry.options.has(value)) addOption(facet, entry, value);
+    }
+    const chosen = selected.get(facet.key);
+    let visible = 0;
+    for (const [value, option] of entry.options) {
+      const n = counts[value] || 0;
+      option.box.checked = chosen.has(value);
+      option.row.hidden = Boolean(countsByKey) && n === 0 && !chosen.has(value);
+      option.count.hidden = !countsByKey;
+      option.count.textContent = String(n);
+      if (!option.row.hidden) visible += 1;
+    }
+    entry.fieldset.hidden = visible === 0;
   }
-  filterBox.replaceChildren(...boxes);
 }
 
 function resultItem(data) {
@@ -231,10 +247,7 @@ filterBox.addEventListener("change", (event) => {
   const set = selected.get(box.name);
   if (box.checked) set.add(box.value);
   else set.delete(box.value);
-  run(true).then(() => {
-    const again = document.getElementById(box.id);
-    if (again) again.focus();
-  });
+  run(true);
 });
 more.addEventListener("click", () => showMore(true));
 

@@ -54,6 +54,7 @@ def test_keyboard_reaches_the_skip_link_then_the_search(page: Page, site_url: st
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile("#main$"))
     page.goto(site_url + "/search/?q=公交")
+    expect(page.locator("#search-results > li").first).to_be_visible()
     page.locator("#search-filters input").first.focus()
     page.keyboard.press("Space")
     expect(page).to_have_url(re.compile("open_type="))

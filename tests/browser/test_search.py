@@ -55,9 +55,10 @@ def test_a_facet_narrows_the_results_and_stays_in_the_url(page: Page, site_url: 
     everything = result_count(page)
     filters = page.locator("#search-filters")
     expect(filters.get_by_label(re.compile("^有条件开放"))).to_be_visible()
-    assert filters.locator(".count").count() == 0  # counts load when the filters are used
+    counts = filters.locator(".count").filter(visible=True)
+    expect(counts).to_have_count(0)  # counts load when the filters are used
     filters.hover()
-    expect(filters.locator(".count").first).to_be_visible()
+    expect(counts.first).to_be_visible()
     filters.get_by_label(re.compile("^有条件开放")).check()
     expect(page).to_have_url(re.compile(r"open_type=%E6%9C%89"))
     conditional = result_count(page)
@@ -70,7 +71,8 @@ def test_a_facet_narrows_the_results_and_stays_in_the_url(page: Page, site_url: 
     both = result_count(page)
     assert conditional < both < everything
     # a publisher narrows across facets (AND)
-    publisher = filters.locator("fieldset", has_text="提供部门").locator("input").first
+    publishers = filters.locator("fieldset", has_text="提供部门").locator("input")
+    publisher = publishers.filter(visible=True).first
     publisher.check()
     assert result_count(page) < both
     # the URL holds the state: reloading shows the same results
