@@ -14,7 +14,7 @@ APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q
 .PHONY: build serve audit test lint bench bench-audit bench-search browser-deps clean
 
 build: $(VENV)/.installed
-	$(BIN)/kaifang build --catalog $(CATALOG) --out $(SITE)
+	$(BIN)/kaifang build --catalog $(CATALOG) --out $(SITE) --no-record-history  # the demo catalog is generated: no history/ in the repo
 
 serve: $(VENV)/.installed
 	$(BIN)/kaifang serve --catalog $(CATALOG) --out $(SITE)

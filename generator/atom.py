@@ -13,6 +13,7 @@ import datetime as dt
 from urllib.parse import urlparse
 from xml.sax.saxutils import escape, quoteattr
 
+from .history import Entry, describe
 from .i18n import translate
 from .model import Catalog
 from .output import OutputTree, WrittenFile
@@ -32,7 +33,7 @@ def entry_id(rec: DatasetRecord) -> str:
     return f"tag:{host},{rec.ds.issued.isoformat()}:datasets/{rec.id}/{rec.ds.modified.isoformat()}"
 
 
-def render_entry(rec: DatasetRecord, lang: str) -> str:
+def render_entry(rec: DatasetRecord, lang: str, change: Entry | None = None) -> str:
     ds = rec.ds
     lines = [
         "  <entry>",
@@ -66,7 +67,11 @@ def render_entry(rec: DatasetRecord, lang: str) -> str:
         f"    <category term={quoteattr(ds.open_type.value)} "
         f"label={quoteattr(ds.open_type.label(lang))}/>"
     )
-    lines += [f"    <summary>{escape(ds.description.get(lang))}</summary>", "  </entry>"]
+    lines.append(f"    <summary>{escape(ds.description.get(lang))}</summary>")
+    if change is not None:  # the dataset's latest changelog entry, as the policy shows it
+        text = f"{change.date}: " + "; ".join(describe(c, lang) for c in change.changes)
+        lines.append(f'    <content type="text">{escape(text)}</content>')
+    lines.append("  </entry>")
     return "\n".join(lines) + "\n"
 
 
@@ -81,6 +86,7 @@ def render_feed(
     title: str,
     alternate: str,
     lang: str,
+    changes: dict[str, Entry] | None = None,
 ) -> str:
     site = catalog.site
     entries = newest_first(records)
@@ -100,7 +106,7 @@ def render_feed(
         f"  <author><name>{escape(author)}</name></author>",
         "  <generator>Kaifang</generator>",
     ]
-    body = "".join(render_entry(r, lang) for r in entries)
+    body = "".join(render_entry(r, lang, (changes or {}).get(r.id)) for r in entries)
     return "\n".join(head) + "\n" + body + "</feed>\n"
 
 
@@ -110,7 +116,10 @@ def feed_path(lang: str, publisher: str | None = None) -> str:
 
 
 def write_atom_feeds(
-    catalog: Catalog, records: list[DatasetRecord], out: OutputTree
+    catalog: Catalog,
+    records: list[DatasetRecord],
+    out: OutputTree,
+    changes: dict[str, Entry] | None = None,
 ) -> list[WrittenFile]:
     site = catalog.site
     written = []
@@ -119,7 +128,9 @@ def write_atom_feeds(
         title = translate("feed_title", lang, site=site.title.get(lang))
         alternate = site.base_url + page_path("datasets/", lang)
         written.append(
-            out.write_text(path, render_feed(catalog, records, path, title, alternate, lang))
+            out.write_text(
+                path, render_feed(catalog, records, path, title, alternate, lang, changes)
+            )
         )
         for pub in catalog.publishers.values():
             mine = [r for r in records if r.publisher is not None and r.publisher.id == pub.id]
@@ -129,6 +140,8 @@ def write_atom_feeds(
             title = translate("feed_title", lang, site=pub.name.get(lang))
             alternate = site.base_url + page_path(f"publishers/{pub.id}/", lang)
             written.append(
-                out.write_text(path, render_feed(catalog, mine, path, title, alternate, lang))
+                out.write_text(
+                    path, render_feed(catalog, mine, path, title, alternate, lang, changes)
+                )
             )
     return written

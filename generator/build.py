@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import publish
+from . import history, publish
 from .audit import audit
 from .cache import BuildCache, CatalogDigest, decode, default_cache_dir, encode, tree_digest
 from .derive import derive_catalog
@@ -60,6 +60,7 @@ class BuildResult:
     by_open_type: dict[str, int] = field(default_factory=dict)  # open type -> datasets
     cache: dict[str, int] = field(default_factory=dict)  # e.g. validate_hit, derive_miss
     up_to_date: bool = False  # the output already was this build: nothing was written
+    history_recorded: int = 0  # datasets whose changelog this build wrote into the catalog
 
 
 def build_date() -> dt.date:
@@ -127,18 +128,23 @@ def build(
     use_cache: bool = True,
     cache_dir: Path | None = None,
     progress: Progress | None = None,
+    record_history: bool = False,
 ) -> BuildResult:
     """Check, then build into a staging folder and swap it into out_dir.
 
     jobs: worker processes for validation and derivation (None: one per CPU).
     use_cache: reuse the results of unchanged datasets from cache_dir (default
     .kaifang-cache/ beside out_dir), and do nothing when out_dir already is this build.
+    record_history: after publishing, write each dataset's changelog and replaced files
+    into the catalog's history/ folder (publishing builds; never previews).
     """
     started = time.perf_counter()
     with publish.build_lock(out_dir):
         cache = open_cache(out_dir, use_cache, cache_dir)
         try:
-            return _build(catalog_dir, out_dir, strict, jobs, cache, progress, started)
+            return _build(
+                catalog_dir, out_dir, strict, jobs, cache, progress, started, record_history
+            )
         finally:
             cache.close()
 
@@ -151,6 +157,7 @@ def _build(
     cache: BuildCache,
     progress: Progress | None,
     started: float,
+    record_history: bool = False,
 ) -> BuildResult:
     stages: dict[str, float] = {}
     progress = progress or NoProgress()
@@ -217,6 +224,10 @@ def _build(
 
                 published = derive_catalog(catalog, out, pool, cache, derived)
             pool.close()  # the remaining stages run in this process
+            with timed(stages, "history"):
+                histories = history.plan(catalog, published, out_dir.resolve(), today)
+                for item in histories.values():
+                    history.publish_archive(catalog, item, out)
             with timed(stages, "render"):
                 qualities = assess_catalog(catalog, reports, published, problems.items)
                 write_validation_files(catalog, qualities, out)
@@ -230,10 +241,11 @@ def _build(
                     jobs=jobs,
                     cache=cache,
                     progress=progress,
+                    histories=histories,
                 )
             publish.pause_point("rendered")
             with timed(stages, "feeds"):
-                write_feeds(catalog, published, out)
+                write_feeds(catalog, published, out, histories=histories)
             with timed(stages, "search"):
                 build_search_index(out, catalog.site.languages)
             with timed(stages, "audit"):
@@ -251,6 +263,12 @@ def _build(
             publish.discard(staging)
             raise
     publish.pause_point("after-swap")
+    recorded = 0
+    if record_history:
+        recorded = history.save(catalog, histories, today)
+        if recorded and cache.enabled:  # the record is input too: fingerprint it as saved
+            cache.digest = CatalogDigest.of(catalog_dir)
+            fingerprint = _fingerprint(cache.digest, strict, today)
     by_open_type = dict(Counter(ds.open_type.value for ds in catalog.datasets))
     summary = {
         "datasets": len(catalog.datasets),
@@ -258,6 +276,7 @@ def _build(
         "files": len(out.files),
         "problems": encode(problems.items),
         "by_open_type": by_open_type,
+        "history_recorded": 0,
     }
     if cache.enabled:
         record = {
@@ -277,4 +296,5 @@ def _build(
         stages=stages,
         by_open_type=by_open_type,
         cache=dict(cache.stats),
+        history_recorded=recorded,
     )

@@ -12,6 +12,7 @@ from .api import render_api_docs, write_api
 from .atom import write_atom_feeds
 from .dcat import write_catalogs
 from .derive import PublishedDataset
+from .history import DatasetHistory, latest_changes
 from .model import Catalog
 from .output import OutputTree
 from .pod import write_data_json
@@ -19,11 +20,16 @@ from .records import build_records
 from .sitemap import write_sitemaps
 
 
-def write_feeds(catalog: Catalog, published: dict[str, PublishedDataset], out: OutputTree) -> None:
+def write_feeds(
+    catalog: Catalog,
+    published: dict[str, PublishedDataset],
+    out: OutputTree,
+    histories: dict[str, DatasetHistory] | None = None,
+) -> None:
     records = build_records(catalog, published)
     write_catalogs(catalog, records, out)
     write_data_json(catalog, records, out)
     write_api(catalog, records, published, out)
     render_api_docs(catalog, records, out)
-    write_atom_feeds(catalog, records, out)
+    write_atom_feeds(catalog, records, out, latest_changes(catalog, histories or {}))
     write_sitemaps(catalog, records, out)

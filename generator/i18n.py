@@ -445,6 +445,39 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rule_generalise_month": ("泛化到月份（YYYY-MM）", "generalised to the month (YYYY-MM)"),
     "rule_generalise_year": ("泛化到年份（YYYY）", "generalised to the year (YYYY)"),
     "rule_generalise_bands": ("分段：{bands}", "banded: {bands}"),
+    # changelog (generator/history.py)
+    "history": ("更新记录", "Changelog"),
+    "archive": ("被替换的文件", "Replaced files"),
+    "archive_note": (
+        "数据更新后，原文件在下列日期前仍可下载，便于核对和引用。",
+        "After an update the previous files stay downloadable until the date shown, for "
+        "checking and citing.",
+    ),
+    "archive_version": ("{date} 版", "version of {date}"),
+    "archive_until": ("保留至 {date}", "kept until {date}"),
+    "change_published": ("首次发布", "First published"),
+    "change_open_type": ("开放类型：{old} → {new}", "Open type: {old} → {new}"),
+    "change_metadata": ("{name}：{old} → {new}", "{name}: {old} → {new}"),
+    "change_metadata_changed": ("{name}已修改", "{name} changed"),
+    "change_resource-added": ("新增资源 {subject}", "Resource {subject} added"),
+    "change_resource-removed": ("删除资源 {subject}", "Resource {subject} removed"),
+    "change_field-added": ("新增字段 {subject}（{new}）", "Field {subject} added ({new})"),
+    "change_field-removed": ("删除字段 {subject}", "Field {subject} removed"),
+    "change_field-type": (
+        "字段 {subject} 类型：{old} → {new}",
+        "Field {subject} type: {old} → {new}",
+    ),
+    "change_field-title": (
+        "字段 {subject} 中文名：{old} → {new}",
+        "Field {subject} title: {old} → {new}",
+    ),
+    "change_rows": ("资源 {subject} 行数：{old} → {new}", "Resource {subject} rows: {old} → {new}"),
+    "change_data": ("资源 {subject} 数据已更新", "Resource {subject}: data updated"),
+    "change_key_title": ("名称", "Title"),
+    "change_key_title_en": ("英文名称", "English title"),
+    "change_key_description": ("摘要", "Description"),
+    "change_key_licenses": ("许可协议", "Licence"),
+    "change_key_share_type": ("共享类型", "Share type"),
 }
 
 

@@ -124,4 +124,11 @@ def summary_text(result: BuildResult, lang: str = "zh") -> str:
             reuse.append(f"{kzh if zh else ken} {hit}/{hit + miss}")
     if reuse:
         lines.append(("  复用缓存：" if zh else "  reused from cache: ") + ", ".join(reuse))
+    if result.history_recorded:
+        n = result.history_recorded
+        lines.append(
+            f"  已记录 {n} 个数据集的更新，请提交目录中的 history/"
+            if zh
+            else f"  recorded changes of {n} datasets: commit the catalog's history/"
+        )
     return "\n".join(lines)

@@ -25,6 +25,7 @@ from .desensitise import INTEGER_TYPES, band_labels
 from .downloads import EXCEL_MAX_ROWS, FORMATS, format_names
 from .facets import RENDERED_FACETS, Facet, build_facets, facet_labels
 from .feedback import dataset_actions, form_url, mailto, request_any
+from .history import Archived, Change, DatasetHistory, Entry, describe, visible
 from .i18n import translate
 from .markup import render_markdown
 from .model import Catalog, Dataset, Derivation, FieldRule, Publisher, Resource, SiteConfig, Theme
@@ -61,6 +62,8 @@ class DatasetView:
     quality: Quality | None = None
     source: Dataset | None = None  # derivative: its source, only when that is on the site
     derivatives: tuple[Dataset, ...] = ()  # desensitised derivatives of this dataset
+    changelog: tuple[Entry, ...] = ()  # newest first, only what the policy lets show
+    archive: tuple[Archived, ...] = ()  # replaced files still downloadable
 
     @property
     def is_derivative(self) -> bool:
@@ -144,6 +147,7 @@ def build_views(
     lang: str,
     today: dt.date,
     qualities: dict[str, Quality] | None = None,
+    histories: dict[str, DatasetHistory] | None = None,
 ) -> list[DatasetView]:
     views = []
     hide_closed = catalog.site.hide_closed
@@ -171,10 +175,24 @@ def build_views(
                 quality=(qualities or {}).get(ds.id),
                 source=on_site.get(ds.derived_from) if ds.derived_from else None,
                 derivatives=tuple(derived.get(ds.id, ())),
+                **changelog_of((histories or {}).get(ds.id), ds.open_type),
             )
         )
     views.sort(key=lambda v: (-v.ds.modified.toordinal(), v.id))
     return views
+
+
+def changelog_of(item: DatasetHistory | None, open_type: OpenType) -> dict[str, tuple]:
+    """The entries and kept files a dataset page may show, as the policy decides now."""
+    if item is None:
+        return {}
+    entries = []
+    for entry in item.entries:
+        changes = visible(entry.changes, open_type)
+        if changes:
+            entries.append(Entry(entry.date, changes))
+    archive = tuple(item.archive) if publishes_data(open_type) else ()
+    return {"changelog": tuple(entries), "archive": archive}
 
 
 def human_size(size: int) -> str:
@@ -263,6 +281,10 @@ class Renderer:
     def t(self, key: str, **values: object) -> str:
         return translate(key, self.lang, **values)
 
+    def change_text(self, change: Change) -> str:
+        """One changelog line in the page's language."""
+        return describe(change, self.lang)
+
     def rule_text(self, field_rule: FieldRule) -> str:
         """A desensitise rule in words, for the derivative's page."""
         rule = field_rule.rule
@@ -345,6 +367,7 @@ class Renderer:
             text=lambda value: value.get(self.lang),
             request_any=request_any(self.catalog.site, self.lang),
             rule_text=self.rule_text,
+            change_text=self.change_text,
             **context,
         )
         self.keep_page(key, self.out.write_text(rel, html))
@@ -547,12 +570,13 @@ def render_site(
     jobs: int | None = 1,
     cache: BuildCache | None = None,
     progress: Progress | None = None,
+    histories: dict[str, DatasetHistory] | None = None,
 ) -> None:
     """jobs: worker processes for the dataset pages (None: one per CPU)."""
     env = make_environment()
     digest = tree_digest(TEMPLATES) if cache is not None and cache.enabled else ""
     all_views = {
-        lang: build_views(catalog, published, reports, lang, today, qualities)
+        lang: build_views(catalog, published, reports, lang, today, qualities, histories)
         for lang in catalog.site.languages
     }
     lists = 3 + len(catalog.publishers) + len(catalog.site.themes)

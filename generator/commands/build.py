@@ -28,6 +28,13 @@ from . import (
 @jobs_option
 @cache_options
 @quiet_option
+@click.option(
+    "--record-history/--no-record-history",
+    default=True,
+    show_default=True,
+    help="把更新记录和被替换的文件写入目录的 history/ / write changelogs and replaced files "
+    "into the catalog's history/ folder",
+)
 def build(
     catalog_dir: Path,
     out_dir: Path,
@@ -37,6 +44,7 @@ def build(
     no_cache: bool,
     cache_dir: Path | None,
     quiet: bool,
+    record_history: bool,
 ) -> None:
     """检查并构建网站 / check the catalog and build the site."""
     try:
@@ -48,6 +56,7 @@ def build(
             use_cache=not no_cache,
             cache_dir=cache_dir,
             progress=make_progress(quiet, lang),
+            record_history=record_history,
         )
     except KaifangError as exc:
         fail(exc, lang)
