@@ -84,9 +84,8 @@ def main() -> None:
     print(f"one data file changed:             {one:7.2f} s   {one / full:6.1%} of full")
     print(f"output removed, all from cache:    {from_cache:7.2f} s   {from_cache / full:6.1%}")
     print(f"full build with --no-cache:        {no_cache:7.2f} s")
-    print(
-        f"target: no-change rebuild < 10% of the full build: {'met' if none < full / 10 else 'NOT met'}"
-    )
+    verdict = "met" if none < full / 10 else "NOT met"
+    print(f"target: no-change rebuild < 10% of the full build: {verdict}")
 
 
 if __name__ == "__main__":

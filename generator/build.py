@@ -245,7 +245,7 @@ def _build(
                 )
             publish.pause_point("rendered")
             with timed(stages, "feeds"):
-                write_feeds(catalog, published, out, histories=histories)
+                write_feeds(catalog, published, out, histories=histories, recording=record_history)
             with timed(stages, "search"):
                 build_search_index(out, catalog.site.languages)
             with timed(stages, "audit"):

@@ -25,11 +25,12 @@ def write_feeds(
     published: dict[str, PublishedDataset],
     out: OutputTree,
     histories: dict[str, DatasetHistory] | None = None,
+    recording: bool = False,
 ) -> None:
     records = build_records(catalog, published)
     write_catalogs(catalog, records, out)
     write_data_json(catalog, records, out)
     write_api(catalog, records, published, out)
     render_api_docs(catalog, records, out)
-    write_atom_feeds(catalog, records, out, latest_changes(catalog, histories or {}))
+    write_atom_feeds(catalog, records, out, latest_changes(catalog, histories or {}, recording))
     write_sitemaps(catalog, records, out)

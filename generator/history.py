@@ -101,6 +101,7 @@ class DatasetHistory:
     archive: list[Archived] = field(default_factory=list)
     new_files: dict[str, bytes] = field(default_factory=dict)  # archive path -> bytes
     changed: bool = False  # differs from what is stored
+    pending: Entry | None = None  # this build's entry, recorded only by publishing builds
 
 
 def _text(value: Any) -> str:
@@ -222,12 +223,20 @@ def describe(change: Change, lang: str) -> str:
     )
 
 
-def latest_changes(catalog: Catalog, histories: dict[str, DatasetHistory]) -> dict[str, Entry]:
-    """Each dataset's newest changelog entry that the policy lets show, for the Atom feed."""
+def latest_changes(
+    catalog: Catalog, histories: dict[str, DatasetHistory], recording: bool
+) -> dict[str, Entry]:
+    """Each dataset's newest recorded changelog entry the policy lets show, for the feeds.
+
+    An entry this build does not record is left out: feeds stay the same in every build
+    of an unchanged catalog, whatever the date (a bot compares them byte for byte).
+    """
     latest = {}
     for ds in catalog.datasets:
         item = histories.get(ds.id)
         for entry in item.entries if item else []:
+            if entry is item.pending and not recording:
+                continue
             changes = visible(entry.changes, ds.open_type)
             if changes:
                 latest[ds.id] = Entry(entry.date, changes)
@@ -284,7 +293,8 @@ def plan(
         since = data_since(entries, list(old.get("resources", {})) if old else [])
         changes = diff(old, new)
         if changes:
-            history.entries.insert(0, Entry(day, tuple(changes)))
+            history.pending = Entry(day, tuple(changes))
+            history.entries.insert(0, history.pending)
             history.changed = True
         if publishes_data(ds.open_type) and old is not None:
             _archive_replaced(history, ds, old, new, previous_site, today, since)
