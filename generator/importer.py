@@ -10,7 +10,6 @@ published, let alone as open data, by accident.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
 import os
@@ -24,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from .encoding import detect_file
 from .errors import KaifangError, Problem
 from .loader import SLUG
 from .placeholders import TO_FILL, UNDECIDED
@@ -49,37 +49,19 @@ def _fail(zh: str, en: str, **where: Any) -> ImportFailed:
 
 
 def detect_encoding(path: Path) -> str:
-    """The codec that decodes the whole file strictly: BOM, then UTF-8, GBK, GB18030.
-
-    Strict decoding of every byte is a proof, unlike a statistical guess: GBK text
-    practically never forms valid UTF-8. GB18030 is GBK's superset (4-byte characters).
-    """
-    with open(path, "rb") as handle:
-        head = handle.read(4)
-    if head.startswith(codecs.BOM_UTF8):
-        candidates: tuple[str, ...] = ("utf-8-sig",)
-    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        candidates = ("utf-16",)  # Excel's "Unicode text" export
-    else:
-        candidates = ("utf-8", "gbk", "gb18030")
-    first_bad = 0
-    for codec in candidates:
-        decoder = codecs.getincrementaldecoder(codec)("strict")
-        offset = 0
-        try:
-            with open(path, "rb") as handle:
-                while block := handle.read(1 << 20):
-                    decoder.decode(block)
-                    offset += len(block)
-            decoder.decode(b"", final=True)
-            return codec
-        except UnicodeDecodeError as exc:
-            first_bad = first_bad or offset + max(exc.start, 0)
+    """The codec that decodes the whole file strictly (generator/encoding.py, shared with
+    validation): a BOM, then UTF-8, GBK, GB18030. A proof, not a statistical guess."""
+    found = detect_file(path)
+    if found.codec is not None:
+        return found.codec
+    where = f"（第 {found.bad_offset} 字节起无法解码）" if found.bad_offset is not None else ""
+    where_en = f" (undecodable from byte {found.bad_offset})" if found.bad_offset else ""
     raise _fail(
-        f"无法识别 {path.name} 的字符编码（第 {first_bad} 字节起无法解码）",
-        f"cannot tell the encoding of {path.name} (undecodable from byte {first_bad})",
+        f"无法识别 {path.name} 的字符编码{where}",
+        f"cannot tell the encoding of {path.name}{where_en}",
         file=str(path),
         expected="UTF-8、UTF-8 BOM、GBK 或 GB18030",
+        found=found.label,
         hint="用 Excel 或记事本另存为“CSV UTF-8”后重试",
         hint_en="save the file as 'CSV UTF-8' in Excel or a text editor and retry",
     )
