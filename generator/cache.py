@@ -122,9 +122,21 @@ def code_fingerprint() -> str:
                 parts.append(f"{lib} {metadata.version(lib)}")
             except metadata.PackageNotFoundError:
                 parts.append(f"{lib} -")
-        parts.append(tree_digest(PACKAGE))
+        parts.append(_source_digest(PACKAGE))
         _CODE = hash_text(*parts)
     return _CODE
+
+
+def _source_digest(package: Path) -> str:
+    """The package's own files, not the bytecode Python writes beside them as it imports
+    (which would change the fingerprint between two builds of the same code)."""
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if "__pycache__" in path.parts or not path.is_file() or path.suffix == ".pyc":
+            continue
+        rel = path.relative_to(package).as_posix()
+        digest.update(rel.encode() + b"\0" + sha256_file(path).encode() + b"\n")
+    return digest.hexdigest()
 
 
 @dataclasses.dataclass(frozen=True)

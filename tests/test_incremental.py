@@ -196,3 +196,18 @@ def test_a_derivative_follows_its_source(catalog: CatalogFactory, calls, tmp_pat
     assert calls["derive:relief-open"] == 1 and calls["derive:bus-lines"] == 0
     published = (out / "datasets" / "relief-open" / "rows.csv").read_text(encoding="utf-8")
     assert "990105********3020" in published
+
+
+def test_bytecode_written_by_imports_does_not_change_the_code_fingerprint(tmp_path: Path):
+    from generator import cache
+
+    package = tmp_path / "pkg"
+    (package / "sub").mkdir(parents=True)
+    (package / "a.py").write_text("x = 1\n")
+    (package / "sub" / "b.json").write_text("{}")
+    before = cache._source_digest(package)
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "a.cpython-311.pyc").write_bytes(b"written by an import")
+    assert cache._source_digest(package) == before
+    (package / "a.py").write_text("x = 2\n")
+    assert cache._source_digest(package) != before
