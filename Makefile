@@ -11,7 +11,7 @@ AXE := node_modules/axe-core/axe.min.js
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q
 
-.PHONY: build serve audit test lint bench bench-audit bench-search browser-deps clean
+.PHONY: build serve audit test lint bench bench-rebuild bench-audit bench-search browser-deps clean
 
 build: $(VENV)/.installed
 	$(BIN)/kaifang build --catalog $(CATALOG) --out $(SITE) --no-record-history  # the demo catalog is generated: no history/ in the repo
@@ -48,6 +48,10 @@ $(VENV)/.bench-installed: $(VENV)/.installed
 	touch $@
 
 # Search benchmark: 10,000 synthetic datasets, one cold query in headless Chromium.
+# Rebuild benchmark (issue 7): full build vs no-change and one-change rebuilds, 1,000 datasets.
+bench-rebuild: $(VENV)/.installed
+	$(BIN)/python -m bench.rebuild_bench
+
 bench-audit: $(VENV)/.installed
 	$(BIN)/python -m bench.audit_bench
 
