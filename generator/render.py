@@ -349,7 +349,6 @@ class Renderer:
         With a cache, a page whose template and input (the repr of the typed, frozen view
         objects it is given) are unchanged is copied from the previous render.
         """
-        self.advance(1)
         rel = self.prefix + path + "index.html"
         key = self.page_key(template, path, context)
         if key and self.restore_page(key, rel):
@@ -476,7 +475,7 @@ class Renderer:
         )
         for files, page_keys in zip(parallel.map_items(render, todo, self.jobs), keys, strict=True):
             self.out.adopt(files)
-            self.advance(len(files))
+            self.advance(1)
             for key, rel in page_keys:
                 self.keep_page(key, files[rel])
 
@@ -512,6 +511,7 @@ class Renderer:
     def dataset_page(self, view: DatasetView) -> None:
         for template, path, context in self.dataset_page_specs(view):
             self.page(template, path, **context)
+        self.advance(1)
 
     def search_config(self, facets: list[Facet]) -> dict:
         """What the search script needs: where the index is, facet labels in list order,
@@ -579,8 +579,7 @@ def render_site(
         lang: build_views(catalog, published, reports, lang, today, qualities, histories)
         for lang in catalog.site.languages
     }
-    lists = 3 + len(catalog.publishers) + len(catalog.site.themes)
-    pages = sum(len(views) + lists for views in all_views.values())
+    pages = sum(len(views) for views in all_views.values())  # counted: the dataset pages
     with (progress or NoProgress()).stage("render", pages) as advance:
         for lang, views in all_views.items():
             renderer = Renderer(env, catalog, views, lang, out, today, jobs, cache, digest, advance)
