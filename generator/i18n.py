@@ -33,6 +33,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "license": ("许可协议", "Licence"),
     "spatial": ("区域", "Spatial coverage"),
     "temporal": ("时间范围", "Temporal coverage"),
+    "sep": ("：", ": "),
     "contact": ("联系方式", "Contact"),
     "legal_basis": ("法律法规依据", "Legal basis"),
     "open_conditions": ("开放条件", "Conditions"),
