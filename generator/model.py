@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -192,7 +193,13 @@ class Catalog:
     datasets: tuple[Dataset, ...]
 
     def dataset(self, dataset_id: str) -> Dataset:
+        return self._by_id[dataset_id]
+
+    @cached_property
+    def _by_id(self) -> dict[str, Dataset]:
+        """Datasets by id, made once: a scan per lookup made builds quadratic. The first
+        of a repeated id wins, as the scan did (the loader refuses duplicates anyway)."""
+        index: dict[str, Dataset] = {}
         for ds in self.datasets:
-            if ds.id == dataset_id:
-                return ds
-        raise KeyError(dataset_id)
+            index.setdefault(ds.id, ds)
+        return index

@@ -230,6 +230,10 @@ def build_records(catalog: Catalog, published: dict[str, PublishedDataset]) -> l
         for ds in sorted(catalog.datasets, key=lambda d: d.id)
         if shows_in_output(ds.open_type, catalog.site.hide_closed)
     }
+    derivatives: dict[str, list[Dataset]] = {}
+    for d in on_site.values():  # one pass: a scan per dataset made this quadratic
+        if d.derived_from and d.derived_from != d.id:
+            derivatives.setdefault(d.derived_from, []).append(d)
     return [
         build_record(
             catalog.site,
@@ -237,9 +241,7 @@ def build_records(catalog: Catalog, published: dict[str, PublishedDataset]) -> l
             catalog.publishers.get(ds.publisher),
             published.get(ds.id),
             source=on_site.get(ds.derived_from) if ds.derived_from else None,
-            derivatives=tuple(
-                d for d in on_site.values() if d.derived_from == ds.id and d.id != ds.id
-            ),
+            derivatives=tuple(derivatives.get(ds.id, ())),
         )
         for ds in on_site.values()
     ]
