@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -73,6 +74,17 @@ class OutputTree:
             if rel in self.files:
                 raise DuplicateOutputError(f"two outputs at {rel}")
             self.files[rel] = written
+
+    def remove_under(self, folder: str) -> int:
+        """Delete a top folder of scratch files (e.g. "_search/") and forget them; returns
+        how many there were. Nothing under it is published."""
+        if not folder.endswith("/") or "/" in folder[:-1] or folder.startswith((".", "/")):
+            raise ValueError(f"not a top folder: {folder!r}")
+        gone = [rel for rel in self.files if rel.startswith(folder)]
+        for rel in gone:
+            del self.files[rel]
+        shutil.rmtree(self.root / folder, ignore_errors=True)
+        return len(gone)
 
     def path_for_stream(self, rel: str) -> Path:
         """A path a stage may stream into; call :meth:`register` when done."""

@@ -35,6 +35,7 @@ from .progress import NoProgress, Progress
 from .quality import Quality
 from .records import DatasetRecord, build_record
 from .schemaorg import citation, dataset_jsonld, jsonld_script
+from .search import SEARCH_DOCS
 from .stats import COLUMN_KEYS, cell, compute_stats, stats_csv_files
 from .validate import DatasetReport
 
@@ -343,14 +344,19 @@ class Renderer:
             self._view_keys[id(view)] = key
         return key
 
-    def page(self, template: str, path: str, **context: object) -> None:
+    def rel(self, path: str, root: str = "") -> str:
+        """The output file of the page at ``path``; ``root`` puts it under another top
+        folder (the search documents), with the same path below it."""
+        return root + self.prefix + path + "index.html"
+
+    def page(self, template: str, path: str, root: str = "", **context: object) -> None:
         """Render one page; ``path`` is the language-neutral folder, e.g. 'datasets/x/'.
 
         With a cache, a page whose template and input (the repr of the typed, frozen view
         objects it is given) are unchanged is copied from the previous render.
         """
-        rel = self.prefix + path + "index.html"
-        key = self.page_key(template, path, context)
+        rel = self.rel(path, root)
+        key = self.page_key(template, path, context, root)
         if key and self.restore_page(key, rel):
             return
         tpl = self.env.get_template(template)
@@ -371,7 +377,9 @@ class Renderer:
         )
         self.keep_page(key, self.out.write_text(rel, html))
 
-    def page_key(self, template: str, path: str, context: dict[str, object]) -> str:
+    def page_key(
+        self, template: str, path: str, context: dict[str, object], root: str = ""
+    ) -> str:
         """The cache key of a page: "" without a cache."""
         if self.cache is None:
             return ""
@@ -380,7 +388,7 @@ class Renderer:
             code_fingerprint(),
             self.templates_digest,
             template,
-            self.prefix + path + "index.html",
+            self.rel(path, root),
             str(self.today),
             repr(self.catalog.site),
             self._key_text(context),
@@ -457,7 +465,7 @@ class Renderer:
         for view in views:
             specs = self.dataset_page_specs(view)
             page_keys = [
-                (self.page_key(t, p, c), self.prefix + p + "index.html") for t, p, c in specs
+                (self.page_key(t, p, c, r), self.rel(p, r)) for t, p, c, r in specs
             ]
             if self.cache is not None and all(
                 self.cache.get("page", key) is not None for key, _ in page_keys
@@ -479,17 +487,22 @@ class Renderer:
             for key, rel in page_keys:
                 self.keep_page(key, files[rel])
 
-    def dataset_page_specs(self, view: DatasetView) -> list[tuple[str, str, dict[str, object]]]:
-        """(template, path, context) of a dataset's pages."""
+    def dataset_page_specs(
+        self, view: DatasetView
+    ) -> list[tuple[str, str, dict[str, object], str]]:
+        """(template, path, context, root) of a dataset's pages, and of its search document:
+        the few lines Pagefind indexes, under SEARCH_DOCS, so that Pagefind reads a small
+        file instead of parsing the whole page (it took most of the search stage)."""
         site = self.catalog.site
         path = f"datasets/{view.id}/"
-        specs: list[tuple[str, str, dict[str, object]]] = [
+        filters = facet_labels(view, self.lang)
+        specs: list[tuple[str, str, dict[str, object], str]] = [
+            ("search_doc.html", path, {"view": view, "search_filters": filters}, SEARCH_DOCS),
             (
                 "dataset.html",
                 path,
                 {
                     "view": view,
-                    "search_filters": facet_labels(view, self.lang),
                     "feedback": dataset_actions(
                         site,
                         view.ds,
@@ -501,16 +514,17 @@ class Renderer:
                     "chart_title": lambda chart: chart_title(chart, self.lang),
                     "distinct_cap": DISTINCT_CAP,
                 },
-            )
+                "",
+            ),
         ]
         if view.can_apply:
             apply = apply_channel(self.catalog, view.ds, self.lang)
-            specs.append(("apply.html", f"apply/{view.id}/", {"view": view, "apply": apply}))
+            specs.append(("apply.html", f"apply/{view.id}/", {"view": view, "apply": apply}, ""))
         return specs
 
     def dataset_page(self, view: DatasetView) -> None:
-        for template, path, context in self.dataset_page_specs(view):
-            self.page(template, path, **context)
+        for template, path, context, root in self.dataset_page_specs(view):
+            self.page(template, path, root, **context)
         self.advance(1)
 
     def search_config(self, facets: list[Facet]) -> dict:

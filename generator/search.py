@@ -35,6 +35,10 @@ from .output import OutputTree
 log = logging.getLogger(__name__)
 
 BUNDLE_DIR = "pagefind"
+# The search documents: one small page per dataset page with only what is indexed, written
+# by the renderer under this folder of the staging tree and removed once indexed (the
+# same paths below it, so Pagefind's result URLs are the dataset pages' URLs).
+SEARCH_DOCS = "_search/"
 # Pagefind also writes its ready-made UI widgets; the portal has its own small script.
 UNUSED_BUNDLE_FILES = (
     "pagefind-ui.js",
@@ -75,27 +79,29 @@ def pagefind_executable() -> Path:
 
 
 def dataset_pages_glob(languages: Sequence[str]) -> str:
-    """Only dataset pages are searched; reading just them keeps Pagefind from parsing the
-    long list and facet pages (megabytes each on a large catalogue)."""
+    """The search documents of the dataset pages, relative to SEARCH_DOCS."""
     folders = [("" if lang == "zh" else f"{lang}/") + "datasets" for lang in languages]
     joined = folders[0] if len(folders) == 1 else "{" + ",".join(folders) + "}"
     return f"{joined}/*/index.html"
 
 
 def build_search_index(out: OutputTree, languages: Sequence[str] = ("zh", "en")) -> SearchIndex:
-    """Index the dataset pages already in the output tree and register the bundle files."""
+    """Index the search documents in the output tree, register the bundle files and remove
+    the documents (they are never published)."""
     binary = pagefind_executable()
     bundle = out.root / BUNDLE_DIR
     if bundle.exists():
         raise SearchIndexError(f"{BUNDLE_DIR}/ already exists in the output: a Kaifang bug")
+    docs = out.root / SEARCH_DOCS
+    docs.mkdir(exist_ok=True)  # a catalog with no dataset page still gets an (empty) index
     command = [
         str(binary),
         "--site",
-        str(out.root),
+        str(docs),
         "--glob",
         dataset_pages_glob(languages),
-        "--output-subdir",
-        BUNDLE_DIR,
+        "--output-path",
+        str(bundle),
         "--quiet",
     ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
@@ -115,6 +121,7 @@ def build_search_index(out: OutputTree, languages: Sequence[str] = ("zh", "en"))
         raise SearchIndexError(
             f"Pagefind 生成索引失败 / Pagefind failed (exit {proc.returncode}):\n{detail}"
         )
+    out.remove_under(SEARCH_DOCS)
     for name in UNUSED_BUNDLE_FILES:
         (bundle / name).unlink(missing_ok=True)
     make_reproducible(bundle)

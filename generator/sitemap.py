@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape, quoteattr
 from .model import Catalog
 from .output import OutputTree, WrittenFile
 from .records import DatasetRecord, newest
+from .search import SEARCH_DOCS
 
 URLS_PER_SITEMAP = 10_000
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -55,8 +56,13 @@ def split_lang(path: str, languages: tuple[str, ...]) -> tuple[str, str]:
 
 
 def collect_pages(catalog: Catalog, out: OutputTree) -> list[str]:
-    """Folders of every index.html written so far, sorted."""
-    return sorted(p[: -len("index.html")] for p in out.files if p.endswith("index.html"))
+    """Folders of every index.html written so far, sorted; not the search documents (they
+    are scratch files, removed before publishing)."""
+    return sorted(
+        p[: -len("index.html")]
+        for p in out.files
+        if p.endswith("index.html") and not p.startswith(SEARCH_DOCS)
+    )
 
 
 def render_urlset(

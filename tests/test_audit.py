@@ -23,6 +23,7 @@ from generator.audit import (
 )
 from generator.loader import load_catalog
 from generator.output import OutputTree
+from generator.search import SEARCH_DOCS
 
 from .conftest import DEMO_CATALOG, dataset_yaml
 
@@ -129,19 +130,18 @@ def plant_in_search_index(monkeypatch: pytest.MonkeyPatch) -> None:
     original = generator.build.build_search_index
 
     def search(out: OutputTree, *args: object):
-        # Pagefind reads dataset pages only (generator/search.py), so plant one there.
-        page = out.root / "datasets" / "planted" / "index.html"
-        page.parent.mkdir()
+        # Pagefind reads the search documents only (generator/search.py), so plant one
+        # there; the search stage removes the documents after indexing.
+        page = out.root / SEARCH_DOCS / "datasets" / "planted" / "index.html"
+        page.parent.mkdir(parents=True)
         page.write_text(
             '<html lang="zh-CN"><body><main data-pagefind-body><h1>缴费单位</h1>'
             f"<p>{CONDITIONAL_COMPANY}</p></main></body></html>",
             encoding="utf-8",
         )
-        try:
-            return original(out, *args)
-        finally:
-            page.unlink()
-            page.parent.rmdir()
+        result = original(out, *args)
+        assert not page.exists()
+        return result
 
     monkeypatch.setattr(generator.build, "build_search_index", search)
 
