@@ -377,9 +377,7 @@ class Renderer:
         )
         self.keep_page(key, self.out.write_text(rel, html))
 
-    def page_key(
-        self, template: str, path: str, context: dict[str, object], root: str = ""
-    ) -> str:
+    def page_key(self, template: str, path: str, context: dict[str, object], root: str = "") -> str:
         """The cache key of a page: "" without a cache."""
         if self.cache is None:
             return ""
@@ -464,9 +462,7 @@ class Renderer:
         keys: list[list[tuple[str, str]]] = []  # per view sent out: (key, rel) of its pages
         for view in views:
             specs = self.dataset_page_specs(view)
-            page_keys = [
-                (self.page_key(t, p, c, r), self.rel(p, r)) for t, p, c, r in specs
-            ]
+            page_keys = [(self.page_key(t, p, c, r), self.rel(p, r)) for t, p, c, r in specs]
             if self.cache is not None and all(
                 self.cache.get("page", key) is not None for key, _ in page_keys
             ):
