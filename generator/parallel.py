@@ -108,6 +108,11 @@ def _chunks(items: Sequence[Any], jobs: int) -> list[Sequence[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
+def can_fork() -> bool:
+    """Whether worker processes start by fork here (and so inherit unpicklable state)."""
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 def _mp_context() -> multiprocessing.context.BaseContext:
     # fork is by far the cheapest start on Linux (the parent has imported everything);
     # elsewhere the platform default is the only safe choice.
@@ -228,6 +233,63 @@ def map_items(
         futures = [pool.submit(_run_plain_chunk, func, c) for c in chunks]
         try:
             return _gather(chunks, futures)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+
+
+# Set in each worker of map_with_state by its initializer.
+_STATE: Any = None
+
+
+def _init_state(state: Any) -> None:
+    global _STATE
+    _STATE = state
+
+
+def _run_state_chunk(func: Callable[[Any, Any], Any], items: Sequence[Any]) -> list[Any]:
+    results: list[Any] = []
+    for item in items:
+        try:
+            results.append(func(_STATE, item))
+        except Exception as exc:  # reported to the parent with the item named
+            return [_Failure(_name(item), f"{type(exc).__name__}: {exc}", traceback.format_exc())]
+    return results
+
+
+def map_with_state(
+    func: Callable[[Any, Any], T],
+    state: Any,
+    items: Sequence[Any],
+    jobs: int | None,
+    advance: Callable[[int], None] | None = None,
+    threshold: int | None = None,
+) -> list[T]:
+    """func(state, item) for every item, in order, across processes when there are enough.
+
+    ``state`` is large and shared by every item (the views of a whole site); it reaches
+    each worker once, through the pool initializer: inherited without a copy where
+    processes fork, pickled once per worker elsewhere. Items should be small (indices),
+    so that a task costs almost nothing to send.
+    """
+    workers = resolve_jobs(jobs)
+    if workers <= 1 or len(items) < (PARALLEL_THRESHOLD if threshold is None else threshold):
+        done: list[T] = []
+        for item in items:
+            done.append(func(state, item))
+            if advance is not None:
+                advance(1)
+        return done
+    chunks = _chunks(items, workers)
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=_mp_context(),
+        initializer=_init_state,
+        initargs=(state,),
+    ) as pool:
+        futures = [pool.submit(_run_state_chunk, func, c) for c in chunks]
+        try:
+            return _gather(chunks, futures, advance)
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise

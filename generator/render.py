@@ -11,7 +11,6 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -272,6 +271,7 @@ class Renderer:
         self.templates_digest = templates_digest
         self.advance = advance
         self._view_keys: dict[int, str] = {}
+        self._cards: dict[str, Markup] = {}
 
     def url(self, path: str = "", lang: str | None = None) -> str:
         """Root-relative URL of an output path in this (or another) language."""
@@ -349,6 +349,19 @@ class Renderer:
         folder (the search documents), with the same path below it."""
         return root + self.prefix + path + "index.html"
 
+    def cards(self, views: list[DatasetView]) -> Markup:
+        """The list cards of these datasets (the dataset_card macro), each rendered once per
+        language: a dataset is listed on up to a dozen pages (list, facets, publisher,
+        theme), and rendering its card again for each took most of their time."""
+        made = self._cards
+        missing = [v for v in views if v.id not in made]
+        if missing:
+            macro = self.env.get_template("_macros.html").module.dataset_card  # type: ignore[attr-defined]
+            text = lambda value: value.get(self.lang)  # noqa: E731
+            for view in missing:
+                made[view.id] = Markup(macro(view, self.lang, self.url, self.t, text))
+        return Markup("").join(made[v.id] for v in views)
+
     def page(self, template: str, path: str, root: str = "", **context: object) -> None:
         """Render one page; ``path`` is the language-neutral folder, e.g. 'datasets/x/'.
 
@@ -373,6 +386,7 @@ class Renderer:
             request_any=request_any(self.catalog.site, self.lang),
             rule_text=self.rule_text,
             change_text=self.change_text,
+            cards=self.cards,
             **context,
         )
         self.keep_page(key, self.out.write_text(rel, html))
@@ -436,7 +450,6 @@ class Renderer:
             facets=facets,
             current=None,
         )
-        self.dataset_pages(views)
         self.facet_pages(facets)
         self.page("search.html", "search/", search_config=self.search_config(facets))
         self.stats_pages(facets)
@@ -446,42 +459,6 @@ class Renderer:
         self.page("themes.html", "themes/", themes=themes)
         for theme, items in themes:
             self.page("theme.html", f"themes/{theme.id}/", theme=theme, views=items)
-
-    def dataset_pages(self, views: list[DatasetView]) -> None:
-        """The page (and apply page) of every dataset: the bulk of a large site, so they are
-        rendered by worker processes when there are many; files are adopted in view order.
-
-        With a cache, the parent copies the pages whose input is unchanged and sends only
-        the others to the workers, then keeps what they rendered.
-        """
-        if self.jobs == 1 or len(views) < parallel.PARALLEL_THRESHOLD:
-            for view in views:
-                self.dataset_page(view)
-            return
-        todo: list[DatasetView] = []
-        keys: list[list[tuple[str, str]]] = []  # per view sent out: (key, rel) of its pages
-        for view in views:
-            specs = self.dataset_page_specs(view)
-            page_keys = [(self.page_key(t, p, c, r), self.rel(p, r)) for t, p, c, r in specs]
-            if self.cache is not None and all(
-                self.cache.get("page", key) is not None for key, _ in page_keys
-            ):
-                self.dataset_page(view)  # copied from the cache (or rendered, if damaged)
-                continue
-            todo.append(view)
-            keys.append(page_keys)
-        render = partial(
-            _render_dataset_page,
-            context=parallel.slim_context(self.catalog),
-            lang=self.lang,
-            root=self.out.root,
-            today=self.today,
-        )
-        for files, page_keys in zip(parallel.map_items(render, todo, self.jobs), keys, strict=True):
-            self.out.adopt(files)
-            self.advance(1)
-            for key, rel in page_keys:
-                self.keep_page(key, files[rel])
 
     def dataset_page_specs(
         self, view: DatasetView
@@ -591,27 +568,93 @@ def render_site(
     }
     pages = sum(len(views) for views in all_views.values())  # counted: the dataset pages
     with (progress or NoProgress()).stage("render", pages) as advance:
-        for lang, views in all_views.items():
-            renderer = Renderer(env, catalog, views, lang, out, today, jobs, cache, digest, advance)
+        renderers = {
+            lang: Renderer(env, catalog, views, lang, out, today, jobs, cache, digest, advance)
+            for lang, views in all_views.items()
+        }
+        dataset_pages(renderers, catalog, out.root, today, jobs)
+        for renderer in renderers.values():
             renderer.render_all()
     if cache is not None:
         cache.flush()
     copy_static(out)
 
 
-_WORKER_ENV: Environment | None = None
+def dataset_pages(
+    renderers: dict[str, Renderer],
+    catalog: Catalog,
+    root: Path,
+    today: dt.date,
+    jobs: int | None,
+) -> None:
+    """The pages (dataset, apply, search document) of every dataset in every language:
+    the bulk of a large site, so worker processes render them when there are many.
+
+    The workers get the views of the whole site once, when they start (inherited where
+    processes fork), and each task names only a language and a position, so nothing big
+    is pickled per page. With a cache, the parent copies the pages whose input is
+    unchanged and sends only the others out; files are adopted in view order.
+    """
+    count = sum(len(r.views) for r in renderers.values())
+    if parallel.resolve_jobs(jobs) <= 1 or count < parallel.PARALLEL_THRESHOLD:
+        for renderer in renderers.values():
+            for view in renderer.views:
+                renderer.dataset_page(view)
+        return
+    todo: list[tuple[str, int]] = []
+    keys: list[list[tuple[str, str]]] = []  # per task: (key, rel) of its pages
+    for lang, renderer in renderers.items():
+        for index, view in enumerate(renderer.views):
+            specs = renderer.dataset_page_specs(view)
+            page_keys = [
+                (renderer.page_key(t, p, c, r), renderer.rel(p, r)) for t, p, c, r in specs
+            ]
+            if renderer.cache is not None and all(
+                renderer.cache.get("page", key) is not None for key, _ in page_keys
+            ):
+                renderer.dataset_page(view)  # copied from the cache (or rendered, if damaged)
+                continue
+            todo.append((lang, index))
+            keys.append(page_keys)
+    state = _PageState(
+        context=parallel.slim_context(catalog),
+        views={lang: r.views for lang, r in renderers.items()},
+        root=root,
+        today=today,
+    )
+    results = parallel.map_with_state(_render_dataset_page, state, todo, jobs, threshold=0)
+    for (lang, _), files, page_keys in zip(todo, results, keys, strict=True):
+        renderer = renderers[lang]
+        renderer.out.adopt(files)
+        renderer.advance(1)
+        for key, rel in page_keys:
+            renderer.keep_page(key, files[rel])
 
 
-def _render_dataset_page(
-    view: DatasetView, context: Catalog, lang: str, root: Path, today: dt.date
-) -> dict[str, WrittenFile]:
+@dataclass(frozen=True)
+class _PageState:
+    """What a page worker needs, sent once per worker."""
+
+    context: Catalog
+    views: dict[str, list[DatasetView]]
+    root: Path
+    today: dt.date
+
+
+_WORKER_RENDERERS: dict[str, Renderer] = {}
+
+
+def _render_dataset_page(state: _PageState, task: tuple[str, int]) -> dict[str, WrittenFile]:
     """One dataset's pages in a worker process, into a tree of its own."""
-    global _WORKER_ENV
-    if _WORKER_ENV is None:
-        _WORKER_ENV = make_environment()
-    out = OutputTree(root)
-    Renderer(_WORKER_ENV, context, [], lang, out, today).dataset_page(view)
-    return out.files
+    lang, index = task
+    renderer = _WORKER_RENDERERS.get(lang)
+    if renderer is None:
+        env = make_environment()
+        renderer = Renderer(env, state.context, [], lang, OutputTree(state.root), state.today)
+        _WORKER_RENDERERS[lang] = renderer
+    renderer.out = OutputTree(state.root)
+    renderer.dataset_page(state.views[lang][index])
+    return renderer.out.files
 
 
 def copy_static(out: OutputTree) -> None:
