@@ -31,7 +31,7 @@ from .parallel import DatasetPool
 from .progress import NoProgress, Progress
 from .quality import assess_catalog, write_validation_files
 from .render import TEMPLATES, render_site
-from .search import build_search_index
+from .search import start_search_index
 from .validate import DatasetReport, validate_catalog
 
 log = logging.getLogger(__name__)
@@ -244,13 +244,22 @@ def _build(
                     histories=histories,
                 )
             publish.pause_point("rendered")
-            with timed(stages, "feeds"):
-                write_feeds(catalog, published, out, histories=histories, recording=record_history)
+            # Pagefind indexes the search documents in its own process while this one
+            # writes the feeds (they touch neither the documents nor pagefind/).
             with timed(stages, "search"):
-                build_search_index(out, catalog.site.languages)
+                indexing = start_search_index(out, catalog.site.languages)
+            try:
+                with timed(stages, "feeds"):
+                    write_feeds(
+                        catalog, published, out, histories=histories, recording=record_history
+                    )
+                with timed(stages, "search"):
+                    indexing.finish()
+            finally:
+                indexing.stop()
             with timed(stages, "audit"):
                 # Reads the whole staging tree, whatever stage wrote it.
-                audit_result = audit(staging, catalog)
+                audit_result = audit(staging, catalog, jobs)
             if not audit_result.ok:
                 raise AuditError(
                     "审计未通过，未发布任何内容 / the audit failed; nothing was published",

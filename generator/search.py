@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import subprocess
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,9 +86,59 @@ def dataset_pages_glob(languages: Sequence[str]) -> str:
     return f"{joined}/*/index.html"
 
 
-def build_search_index(out: OutputTree, languages: Sequence[str] = ("zh", "en")) -> SearchIndex:
-    """Index the search documents in the output tree, register the bundle files and remove
-    the documents (they are never published)."""
+class Indexing:
+    """Pagefind running in the background over the search documents (start_search_index);
+    the build writes the feeds meanwhile, then calls :meth:`finish`."""
+
+    def __init__(self, out: OutputTree, process: subprocess.Popen[bytes], log_file: Any) -> None:
+        self.out = out
+        self.process = process
+        self.log_file = log_file
+
+    def stop(self) -> None:
+        """Kill Pagefind (the build failed elsewhere); safe to call more than once."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        self.log_file.close()
+
+    def finish(self) -> SearchIndex:
+        """Wait for Pagefind, register the bundle files, remove the search documents."""
+        try:
+            code = self.process.wait(timeout=TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired as exc:
+            self.stop()
+            raise SearchIndexError(
+                f"Pagefind 超时 / Pagefind timed out after {TIMEOUT_SECONDS} s"
+            ) from exc
+        self.log_file.seek(0)
+        output = self.log_file.read().decode("utf-8", "replace")
+        self.log_file.close()
+        if code != 0:
+            raise SearchIndexError(
+                f"Pagefind 生成索引失败 / Pagefind failed (exit {code}):\n{output.strip()[-2000:]}"
+            )
+        out = self.out
+        bundle = out.root / BUNDLE_DIR
+        out.remove_under(SEARCH_DOCS)
+        for name in UNUSED_BUNDLE_FILES:
+            (bundle / name).unlink(missing_ok=True)
+        make_reproducible(bundle)
+        total = 0
+        count = 0
+        for path in sorted(p for p in bundle.rglob("*") if p.is_file()):
+            written = out.register(path.relative_to(out.root).as_posix())
+            total += written.size
+            count += 1
+        pages = sum(1 for rel in out.files if rel.startswith(f"{BUNDLE_DIR}/fragment/"))
+        log.info("search index: %d files, %d bytes, %d pages", count, total, pages)
+        return SearchIndex(files=count, bytes=total, pages=pages)
+
+
+def start_search_index(out: OutputTree, languages: Sequence[str] = ("zh", "en")) -> Indexing:
+    """Start Pagefind on the search documents already in the output tree. It runs beside
+    the build (its own process, and threads), which meanwhile writes the feeds; nothing
+    else may write under pagefind/ or the search documents until :meth:`Indexing.finish`."""
     binary = pagefind_executable()
     bundle = out.root / BUNDLE_DIR
     if bundle.exists():
@@ -105,35 +156,15 @@ def build_search_index(out: OutputTree, languages: Sequence[str] = ("zh", "en"))
         "--quiet",
     ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
+    log_file = tempfile.TemporaryFile()
     try:
-        proc = subprocess.run(
-            command,
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT_SECONDS,
-            env=env,
-            check=False,
+        process = subprocess.Popen(
+            command, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env
         )
-    except (OSError, subprocess.TimeoutExpired) as exc:
+    except OSError as exc:
+        log_file.close()
         raise SearchIndexError(f"Pagefind 无法运行 / Pagefind could not run: {exc}") from exc
-    if proc.returncode != 0:
-        detail = (proc.stderr or proc.stdout).strip()[-2000:]
-        raise SearchIndexError(
-            f"Pagefind 生成索引失败 / Pagefind failed (exit {proc.returncode}):\n{detail}"
-        )
-    out.remove_under(SEARCH_DOCS)
-    for name in UNUSED_BUNDLE_FILES:
-        (bundle / name).unlink(missing_ok=True)
-    make_reproducible(bundle)
-    total = 0
-    count = 0
-    for path in sorted(p for p in bundle.rglob("*") if p.is_file()):
-        written = out.register(path.relative_to(out.root).as_posix())
-        total += written.size
-        count += 1
-    pages = sum(1 for rel in out.files if rel.startswith(f"{BUNDLE_DIR}/fragment/"))
-    log.info("search index: %d files, %d bytes, %d pages", count, total, pages)
-    return SearchIndex(files=count, bytes=total, pages=pages)
+    return Indexing(out, process, log_file)
 
 
 def _decode(path: Path) -> Any:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import generator.audit
 import generator.build
 import generator.derive
 import generator.render
@@ -127,7 +128,7 @@ def plant_in_feed(monkeypatch: pytest.MonkeyPatch) -> None:
 def plant_in_search_index(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pagefind indexes a page holding the value, and the page is removed again: the value
     is then only inside Pagefind's gzip-compressed, word-segmented fragments."""
-    original = generator.build.build_search_index
+    original = generator.build.start_search_index
 
     def search(out: OutputTree, *args: object):
         # Pagefind reads the search documents only (generator/search.py), so plant one
@@ -139,11 +140,9 @@ def plant_in_search_index(monkeypatch: pytest.MonkeyPatch) -> None:
             f"<p>{CONDITIONAL_COMPANY}</p></main></body></html>",
             encoding="utf-8",
         )
-        result = original(out, *args)
-        assert not page.exists()
-        return result
+        return original(out, *args)
 
-    monkeypatch.setattr(generator.build, "build_search_index", search)
+    monkeypatch.setattr(generator.build, "start_search_index", search)
 
 
 PLANTS = {
@@ -203,6 +202,28 @@ def test_audit_reads_archives_and_escapes(built):
     assert ("leak", "a.json") in where
     assert ("leak", "b.html") in where
     assert ("unreadable", "broken.zip") in where
+
+
+def test_parallel_scan_finds_what_one_process_finds(built, monkeypatch: pytest.MonkeyPatch):
+    """Workers scan parts of the tree; merged in order, the findings (and their order, and
+    the first files named per value) are those of one process scanning every file."""
+    root, out, _ = built
+    catalog, _ = load_catalog(root)
+    for i in range(7):  # one value in many files, spread over several parts
+        (out / f"leak-{i}.html").write_text(f"<p>{CLOSED_ADDRESS}</p>", encoding="utf-8")
+    (out / "en" / "x.json").write_text(json.dumps({"v": CONDITIONAL_COMPANY}))
+    (out / "broken.zip").write_bytes(b"PK\x03\x04 not really a zip")
+    monkeypatch.setattr(generator.audit, "SCAN_CHUNK", 10**6)
+    serial = audit(out, catalog, jobs=1)  # one part: every file in turn
+    monkeypatch.setattr(generator.audit, "SCAN_CHUNK", 3)
+    spread = audit(out, catalog, jobs=2)
+    assert not serial.ok
+    assert spread.findings == serial.findings
+    assert (spread.files, spread.bytes) == (serial.files, serial.bytes)
+    assert serial.files > 4 * 3  # enough parts that workers were used
+    kinds = {(f.kind, f.dataset) for f in serial.findings}
+    assert ("leak", "relief") in kinds and ("leak", "contributions") in kinds
+    assert ("unreadable", "") in kinds
 
 
 def test_short_common_and_public_values_are_not_looked_for(catalog, cli, tmp_path: Path):

@@ -20,7 +20,7 @@ from generator.feedback import form_url, mailto
 from generator.loader import load_catalog
 from generator.output import OutputTree
 from generator.policy import OpenType
-from generator.search import read_bundle_file, read_bundle_text
+from generator.search import SEARCH_DOCS, read_bundle_file, read_bundle_text
 
 from .conftest import DEMO_CATALOG, CatalogFactory
 
@@ -117,6 +117,10 @@ def test_search_index_files_are_registered(catalog: CatalogFactory, tmp_path: Pa
     on_disk = [p for p in (out / "pagefind").rglob("*") if p.is_file()]
     assert on_disk
     assert result.files == sum(1 for p in out.rglob("*") if p.is_file())
+    # the search documents Pagefind read are scratch files: never published
+    assert not (out / SEARCH_DOCS).exists()
+    sitemaps = [p.read_text(encoding="utf-8") for p in (out / "sitemaps").glob("*.xml")]
+    assert sitemaps and not any(SEARCH_DOCS in text for text in sitemaps)
 
 
 # --- the list and its facets without JavaScript -------------------------------------------

@@ -7,6 +7,7 @@ import json
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -43,8 +44,15 @@ def test_serve_rebuilds_what_changed_and_reloads(catalog: CatalogFactory, tmp_pa
         stderr=subprocess.STDOUT,
         text=True,
     )
+    # Every line serve prints, read by a thread: waiting on readline() in the test made it
+    # depend on which line came next (an intermediate rebuild may print an error first).
+    lines: list[str] = []
+    assert proc.stdout is not None
+    reader = threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")))
+    reader.start()
     try:
-        line = proc.stdout.readline() if proc.stdout else ""
+        wait_for(lambda: bool(lines))
+        line = lines[0]
         assert line.startswith("预览：http://127.0.0.1:"), line
         base = line.split("：", 1)[1].split()[0]
         page = get(base + "datasets/stops/")
@@ -61,8 +69,7 @@ def test_serve_rebuilds_what_changed_and_reloads(catalog: CatalogFactory, tmp_pa
         catalog.dataset("stops", title="公交站点（已更新）")
         wait_for(lambda: "公交站点（已更新）" in get(base + "datasets/stops/"))
         assert version(base)["version"] >= 2
-        rebuilt = proc.stdout.readline() if proc.stdout else ""
-        assert "已重新构建" in rebuilt and "个数据集未变" in rebuilt, rebuilt
+        wait_for(lambda: any("已重新构建" in ln and "个数据集未变" in ln for ln in lines[1:]))
 
         # A mistake: the error reaches the browser, the previous site stays served.
         catalog.dataset("stops", open_type="半开放")
@@ -76,5 +83,6 @@ def test_serve_rebuilds_what_changed_and_reloads(catalog: CatalogFactory, tmp_pa
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        reader.join(timeout=20)
     assert not [p for p in out.rglob("*") if p.is_file() and b"__kaifang" in p.read_bytes()]
     assert not (catalog.root / "history").exists()  # previews record no history

@@ -29,7 +29,7 @@ def audit(site_dir: Path, catalog_dir: Path, lang: str) -> None:
                 "目录有错误，无法可靠审计 / the catalog has errors; the audit cannot be trusted",
                 problems.errors,
             )
-        result = run_audit(site_dir, catalog)
+        result = run_audit(site_dir, catalog, jobs=None)
     except KaifangError as exc:
         fail(exc, lang)
         return
