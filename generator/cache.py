@@ -362,7 +362,12 @@ class BuildCache:
         return self.root / "objects" / sha[:2] / sha[2:]
 
     def store_file(self, path: Path, sha: str) -> None:
-        """Keep a copy of an output file under its hash (written atomically)."""
+        """Keep an output file under its hash: a hard link to it where the cache and the
+        output share a file system (one metadata operation instead of a copy; storing
+        took about a fifth of a cold build), otherwise a copy; atomic either way.
+
+        A link shares the file with the output, so an edit made in place to a published
+        file would change the object too: :meth:`restore_file` checks the hash."""
         if self.root is None:
             return
         target = self._object(sha)
@@ -370,19 +375,26 @@ class BuildCache:
             return
         target.parent.mkdir(exist_ok=True)
         tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-        shutil.copyfile(path, tmp)
+        try:
+            os.link(path, tmp)
+        except OSError:  # another file system, or links not supported
+            shutil.copyfile(path, tmp)
         os.replace(tmp, target)
 
     def restore_file(self, sha: str, size: int, target: Path) -> bool:
-        """Copy an object to target; False when it is missing or not the size recorded."""
+        """Put the object with this hash at target (a link, or a copy); False when it is
+        missing, or its size or content is not what was recorded."""
         if self.root is None:
             return False
         source = self._object(sha)
         try:
-            if source.stat().st_size != size:
+            if source.stat().st_size != size or sha256_file(source) != sha:
                 return False
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
+            try:
+                os.link(source, target)
+            except OSError:
+                shutil.copyfile(source, target)
         except OSError:
             return False
         return True

@@ -147,6 +147,26 @@ def test_a_missing_cache_object_is_derived_again(catalog: CatalogFactory, calls,
     assert tree(out) == expected
 
 
+def test_an_output_edited_in_place_never_comes_back_from_the_cache(
+    catalog: CatalogFactory, calls, tmp_path
+):
+    """Cache objects may be hard links to the published files: an edit made in place to
+    a published file (same size) reaches the object, and the hash check refuses it."""
+    catalog.dataset("stops", csv_text="line_id,stops\nS1,3\n")
+    out = tmp_path / "site"
+    build(catalog.root, out)
+    expected = tree(out)
+    for rel in ("datasets/stops/rows.csv", "datasets/stops/index.html"):
+        data = (out / rel).read_bytes()
+        with open(out / rel, "r+b") as handle:  # same file, same size
+            handle.write(data.replace(b"S1", b"X9") if b"S1" in data else data[::-1])
+    calls.clear()
+    shutil.rmtree(out)
+    build(catalog.root, out)
+    assert calls["derive:stops"] == 1
+    assert tree(out) == expected
+
+
 def test_templates_invalidate_pages_but_not_validation(
     catalog: CatalogFactory, calls, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
