@@ -101,7 +101,7 @@ def check(
     cache = cache or BuildCache(None)
     with timed(stages, "load"):
         if cache.enabled:
-            cache.digest = CatalogDigest.of(catalog_dir)
+            cache.digest = CatalogDigest.of(catalog_dir, jobs)
         catalog, problems = load_catalog(catalog_dir, jobs)
     reports: dict[str, DatasetReport] = {}
     if catalog is not None:
@@ -166,7 +166,7 @@ def _build(
     fingerprint = ""
     if cache.enabled:
         with timed(stages, "hash"):
-            cache.digest = CatalogDigest.of(catalog_dir)
+            cache.digest = CatalogDigest.of(catalog_dir, jobs)
             fingerprint = _fingerprint(cache.digest, strict, today)
             previous = cache.get("publish", publish_key)
         if (
@@ -276,7 +276,7 @@ def _build(
     if record_history:
         recorded = history.save(catalog, histories, today)
         if recorded and cache.enabled:  # the record is input too: fingerprint it as saved
-            cache.digest = CatalogDigest.of(catalog_dir)
+            cache.digest = CatalogDigest.of(catalog_dir, jobs)
             fingerprint = _fingerprint(cache.digest, strict, today)
     by_open_type = dict(Counter(ds.open_type.value for ds in catalog.datasets))
     summary = {

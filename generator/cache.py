@@ -44,10 +44,11 @@ import types
 import typing
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from . import __version__
+from . import __version__, parallel
 from .desensitise import HASH_SECRET_ENV
 
 log = logging.getLogger(__name__)
@@ -148,7 +149,8 @@ class CatalogDigest:
     history: str  # the build's own records, see generator/history.py
 
     @classmethod
-    def of(cls, root: Path) -> CatalogDigest:
+    def of(cls, root: Path, jobs: int | None = 1) -> CatalogDigest:
+        """jobs: worker processes hashing dataset folders (None: one per CPU)."""
         root = root.resolve()
         context = hash_text(
             *(_context_file(root, n) for n in CONTEXT_FILES),
@@ -157,10 +159,9 @@ class CatalogDigest:
             hash_text(os.environ.get(HASH_SECRET_ENV, "")),
         )
         ds_root = root / "datasets"
-        datasets = {}
-        if ds_root.is_dir():
-            for folder in sorted(p for p in ds_root.iterdir() if p.is_dir()):
-                datasets[folder.name] = tree_digest(folder, root)
+        folders = sorted(p for p in ds_root.iterdir() if p.is_dir()) if ds_root.is_dir() else []
+        digests = parallel.map_items(partial(tree_digest, inside=root), folders, jobs)
+        datasets = {folder.name: digest for folder, digest in zip(folders, digests, strict=True)}
         return cls(context, datasets, tree_digest(root / "history", root))
 
     def dataset_digest(self, ds: Any) -> str:

@@ -9,6 +9,7 @@ import io
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
@@ -20,6 +21,7 @@ from generator.feedback import form_url, mailto
 from generator.loader import load_catalog
 from generator.output import OutputTree
 from generator.policy import OpenType
+from generator.render import preview_rows
 from generator.search import SEARCH_DOCS, read_bundle_file, read_bundle_text
 
 from .conftest import DEMO_CATALOG, CatalogFactory
@@ -194,6 +196,27 @@ def test_dataset_charts_follow_the_data(catalog: CatalogFactory, tmp_path: Path)
     assert yearly.period == "year"
     assert yearly.points[0] == ("2015", 1) and yearly.points[-1] == ("2021", 2)
     assert len(yearly.points) == 7
+
+
+def test_preview_rows_escape_cells_and_mark_keys_empties_and_numbers():
+    res = SimpleNamespace(
+        fields=[
+            SimpleNamespace(name="id", type="string"),
+            SimpleNamespace(name="n", type="integer"),
+        ]
+        + [SimpleNamespace(name="note", type="string")],
+        primary_key=("id",),
+        preview=[["k1", "5", '<script>alert(1)</script> & "q"'], ["", "7", ""], ["k3", "", "x"]],
+    )
+    empty = '<td class="empty"><span class="visually-hidden">空</span></td>'
+    assert str(preview_rows(res, "空")) == (
+        '<tr><th scope="row">k1</th><td class="num">5</td>'
+        "<td>&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;q&#34;</td></tr>"
+        f'<tr><th scope="row"></th><td class="num">7</td>{empty}</tr>'
+        f'<tr><th scope="row">k3</th>{empty}<td>x</td></tr>'
+    )
+    res.primary_key = ()  # without a key the first column is data like the others
+    assert str(preview_rows(res, "空")).startswith('<tr><td>k1</td><td class="num">5</td>')
 
 
 def test_chart_svg_is_accessible_and_escaped():
