@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from generator.dcat import turtle_string
 from generator.loader import load_catalog
 from generator.policy import OpenType
 
@@ -97,6 +98,16 @@ def test_dcat_turtle_and_jsonld_hold_the_same_triples(dcat):
     turtle, jsonld = dcat
     assert len(turtle) > 1000
     assert set(turtle) == set(jsonld)
+
+
+@pytest.mark.parametrize(
+    "text", ["plain", 'a "quote"', "back\\slash", "two\nlines\r", '中文 """ end"', "", "\\"]
+)
+def test_turtle_strings_read_back_as_written(text: str):
+    from rdflib import Graph
+
+    graph = Graph().parse(data=f"<http://a> <http://b> {turtle_string(text)} .", format="turtle")
+    assert [str(o) for _, _, o in graph] == [text]
 
 
 def test_dcat_has_zero_violations_of_the_mandatory_shapes(shacl_results):
