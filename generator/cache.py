@@ -140,6 +140,30 @@ def _source_digest(package: Path) -> str:
     return digest.hexdigest()
 
 
+def object_path(root: Path, sha: str) -> Path:
+    return root / "objects" / sha[:2] / sha[2:]
+
+
+def store_object(root: Path, path: Path, sha: str) -> None:
+    """Keep an output file in the cache at ``root`` under its hash: a hard link to it where
+    the cache and the output share a file system (one metadata operation instead of a
+    copy; storing took about a fifth of a cold build), otherwise a copy; atomic either way.
+    Safe in worker processes: it touches only the object's own file.
+
+    A link shares the file with the output, so an edit made in place to a published file
+    would change the object too: :meth:`BuildCache.restore_file` checks the hash."""
+    target = object_path(root, sha)
+    if target.exists():
+        return
+    target.parent.mkdir(exist_ok=True)
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    try:
+        os.link(path, tmp)
+    except OSError:  # another file system, or links not supported
+        shutil.copyfile(path, tmp)
+    os.replace(tmp, target)
+
+
 @dataclasses.dataclass(frozen=True)
 class CatalogDigest:
     """Content hashes of a catalog, taken before it is loaded."""
@@ -360,27 +384,18 @@ class BuildCache:
 
     def _object(self, sha: str) -> Path:
         assert self.root is not None
-        return self.root / "objects" / sha[:2] / sha[2:]
+        return object_path(self.root, sha)
+
+    @property
+    def objects_root(self) -> Path | None:
+        """The cache folder, for worker processes that store the objects of what they
+        wrote themselves (:func:`store_object`); None without a cache."""
+        return self.root if self.enabled else None
 
     def store_file(self, path: Path, sha: str) -> None:
-        """Keep an output file under its hash: a hard link to it where the cache and the
-        output share a file system (one metadata operation instead of a copy; storing
-        took about a fifth of a cold build), otherwise a copy; atomic either way.
-
-        A link shares the file with the output, so an edit made in place to a published
-        file would change the object too: :meth:`restore_file` checks the hash."""
-        if self.root is None:
-            return
-        target = self._object(sha)
-        if target.exists():
-            return
-        target.parent.mkdir(exist_ok=True)
-        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-        try:
-            os.link(path, tmp)
-        except OSError:  # another file system, or links not supported
-            shutil.copyfile(path, tmp)
-        os.replace(tmp, target)
+        """Keep an output file under its hash (see :func:`store_object`)."""
+        if self.root is not None:
+            store_object(self.root, path, sha)
 
     def restore_file(self, sha: str, size: int, target: Path) -> bool:
         """Put the object with this hash at target (a link, or a copy); False when it is

@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 
 from . import downloads
-from .cache import BuildCache, decode, encode
+from .cache import BuildCache, decode, encode, store_object
 from .desensitise import published_schema
 from .fastcheck import Unsupported
 from .fastderive import write_csv_and_stats
@@ -421,14 +421,20 @@ def derive_dataset(catalog: Catalog, ds: Dataset, out: OutputTree) -> PublishedD
 
 
 def derive_unit(
-    catalog: Catalog, ds: Dataset, root: Path
+    catalog: Catalog, ds: Dataset, root: Path, cache_root: Path | None = None
 ) -> tuple[PublishedDataset | None, dict[str, WrittenFile]]:
     """derive_dataset into a tree of its own, so it can run in a worker process.
 
     Returns the published record and the files written, for the build's tree to adopt.
+    With ``cache_root`` the worker also keeps each file in the cache (in parallel, rather
+    than the parent doing it for every file afterwards).
     """
     out = OutputTree(root)
-    return derive_dataset(catalog, ds, out), out.files
+    published = derive_dataset(catalog, ds, out)
+    if cache_root is not None:
+        for written in out.files.values():
+            store_object(cache_root, root / written.path, written.sha256)
+    return published, out.files
 
 
 Derived = tuple[PublishedDataset | None, dict[str, WrittenFile]]
@@ -464,7 +470,9 @@ def derive_catalog(
     units = cache.map_datasets(
         "derive",
         catalog.datasets,
-        compute=lambda todo: pool.map(partial(derive_unit, root=out.root), todo, advance),
+        compute=lambda todo: pool.map(
+            partial(derive_unit, root=out.root, cache_root=cache.objects_root), todo, advance
+        ),
         save=save,
         load=load,
         advance=advance or (lambda n: None),

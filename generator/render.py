@@ -17,7 +17,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup, escape
 
 from . import parallel
-from .cache import BuildCache, code_fingerprint, hash_text, tree_digest
+from .cache import BuildCache, code_fingerprint, hash_text, store_object, tree_digest
 from .charts import bar_chart, column_chart
 from .derive import DISTINCT_CAP, ChartData, PublishedDataset, PublishedResource
 from .desensitise import INTEGER_TYPES, band_labels
@@ -648,11 +648,13 @@ def dataset_pages(
                 continue
             todo.append((lang, index))
             keys.append(page_keys)
+    first = next(iter(renderers.values()))
     state = _PageState(
         context=parallel.slim_context(catalog),
         views={lang: r.views for lang, r in renderers.items()},
         root=root,
         today=today,
+        cache_root=first.cache.objects_root if first.cache is not None else None,
     )
     results = parallel.map_with_state(_render_dataset_page, state, todo, jobs, threshold=0)
     for (lang, _), files, page_keys in zip(todo, results, keys, strict=True):
@@ -671,6 +673,7 @@ class _PageState:
     views: dict[str, list[DatasetView]]
     root: Path
     today: dt.date
+    cache_root: Path | None  # the worker keeps what it writes in the cache itself
 
 
 _WORKER_RENDERERS: dict[str, Renderer] = {}
@@ -686,6 +689,9 @@ def _render_dataset_page(state: _PageState, task: tuple[str, int]) -> dict[str, 
         _WORKER_RENDERERS[lang] = renderer
     renderer.out = OutputTree(state.root)
     renderer.dataset_page(state.views[lang][index])
+    if state.cache_root is not None:
+        for written in renderer.out.files.values():
+            store_object(state.cache_root, state.root / written.path, written.sha256)
     return renderer.out.files
 
 

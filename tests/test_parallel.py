@@ -12,6 +12,7 @@ import pytest
 
 from generator import parallel
 from generator.build import build
+from generator.cache import BuildCache
 from generator.loader import load_catalog
 from generator.model import Catalog, Dataset
 from generator.parallel import DatasetPool, WorkerError
@@ -98,6 +99,24 @@ def test_parallel_build_is_byte_identical(catalog, tmp_path, monkeypatch):
     assert serial.files == parallel_result.files
     assert _tree(tmp_path / "serial") == _tree(tmp_path / "parallel")
     assert set(parallel_result.stages) >= {"load", "validate", "derive", "render"}
+
+
+def test_workers_keep_what_they_write_in_the_cache(catalog, tmp_path, monkeypatch):
+    """Derivation and page workers store their files in the cache themselves; a second
+    build into a new folder then copies every dataset's files and pages from it."""
+    _load(catalog, 12)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
+    monkeypatch.setattr(parallel, "PARALLEL_THRESHOLD", 1)
+    cache = tmp_path / "cache"
+    with monkeypatch.context() as m:  # the build's own process stores nothing
+        m.setattr(BuildCache, "store_file", lambda self, path, sha: None)
+        first = build(catalog.root, tmp_path / "one", jobs=2, cache_dir=cache)
+    assert first.cache["derive_miss"] == 12
+    second = build(catalog.root, tmp_path / "two", jobs=2, cache_dir=cache)
+    assert second.cache["derive_hit"] == 12
+    # each dataset's page and search document in both languages came from the cache
+    assert second.cache["page_hit"] >= 12 * 2 * 2
+    assert _tree(tmp_path / "one") == _tree(tmp_path / "two")
 
 
 def test_jobs_option(catalog, cli, tmp_path):
