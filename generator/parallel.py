@@ -264,6 +264,7 @@ def map_with_state(
     jobs: int | None,
     advance: Callable[[int], None] | None = None,
     threshold: int | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[T]:
     """func(state, item) for every item, in order, across processes when there are enough.
 
@@ -271,6 +272,9 @@ def map_with_state(
     each worker once, through the pool initializer: inherited without a copy where
     processes fork, pickled once per worker elsewhere. Items should be small (indices),
     so that a task costs almost nothing to send.
+
+    ``meanwhile`` is called in this process once the workers have their tasks (they have
+    forked by then, so it cannot change what they see), instead of waiting idle.
     """
     workers = resolve_jobs(jobs)
     if workers <= 1 or len(items) < (PARALLEL_THRESHOLD if threshold is None else threshold):
@@ -279,6 +283,8 @@ def map_with_state(
             done.append(func(state, item))
             if advance is not None:
                 advance(1)
+        if meanwhile is not None:
+            meanwhile()
         return done
     chunks = _chunks(items, workers)
     with ProcessPoolExecutor(
@@ -289,6 +295,8 @@ def map_with_state(
     ) as pool:
         futures = [pool.submit(_run_state_chunk, func, c) for c in chunks]
         try:
+            if meanwhile is not None:
+                meanwhile()
             return _gather(chunks, futures, advance)
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)

@@ -304,6 +304,7 @@ class Renderer:
         self.advance = advance
         self._view_keys: dict[int, str] = {}
         self._cards: dict[str, Markup] = {}
+        self._site_repr = repr(catalog.site)  # in every page key; made once
 
     def url(self, path: str = "", lang: str | None = None) -> str:
         """Root-relative URL of an output path in this (or another) language."""
@@ -434,7 +435,7 @@ class Renderer:
             template,
             self.rel(path, root),
             str(self.today),
-            repr(self.catalog.site),
+            self._site_repr,
             self._key_text(context),
         )
 
@@ -604,9 +605,15 @@ def render_site(
             lang: Renderer(env, catalog, views, lang, out, today, jobs, cache, digest, advance)
             for lang, views in all_views.items()
         }
-        dataset_pages(renderers, catalog, out.root, today, jobs)
-        for renderer in renderers.values():
-            renderer.render_all()
+        # the other pages are rendered here while workers render the dataset pages
+        dataset_pages(
+            renderers,
+            catalog,
+            out.root,
+            today,
+            jobs,
+            meanwhile=lambda: [renderer.render_all() for renderer in renderers.values()],
+        )
     if cache is not None:
         cache.flush()
     copy_static(out)
@@ -618,6 +625,7 @@ def dataset_pages(
     root: Path,
     today: dt.date,
     jobs: int | None,
+    meanwhile: Callable[[], object] = lambda: None,
 ) -> None:
     """The pages (dataset, apply, search document) of every dataset in every language:
     the bulk of a large site, so worker processes render them when there are many.
@@ -626,12 +634,14 @@ def dataset_pages(
     processes fork), and each task names only a language and a position, so nothing big
     is pickled per page. With a cache, the parent copies the pages whose input is
     unchanged and sends only the others out; files are adopted in view order.
+    ``meanwhile`` (the site's other pages) runs in this process while the workers do.
     """
     count = sum(len(r.views) for r in renderers.values())
     if parallel.resolve_jobs(jobs) <= 1 or count < parallel.PARALLEL_THRESHOLD:
         for renderer in renderers.values():
             for view in renderer.views:
                 renderer.dataset_page(view)
+        meanwhile()
         return
     todo: list[tuple[str, int]] = []
     keys: list[list[tuple[str, str]]] = []  # per task: (key, rel) of its pages
@@ -656,7 +666,9 @@ def dataset_pages(
         today=today,
         cache_root=first.cache.objects_root if first.cache is not None else None,
     )
-    results = parallel.map_with_state(_render_dataset_page, state, todo, jobs, threshold=0)
+    results = parallel.map_with_state(
+        _render_dataset_page, state, todo, jobs, threshold=0, meanwhile=meanwhile
+    )
     for (lang, _), files, page_keys in zip(todo, results, keys, strict=True):
         renderer = renderers[lang]
         renderer.out.adopt(files)
