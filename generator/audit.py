@@ -632,7 +632,12 @@ SCAN_CHUNK = 400
 
 
 def scan_tree(
-    root: Path, secrets: SecretIndex, result: AuditResult, jobs: int | None = 1
+    root: Path,
+    secrets: SecretIndex,
+    result: AuditResult,
+    jobs: int | None = 1,
+    later: tuple[str, ...] = (),
+    meanwhile: Callable[[], object] | None = None,
 ) -> dict[int, list[str]]:
     """Values found in the tree, each with the first files it was found in.
 
@@ -640,12 +645,38 @@ def scan_tree(
     file list (they inherit the value index when the process forks; where processes
     cannot fork, the scan stays in this process). Parts are merged in order, so the
     result is the same as one process scanning every file in turn.
+
+    With ``meanwhile``, the files under the ``later`` folders are left out at first; once
+    the rest is scanned, meanwhile() runs (the build waits for Pagefind, which writes
+    under one of them), and then every file not scanned yet is: nothing in the finished
+    tree goes unread.
     """
-    paths = list(iter_output_files(root))
+    first = [
+        p
+        for p in iter_output_files(root)
+        if meanwhile is None or not p.relative_to(root).as_posix().startswith(later)
+    ]
+    found: dict[int, list[str]] = {}
+    _scan_paths(root, first, secrets, result, jobs, found)
+    if meanwhile is not None:
+        meanwhile()
+        seen = set(first)
+        rest = [p for p in iter_output_files(root) if p not in seen]
+        _scan_paths(root, rest, secrets, result, jobs, found)
+    return found
+
+
+def _scan_paths(
+    root: Path,
+    paths: list[Path],
+    secrets: SecretIndex,
+    result: AuditResult,
+    jobs: int | None,
+    found: dict[int, list[str]],
+) -> None:
     parts = [(root, paths[i : i + SCAN_CHUNK]) for i in range(0, len(paths), SCAN_CHUNK)]
     workers = parallel.resolve_jobs(jobs) if parallel.can_fork() else 1
     scans = parallel.map_with_state(_scan_files, secrets, parts, workers, threshold=4)
-    found: dict[int, list[str]] = {}
     for scanned in scans:
         result.files += scanned.files
         result.bytes += scanned.bytes
@@ -655,7 +686,6 @@ def scan_tree(
             for name in names:
                 if name not in files and len(files) < FILES_PER_VALUE:
                     files.append(name)
-    return found
 
 
 def _locate(catalog: Catalog, origin: _Origin, value: str) -> tuple[str, str, int | None, str]:
@@ -675,10 +705,17 @@ def _locate(catalog: Catalog, origin: _Origin, value: str) -> tuple[str, str, in
     return "", "", None, f"datasets/{ds.id}/"
 
 
-def audit_leaks(root: Path, catalog: Catalog, result: AuditResult, jobs: int | None = 1) -> None:
+def audit_leaks(
+    root: Path,
+    catalog: Catalog,
+    result: AuditResult,
+    jobs: int | None = 1,
+    later: tuple[str, ...] = (),
+    meanwhile: Callable[[], object] | None = None,
+) -> None:
     secrets = SecretIndex(catalog)
     result.secrets = len(secrets) - len(secrets.exempt)
-    found = scan_tree(root, secrets, result, jobs)
+    found = scan_tree(root, secrets, result, jobs, later, meanwhile)
     for value, outputs in sorted(found.items(), key=lambda kv: kv[1]):
         origin = secrets.origins[value]
         resource, field_name, row, file = _locate(catalog, origin, secrets.values[value])
@@ -897,11 +934,18 @@ def _audit_rows(root: Path, ds: Dataset, res: Resource, result: AuditResult) -> 
 # --- the whole audit ---------------------------------------------------------------------
 
 
-def audit(root: Path, catalog: Catalog, jobs: int | None = 1) -> AuditResult:
+def audit(
+    root: Path,
+    catalog: Catalog,
+    jobs: int | None = 1,
+    later: tuple[str, ...] = (),
+    meanwhile: Callable[[], object] | None = None,
+) -> AuditResult:
     """Audit an output tree against the catalog it was built from; jobs: worker processes
-    for scanning the tree (None: one per CPU)."""
+    for scanning the tree (None: one per CPU). ``later`` and ``meanwhile``: see
+    :func:`scan_tree` (the build finishes its search index while the rest is scanned)."""
     result = AuditResult()
-    audit_leaks(root, catalog, result, jobs)
+    audit_leaks(root, catalog, result, jobs, later, meanwhile)
     audit_personal_data(root, catalog, result)
     log.info(
         "audit: %d files, %d bytes, %d values looked for, %d findings",

@@ -30,8 +30,10 @@ from .output import OutputTree
 from .parallel import DatasetPool
 from .progress import NoProgress, Progress
 from .quality import assess_catalog, write_validation_files
+from .records import DatasetRecord
 from .render import TEMPLATES, render_site
-from .search import start_search_index
+from .search import BUNDLE_DIR, SEARCH_DOCS, start_search_index
+from .sitemap import write_sitemaps
 from .validate import DatasetReport, validate_catalog
 
 log = logging.getLogger(__name__)
@@ -228,6 +230,22 @@ def _build(
                 histories = history.plan(catalog, published, out_dir.resolve(), today)
                 for item in histories.values():
                     history.publish_archive(catalog, item, out)
+            records: list[DatasetRecord] = []
+
+            def feeds() -> None:
+                # While workers render the dataset pages (so "render" includes this).
+                with timed(stages, "feeds"):
+                    records.extend(
+                        write_feeds(
+                            catalog,
+                            published,
+                            out,
+                            histories=histories,
+                            recording=record_history,
+                            sitemaps=False,
+                        )
+                    )
+
             with timed(stages, "render"):
                 qualities = assess_catalog(catalog, reports, published, problems.items)
                 write_validation_files(catalog, qualities, out)
@@ -242,24 +260,33 @@ def _build(
                     cache=cache,
                     progress=progress,
                     histories=histories,
+                    meanwhile=feeds,
                 )
             publish.pause_point("rendered")
             # Pagefind indexes the search documents in its own process while this one
-            # writes the feeds (they touch neither the documents nor pagefind/).
+            # writes the sitemaps and audits every file outside pagefind/ and the
+            # documents; then the audit reads whatever it has not read yet.
             with timed(stages, "search"):
                 indexing = start_search_index(out, catalog.site.languages)
             try:
-                with timed(stages, "feeds"):
-                    write_feeds(
-                        catalog, published, out, histories=histories, recording=record_history
+                with timed(stages, "sitemaps"):
+                    write_sitemaps(catalog, records, out)
+
+                def finish_search() -> None:
+                    with timed(stages, "search"):
+                        indexing.finish()
+
+                with timed(stages, "audit"):  # includes waiting for Pagefind
+                    # Reads the whole staging tree, whatever stage wrote it.
+                    audit_result = audit(
+                        staging,
+                        catalog,
+                        jobs,
+                        later=(BUNDLE_DIR + "/", SEARCH_DOCS),
+                        meanwhile=finish_search,
                     )
-                with timed(stages, "search"):
-                    indexing.finish()
             finally:
                 indexing.stop()
-            with timed(stages, "audit"):
-                # Reads the whole staging tree, whatever stage wrote it.
-                audit_result = audit(staging, catalog, jobs)
             if not audit_result.ok:
                 raise AuditError(
                     "审计未通过，未发布任何内容 / the audit failed; nothing was published",

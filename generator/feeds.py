@@ -16,7 +16,7 @@ from .history import DatasetHistory, latest_changes
 from .model import Catalog
 from .output import OutputTree
 from .pod import write_data_json
-from .records import build_records
+from .records import DatasetRecord, build_records
 from .sitemap import write_sitemaps
 
 
@@ -26,11 +26,17 @@ def write_feeds(
     out: OutputTree,
     histories: dict[str, DatasetHistory] | None = None,
     recording: bool = False,
-) -> None:
+    sitemaps: bool = True,
+) -> list[DatasetRecord]:
+    """Everything but the sitemaps needs only the catalog and what was derived, so the
+    build writes it while the dataset pages are rendered (sitemaps=False) and calls
+    :func:`write_sitemaps` once every page exists. Returns the records."""
     records = build_records(catalog, published)
     write_catalogs(catalog, records, out)
     write_data_json(catalog, records, out)
     write_api(catalog, records, published, out)
     render_api_docs(catalog, records, out)
     write_atom_feeds(catalog, records, out, latest_changes(catalog, histories or {}, recording))
-    write_sitemaps(catalog, records, out)
+    if sitemaps:
+        write_sitemaps(catalog, records, out)
+    return records

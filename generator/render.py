@@ -591,8 +591,10 @@ def render_site(
     cache: BuildCache | None = None,
     progress: Progress | None = None,
     histories: dict[str, DatasetHistory] | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> None:
-    """jobs: worker processes for the dataset pages (None: one per CPU)."""
+    """jobs: worker processes for the dataset pages (None: one per CPU). ``meanwhile``:
+    more work for this process while the workers render (after the site's other pages)."""
     env = make_environment()
     digest = tree_digest(TEMPLATES) if cache is not None and cache.enabled else ""
     all_views = {
@@ -612,7 +614,10 @@ def render_site(
             out.root,
             today,
             jobs,
-            meanwhile=lambda: [renderer.render_all() for renderer in renderers.values()],
+            meanwhile=lambda: (
+                [renderer.render_all() for renderer in renderers.values()],
+                meanwhile() if meanwhile is not None else None,
+            ),
         )
     if cache is not None:
         cache.flush()

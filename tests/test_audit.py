@@ -226,6 +226,23 @@ def test_parallel_scan_finds_what_one_process_finds(built, monkeypatch: pytest.M
     assert ("unreadable", "") in kinds
 
 
+def test_files_written_while_the_audit_runs_are_read_too(built):
+    """The build audits while Pagefind finishes: files under the 'later' folders, and
+    any file that appears meanwhile, are read after it, and every file exactly once."""
+    root, out, _ = built
+    catalog, _ = load_catalog(root)
+    before = audit(out, catalog)
+    assert before.ok and (out / "pagefind").is_dir()
+
+    def meanwhile() -> None:
+        (out / "pagefind" / "late.json").write_text(json.dumps({"v": CLOSED_ADDRESS}))
+        (out / "late.html").write_text(f"<p>{CONDITIONAL_COMPANY}</p>", encoding="utf-8")
+
+    result = audit(out, catalog, later=("pagefind/",), meanwhile=meanwhile)
+    assert {f.output for f in result.findings} == {"pagefind/late.json", "late.html"}
+    assert result.files == before.files + 2
+
+
 def test_short_common_and_public_values_are_not_looked_for(catalog, cli, tmp_path: Path):
     # The closed dataset shares a district name and a company with the open data, and
     # has short and numeric cells: none of them may fail the build.
