@@ -217,6 +217,10 @@ def bench_builds(sizes: list[int], jobs: int | None, report: Report) -> dict[int
             + f"; dominant: {dominant} ({stages[dominant] / first.result['seconds']:.0%})"
         )
         report.say(
+            "                        (stages overlap: feeds are written during render, and "
+            "audit includes waiting for the search index)"
+        )
+        report.say(
             f"  peak memory:          {first.largest_mb:7.0f} MB largest process, "
             f"{first.tree_peak_mb:.0f} MB whole tree"
         )
