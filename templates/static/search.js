@@ -162,6 +162,32 @@ async function showMore(focusFirst) {
   if (focusFirst && nodes.length) nodes[0].querySelector("a").focus();
 }
 
+// Pagefind splits a Chinese query without spaces into single characters, so "公交"
+// also matches every page with 交 (交通): among the first results, pages holding the
+// query as written come first (in the title before elsewhere), otherwise in Pagefind's
+// order. Their fragments are the ones the first page of results loads anyway.
+const PHRASE_WINDOW = 2 * PAGE_SIZE;
+
+function squeeze(text) {
+  return text.replace(/[\s\u200b]+/g, "").toLowerCase();
+}
+
+async function phraseFirst(found, q) {
+  const phrase = squeeze(q || "");
+  if (phrase.length < 2 || found.length < 2) return found;
+  const head = found.slice(0, PHRASE_WINDOW);
+  const data = await Promise.all(head.map((r) => r.data()));
+  const rank = (d) => {
+    if (squeeze(d.meta.title || "").includes(phrase)) return 2;
+    return squeeze(d.content || "").includes(phrase) ? 1 : 0;
+  };
+  const ranked = head
+    .map((r, i) => ({ r: { ...r, data: async () => data[i] }, key: rank(data[i]), i }))
+    .sort((a, b) => b.key - a.key || a.i - b.i)
+    .map((x) => x.r);
+  return ranked.concat(found.slice(PHRASE_WINDOW));
+}
+
 async function run(push) {
   const mine = ++generation;
   const q = input.value.trim();
@@ -190,7 +216,8 @@ async function run(push) {
   }
   const search = await pf.search(q || null, { filters });
   if (mine !== generation) return;
-  results = search.results;
+  results = await phraseFirst(search.results, q);
+  if (mine !== generation) return;
   shown = 0;
   list.replaceChildren();
   const n = results.length;

@@ -42,6 +42,15 @@ def test_query_finds_the_dataset_in_the_top_three(
     assert f"/{prefix}datasets/{expected}/" in top_results(page)
 
 
+def test_a_chinese_word_split_into_characters_still_ranks_its_page_first(page: Page, site_url: str):
+    """Pagefind matches 公交 as 公 and 交 (交通 pages too); pages holding the word as
+    written come first, in Pagefind's order otherwise."""
+    page.goto(f"{site_url}/search/?q=公交")
+    top = top_results(page, 5)
+    assert top[0] == "/datasets/bus-lines/"
+    assert "/datasets/traffic-accidents-monthly/" in top  # still found, just after
+
+
 def test_home_search_box_submits_to_the_search_page(page: Page, site_url: str):
     page.goto(site_url + "/")
     page.get_by_role("searchbox").fill("公交 线路")
