@@ -75,9 +75,10 @@ class SiteConfig:
     themes: dict[str, Theme]
     frequencies: dict[str, Frequency]
 
-    @property
+    @cached_property
     def base_path(self) -> str:
-        """Path part of base_url, always ending in '/', used for root-relative links."""
+        """Path part of base_url, always ending in '/', used for root-relative links (made
+        once: every link on every page asks for it)."""
         from urllib.parse import urlparse
 
         path = urlparse(self.base_url).path or "/"
