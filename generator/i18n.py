@@ -93,6 +93,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "clear_filters": ("清除筛选，查看全部数据集", "Clear filters: all datasets"),
     "current_filter": ("当前筛选", "current filter"),
     "list_results": ("共 {n} 个数据集", "{n} datasets"),
+    "list_range": ("第 {first}–{last} 个", "showing {first}–{last}"),
+    "pager": ("分页", "Pages"),
+    "pager_prev": ("上一页", "Previous"),
+    "pager_next": ("下一页", "Next"),
+    "pager_page": ("第 {n} 页", "Page {n}"),
+    "page_of": ("第 {n} 页，共 {pages} 页", "page {n} of {pages}"),
     # Search page
     "search_title": ("搜索数据集", "Search datasets"),
     "search_label": ("搜索关键词", "Search terms"),

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
+import generator.render
 from generator.build import build
 from generator.charts import bar_chart, column_chart, nice_ceiling
 from generator.derive import derive_catalog
@@ -21,7 +22,7 @@ from generator.feedback import form_url, mailto
 from generator.loader import load_catalog
 from generator.output import OutputTree
 from generator.policy import OpenType
-from generator.render import preview_rows
+from generator.render import LIST_PAGE_SIZE, Pager, paginate, preview_rows
 from generator.search import SEARCH_DOCS, read_bundle_file, read_bundle_text
 
 from .conftest import DEMO_CATALOG, CatalogFactory
@@ -131,6 +132,63 @@ def test_search_index_files_are_registered(catalog: CatalogFactory, tmp_path: Pa
 def facet_links(html: str) -> list[str]:
     nav = html[html.index('<nav class="facets"') : html.index("</nav>", html.index("facets"))]
     return re.findall(r'href="([^"]+)"', nav)
+
+
+def card_links(html: str) -> list[str]:
+    cards = html[html.index('<ul class="cards">') : html.index("</ul>", html.index("cards"))]
+    return re.findall(r'<h3><a href="([^"]+)"', cards)
+
+
+@pytest.mark.parametrize("prefix", ["", "en/"])
+def test_the_list_is_paginated_and_every_dataset_is_on_one_page(demo_site: Path, prefix: str):
+    listed = sorted(f"/{prefix}datasets/{ds.id}/" for ds in CATALOG.datasets)
+    assert len(listed) > LIST_PAGE_SIZE  # the demo needs a second page
+    first = (demo_site / prefix / "datasets" / "index.html").read_text(encoding="utf-8")
+    second = (demo_site / prefix / "datasets" / "page" / "2" / "index.html").read_text(
+        encoding="utf-8"
+    )
+    assert not (demo_site / prefix / "datasets" / "page" / "3").exists()
+    on_pages = card_links(first) + card_links(second)
+    assert len(card_links(first)) == LIST_PAGE_SIZE
+    assert sorted(on_pages) == listed  # each once
+    total = "共 21 个数据集" if prefix == "" else "21 datasets"
+    assert total in first and total in second
+    assert f'<a rel="next" href="/{prefix}datasets/page/2/">' in first
+    assert f'<a rel="prev" href="/{prefix}datasets/">' in second
+    assert f'aria-current="page" href="/{prefix}datasets/page/2/"' in second
+    assert ("第 2 页，共 2 页" if prefix == "" else "page 2 of 2") in second.split("</title>")[0]
+    sitemap = "".join(p.read_text(encoding="utf-8") for p in (demo_site / "sitemaps").glob("*.xml"))
+    assert f"/{prefix}datasets/page/2/</loc>" in sitemap
+
+
+def test_pager_links_the_ends_and_the_pages_near_this_one():
+    def pager(number: int, pages: int) -> Pager:
+        return paginate(list(range(pages * 3)), "x/", size=3)[number - 1][0]
+
+    assert pager(5, 10).shown() == [1, None, 3, 4, 5, 6, 7, None, 10]
+    assert pager(1, 3).shown() == [1, 2, 3]
+    assert pager(2, 10).shown() == [1, 2, 3, 4, None, 10]
+    last = pager(10, 10)
+    assert (last.first, last.last, last.total) == (28, 30, 30)
+    assert (last.path_of(1), last.path_of(10)) == ("x/", "x/page/10/")
+    assert [len(chunk) for _, chunk in paginate(list(range(7)), "x/", size=3)] == [3, 3, 1]
+    assert [p.pages for p, _ in paginate([], "x/", size=3)] == [1]  # an empty list: one page
+
+
+def test_facet_pages_are_paginated_too(
+    catalog: CatalogFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    for i in range(5):
+        catalog.dataset(f"ds-{i}")
+    monkeypatch.setattr(generator.render, "LIST_PAGE_SIZE", 2)
+    out = tmp_path / "site"
+    build(catalog.root, out)
+    folder = out / "open-types" / "open"
+    pages = [folder / "index.html", folder / "page" / "2" / "index.html"]
+    pages.append(folder / "page" / "3" / "index.html")
+    links = [link for page in pages for link in card_links(page.read_text(encoding="utf-8"))]
+    assert sorted(links) == [f"/datasets/ds-{i}/" for i in range(5)]
+    assert not (folder / "page" / "4").exists()
 
 
 @pytest.mark.parametrize("prefix", ["", "en/"])
