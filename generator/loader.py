@@ -46,6 +46,8 @@ from .profile import check_document
 from .yamldoc import YamlDoc, read_yaml
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+# /datasets/page/n/ are the pages of the dataset list (generator/render.py: Pager).
+RESERVED_DATASET_IDS = frozenset({"page"})
 SUPPORTED_FORMATS = {"csv", "xlsx"}
 URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
@@ -697,6 +699,22 @@ def load_dataset(folder: Path, root: Path, problems: ProblemList) -> Dataset | N
                 found=ds_id,
                 hint="重命名目录，例如 bus-lines",
                 hint_en="rename the folder, e.g. bus-lines",
+            )
+        )
+    if ds_id in RESERVED_DATASET_IDS:
+        problems.add(
+            Problem(
+                "dataset-id-reserved",
+                f"数据集目录名 {ds_id} 是保留名：/datasets/{ds_id}/ 用于数据集列表的分页",
+                f"dataset folder name {ds_id} is reserved: /datasets/{ds_id}/ holds the pages "
+                "of the dataset list",
+                file=rel,
+                dataset=ds_id,
+                expected="不是 " + "、".join(sorted(RESERVED_DATASET_IDS)),
+                expected_en="not " + ", ".join(sorted(RESERVED_DATASET_IDS)),
+                found=ds_id,
+                hint=f"重命名目录，例如 {ds_id}-data",
+                hint_en=f"rename the folder, e.g. {ds_id}-data",
             )
         )
     if isinstance(data.get("name"), str) and data["name"] != ds_id:

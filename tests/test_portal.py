@@ -175,6 +175,16 @@ def test_pager_links_the_ends_and_the_pages_near_this_one():
     assert [p.pages for p, _ in paginate([], "x/", size=3)] == [1]  # an empty list: one page
 
 
+def test_a_dataset_may_not_be_called_page(catalog: CatalogFactory, cli, tmp_path: Path):
+    catalog.dataset("page")
+    out = tmp_path / "site"
+    result = cli("build", "--catalog", catalog.root, "--out", out)
+    assert result.exit_code == 1, result.output
+    assert "datasets/page/datapackage.yaml: 数据集目录名 page 是保留名" in result.output
+    assert "重命名目录" in result.output
+    assert "Traceback" not in result.output and not out.exists()
+
+
 def test_facet_pages_are_paginated_too(
     catalog: CatalogFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
