@@ -494,17 +494,18 @@ class Renderer:
         )
 
     def _shared_key_text(self, value: object) -> str:
-        """_key_text of one context value, made once per object: the facets (every view of
-        the site) go to each of the thousands of list pages, and walking them again for
-        each page made page keys quadratic. The object is kept with its key, so its id
-        cannot be reused by another while the renderer lives; context objects are never
-        changed after they are built."""
+        """_key_text of one context value, made once per object. The facets, themes and
+        publishers (a few items, holding every view of the site) go to each of the
+        thousands of list pages, and walking them again for each page made page keys
+        quadratic. The object is kept with its key, so its id cannot be reused by another
+        while the renderer lives; context objects are never changed after they are built."""
         entry = self._shared_keys.get(id(value))
         if entry is not None and entry[0] is value:
             return entry[1]
         key = self._key_text(value)
-        big = isinstance(value, (list, tuple, dict)) and len(value) > 16
-        if big or (dataclasses.is_dataclass(value) and not isinstance(value, type)):
+        if isinstance(value, (list, tuple, dict)) or (
+            dataclasses.is_dataclass(value) and not isinstance(value, type)
+        ):
             key = "#" + hash_text(key)  # the text can be megabytes: hash it once, too
             self._shared_keys[id(value)] = (value, key)
         return key
