@@ -451,10 +451,8 @@ def derive_catalog(
     pool = pool or DatasetPool(catalog, jobs=1)
     cache = cache or BuildCache(None)
 
-    def save(unit: Derived) -> dict:
+    def save(unit: Derived) -> dict:  # derive_unit stored the files themselves
         published, files = unit
-        for written in files.values():
-            cache.store_file(out.root / written.path, written.sha256)
         return {"published": encode(published), "files": encode(files)}
 
     def load(ds: Dataset, stored: dict) -> Derived | None:

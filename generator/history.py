@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .cache import sha256_file
 from .derive import PublishedDataset
 from .i18n import STRINGS, translate
 from .model import Catalog, Dataset
@@ -112,14 +113,6 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _sha(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def snapshot(ds: Dataset, published: PublishedDataset | None) -> dict[str, Any]:
     """What a changelog compares; row counts and data hashes for open datasets only."""
     open_data = publishes_data(ds.open_type) and published is not None
@@ -130,7 +123,7 @@ def snapshot(ds: Dataset, published: PublishedDataset | None) -> dict[str, Any]:
         if open_data and res.name in rows:
             source = ds.folder / res.path if res.path else None
             item["rows"] = rows[res.name]
-            item["source"] = _sha(source) if source is not None and source.is_file() else ""
+            item["source"] = sha256_file(source) if source is not None and source.is_file() else ""
         resources[res.name] = item
     return {
         "open_type": ds.open_type.value,

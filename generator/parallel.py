@@ -89,16 +89,6 @@ def _run_chunk(func: Callable[[Catalog, Dataset], Any], datasets: Sequence[Datas
     return results
 
 
-def _run_plain_chunk(func: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
-    results: list[Any] = []
-    for item in items:
-        try:
-            results.append(func(item))
-        except Exception as exc:  # reported to the parent with the item named
-            return [_Failure(_name(item), f"{type(exc).__name__}: {exc}", traceback.format_exc())]
-    return results
-
-
 def _name(item: Any) -> str:
     return str(getattr(item, "id", None) or getattr(item, "name", None) or item)
 
@@ -223,19 +213,14 @@ def map_items(
     """func(item) for every item, in order; across processes when there are enough of them.
 
     For work before there is a catalog (loading each dataset folder). ``func`` must be
-    picklable (a module-level function or a functools.partial of one).
+    picklable (a module-level function or a functools.partial of one); it is the shared
+    state of :func:`map_with_state`, so it reaches each worker once.
     """
-    workers = resolve_jobs(jobs)
-    if workers <= 1 or len(items) < (PARALLEL_THRESHOLD if threshold is None else threshold):
-        return [func(item) for item in items]
-    chunks = _chunks(items, workers)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context()) as pool:
-        futures = [pool.submit(_run_plain_chunk, func, c) for c in chunks]
-        try:
-            return _gather(chunks, futures)
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
+    return map_with_state(_apply, func, items, jobs, threshold=threshold)
+
+
+def _apply(func: Callable[[Any], T], item: Any) -> T:
+    return func(item)
 
 
 # Set in each worker of map_with_state by its initializer.

@@ -523,8 +523,14 @@ class Renderer:
         return True
 
     def keep_page(self, key: str, written: WrittenFile) -> None:
+        """Store a page this process rendered in the cache, and record it."""
         if self.cache is not None and key:
             self.cache.store_file(self.out.root / written.path, written.sha256)
+            self.remember_page(key, written)
+
+    def remember_page(self, key: str, written: WrittenFile) -> None:
+        """Record a page whose file is already in the cache (a worker stored it)."""
+        if self.cache is not None and key:
             self.cache.put("page", key, {"sha256": written.sha256, "size": written.size})
             self.cache.stats["page_miss"] += 1
 
@@ -678,18 +684,14 @@ def render_site(
             lang: Renderer(env, catalog, views, lang, out, today, jobs, cache, digest, advance)
             for lang, views in all_views.items()
         }
-        # the other pages are rendered here while workers render the dataset pages
-        dataset_pages(
-            renderers,
-            catalog,
-            out.root,
-            today,
-            jobs,
-            meanwhile=lambda: (
-                [renderer.render_all() for renderer in renderers.values()],
-                meanwhile() if meanwhile is not None else None,
-            ),
-        )
+
+        def other_pages() -> None:  # here, while workers render the dataset pages
+            for renderer in renderers.values():
+                renderer.render_all()
+            if meanwhile is not None:
+                meanwhile()
+
+        dataset_pages(renderers, jobs, meanwhile=other_pages)
     if cache is not None:
         cache.flush()
     copy_static(out)
@@ -697,9 +699,6 @@ def render_site(
 
 def dataset_pages(
     renderers: dict[str, Renderer],
-    catalog: Catalog,
-    root: Path,
-    today: dt.date,
     jobs: int | None,
     meanwhile: Callable[[], object] = lambda: None,
 ) -> None:
@@ -734,12 +733,12 @@ def dataset_pages(
                 continue
             todo.append((lang, index))
             keys.append(page_keys)
-    first = next(iter(renderers.values()))
+    first = next(iter(renderers.values()))  # all share catalog, output, date and cache
     state = _PageState(
-        context=parallel.slim_context(catalog),
+        context=parallel.slim_context(first.catalog),
         views={lang: r.views for lang, r in renderers.items()},
-        root=root,
-        today=today,
+        root=first.out.root,
+        today=first.today,
         cache_root=first.cache.objects_root if first.cache is not None else None,
     )
     results = parallel.map_with_state(
@@ -750,7 +749,7 @@ def dataset_pages(
         renderer.out.adopt(files)
         renderer.advance(1)
         for key, rel in page_keys:
-            renderer.keep_page(key, files[rel])
+            renderer.remember_page(key, files[rel])  # the worker stored the file
 
 
 @dataclass(frozen=True)
