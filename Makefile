@@ -5,8 +5,10 @@ BIN := $(VENV)/bin
 CATALOG ?= catalog
 SITE ?= site
 
-# Browser tests need Debian's chromium and axe-core from npm; installed only when missing.
+# Browser tests need Debian's chromium, a Chinese font (without one every Chinese character is
+# drawn as a box and layout checks measure boxes) and axe-core from npm; installed only when missing.
 CHROMIUM ?= /usr/bin/chromium
+FONT_ZH := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 AXE := node_modules/axe-core/axe.min.js
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q
@@ -26,11 +28,15 @@ audit: $(VENV)/.installed
 test: $(VENV)/.test-installed browser-deps
 	$(BIN)/pytest
 
-browser-deps: $(CHROMIUM) $(AXE)
+browser-deps: $(CHROMIUM) $(FONT_ZH) $(AXE)
 
 $(CHROMIUM):
 	$(SUDO) apt-get update -q
 	$(APT_INSTALL) chromium
+
+$(FONT_ZH):
+	$(SUDO) apt-get update -q
+	$(APT_INSTALL) fonts-wqy-microhei
 
 $(AXE): package.json package-lock.json
 	command -v npm >/dev/null || { $(SUDO) apt-get update -q && $(APT_INSTALL) npm; }
