@@ -20,7 +20,7 @@ from pathlib import Path
 from bench.synth import make_catalog
 from generator.audit import audit
 from generator.build import build
-from generator.loader import load_catalog
+from generator.catalog.loader import load_catalog
 
 REPO = Path(__file__).resolve().parent.parent
 

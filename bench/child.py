@@ -46,7 +46,7 @@ def build(catalog: Path, out: Path, jobs: int | None, cache_dir: Path | None) ->
 def fastcheck(csv_path: Path, schema_path: Path) -> dict:
     from frictionless import Schema
 
-    from generator.fastcheck import validate_csv
+    from generator.checks.fastcheck import validate_csv
 
     schema = Schema.from_descriptor(json.loads(schema_path.read_text(encoding="utf-8")))
     started = time.perf_counter()

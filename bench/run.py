@@ -167,7 +167,7 @@ def incremental_cache() -> str:
     """Whether the build has an incremental cache (issue 7) to make a rebuild cheap."""
     import importlib.util
 
-    for name in ("generator.cache", "generator.incremental"):
+    for name in ("generator.runtime.cache", "generator.incremental"):
         if importlib.util.find_spec(name) is not None:
             return name
     return ""

@@ -1,9 +1,13 @@
 """The build: every stage in order, loading and checking everything before writing.
 
-load -> validate -> classify -> derive -> render -> feeds -> search -> audit -> publish
+    catalog -> checks -> data -> history -> site -> feeds -> search -> audit -> publish
 
-The audit reads the finished staging tree, whatever stage wrote it, and a violation stops
-the build before the swap: site/ keeps the previous build.
+One call per stage, each taking and returning typed objects. Two stages run work in the
+background and hand back a handle: the site stage renders the dataset pages in worker
+processes while this process writes the feeds, and Pagefind indexes the search documents
+while the audit reads the rest of the tree. The audit reads the finished staging tree,
+whatever stage wrote it, and a violation stops the build before the swap: site/ keeps the
+previous build.
 """
 
 from __future__ import annotations
@@ -20,23 +24,27 @@ from pathlib import Path
 
 from . import history, publish
 from .audit import audit
-from .cache import BuildCache, CatalogDigest, decode, default_cache_dir, encode, tree_digest
-from .derive import derive_catalog
+from .catalog.loader import load_catalog
+from .checks.validate import DatasetReport, validate_catalog
+from .data.derive import PublishedDataset, derive_catalog
+from .data.quality import assess_catalog, write_validation_files
+from .data.records import build_records
 from .errors import AuditError, CatalogError, Problem, ProblemList
 from .feeds import write_feeds
-from .loader import load_catalog
+from .feeds.api import ENDPOINTS
+from .feeds.sitemap import write_sitemaps
 from .model import Catalog
-from .output import OutputTree
-from .parallel import DatasetPool
-from .progress import NoProgress, Progress
-from .quality import assess_catalog, write_validation_files
-from .records import DatasetRecord
-from .render import TEMPLATES, render_site
-from .search import BUNDLE_DIR, SEARCH_DOCS, start_search_index
-from .sitemap import write_sitemaps
-from .validate import DatasetReport, validate_catalog
+from .runtime.cache import BuildCache, CatalogDigest, decode, default_cache_dir, encode, tree_digest
+from .runtime.output import OutputTree
+from .runtime.parallel import DatasetPool
+from .runtime.progress import NoProgress, Progress
+from .search import start_search_index
+from .site.apidocs import render_api_docs
+from .site.render import TEMPLATES, render_site
 
 log = logging.getLogger(__name__)
+
+NOTHING_PUBLISHED = "目录有错误，未发布任何内容 / the catalog has errors; nothing was published"
 
 
 @dataclass
@@ -63,6 +71,27 @@ class BuildResult:
     cache: dict[str, int] = field(default_factory=dict)  # e.g. validate_hit, derive_miss
     up_to_date: bool = False  # the output already was this build: nothing was written
     history_recorded: int = 0  # datasets whose changelog this build wrote into the catalog
+
+
+@dataclass
+class BuildRun:
+    """What one build was asked to do, and the figures it gathers on the way."""
+
+    catalog_dir: Path
+    out_dir: Path
+    strict: bool
+    jobs: int | None
+    cache: BuildCache
+    progress: Progress
+    record_history: bool
+    started: float
+    today: dt.date
+    stages: dict[str, float] = field(default_factory=dict)
+    fingerprint: str = ""
+
+    @property
+    def publish_key(self) -> str:
+        return str(self.out_dir.resolve())
 
 
 def build_date() -> dt.date:
@@ -143,61 +172,61 @@ def build(
     started = time.perf_counter()
     with publish.build_lock(out_dir):
         cache = open_cache(out_dir, use_cache, cache_dir)
+        run = BuildRun(
+            catalog_dir,
+            out_dir,
+            strict,
+            jobs,
+            cache,
+            progress or NoProgress(),
+            record_history,
+            started,
+            build_date(),
+        )
         try:
-            return _build(
-                catalog_dir, out_dir, strict, jobs, cache, progress, started, record_history
-            )
+            return _up_to_date(run) or _build(run)
         finally:
             cache.close()
 
 
-def _build(
-    catalog_dir: Path,
-    out_dir: Path,
-    strict: bool,
-    jobs: int | None,
-    cache: BuildCache,
-    progress: Progress | None,
-    started: float,
-    record_history: bool = False,
-) -> BuildResult:
-    stages: dict[str, float] = {}
-    progress = progress or NoProgress()
-    today = build_date()
-    publish_key = str(out_dir.resolve())
-    fingerprint = ""
-    if cache.enabled:
-        with timed(stages, "hash"):
-            cache.digest = CatalogDigest.of(catalog_dir, jobs)
-            fingerprint = _fingerprint(cache.digest, strict, today)
-            previous = cache.get("publish", publish_key)
-        if (
-            previous is not None
-            and previous["fingerprint"] == fingerprint
-            and publish.manifest(out_dir.resolve()) == previous["files"]
-        ):
-            cache.put("publish", publish_key, previous)
-            cache.flush()
-            summary = previous["summary"]
-            return BuildResult(
-                out_dir=out_dir,
-                datasets=summary["datasets"],
-                published=summary["published"],
-                files=summary["files"],
-                seconds=time.perf_counter() - started,
-                problems=ProblemList(decode(list[Problem], summary["problems"])),
-                stages=stages,
-                by_open_type=summary["by_open_type"],
-                cache=dict(cache.stats),
-                up_to_date=True,
-            )
+def _up_to_date(run: BuildRun) -> BuildResult | None:
+    """The result of the build already in out_dir, when its whole input is unchanged."""
+    cache = run.cache
+    if not cache.enabled:
+        return None
+    with timed(run.stages, "hash"):
+        cache.digest = CatalogDigest.of(run.catalog_dir, run.jobs)
+        run.fingerprint = _fingerprint(cache.digest, run.strict, run.today)
+        previous = cache.get("publish", run.publish_key)
+    if (
+        previous is None
+        or previous["fingerprint"] != run.fingerprint
+        or publish.manifest(run.out_dir.resolve()) != previous["files"]
+    ):
+        return None
+    cache.put("publish", run.publish_key, previous)
+    cache.flush()
+    summary = previous["summary"]
+    return BuildResult(
+        out_dir=run.out_dir,
+        datasets=summary["datasets"],
+        published=summary["published"],
+        files=summary["files"],
+        seconds=time.perf_counter() - run.started,
+        problems=ProblemList(decode(list[Problem], summary["problems"])),
+        stages=run.stages,
+        by_open_type=summary["by_open_type"],
+        cache=dict(cache.stats),
+        up_to_date=True,
+    )
+
+
+def _build(run: BuildRun) -> BuildResult:
+    stages, jobs, cache, progress = run.stages, run.jobs, run.cache, run.progress
     with timed(stages, "load"):
-        catalog, problems = load_catalog(catalog_dir, jobs)
+        catalog, problems = load_catalog(run.catalog_dir, jobs)
     if catalog is None:
-        raise CatalogError(
-            "目录有错误，未发布任何内容 / the catalog has errors; nothing was published",
-            problems.items,
-        )
+        raise CatalogError(NOTHING_PUBLISHED, problems.items)
     publish.pause_point("loaded")
     with DatasetPool(catalog, jobs) as pool:
         with (
@@ -205,88 +234,50 @@ def _build(
             progress.stage("validate", len(catalog.datasets)) as advance,
         ):
             reports = validate_catalog(catalog, problems, pool, cache, advance)
-        result = CheckResult(catalog, problems, reports, stages)
-        if result.failed(strict):
-            raise CatalogError(
-                "目录有错误，未发布任何内容 / the catalog has errors; nothing was published",
-                problems.items,
-            )
+        if CheckResult(catalog, problems, reports).failed(run.strict):
+            raise CatalogError(NOTHING_PUBLISHED, problems.items)
         publish.pause_point("validated")
-        staging = publish.make_staging(out_dir)
+        staging = publish.make_staging(run.out_dir)
         try:
             out = OutputTree(staging)
-            with (
-                timed(stages, "derive"),
-                progress.stage("derive", len(catalog.datasets)) as advance,
-            ):
+            with timed(stages, "derive"), progress.stage("derive", len(catalog.datasets)) as bar:
 
-                def derived(n: int) -> None:
-                    advance(n)
+                def advance(n: int) -> None:
+                    bar(n)
                     publish.pause_point("deriving")  # files of some datasets are written
 
-                published = derive_catalog(catalog, out, pool, cache, derived)
-            pool.close()  # the remaining stages run in this process
+                published = derive_catalog(catalog, out, pool, cache, advance)
+            pool.close()  # the remaining stages start workers of their own
             with timed(stages, "history"):
-                histories = history.plan(catalog, published, out_dir.resolve(), today)
-                for item in histories.values():
-                    history.publish_archive(catalog, item, out)
-            records: list[DatasetRecord] = []
-
-            def feeds() -> None:
-                # While workers render the dataset pages (so "render" includes this).
-                with timed(stages, "feeds"):
-                    records.extend(
-                        write_feeds(
-                            catalog,
-                            published,
-                            out,
-                            histories=histories,
-                            recording=record_history,
-                            sitemaps=False,
-                        )
-                    )
-
+                histories = history.plan(catalog, published, run.out_dir.resolve(), run.today)
+                history.publish_archives(catalog, histories, out)
             with timed(stages, "render"):
                 qualities = assess_catalog(catalog, reports, published, problems.items)
                 write_validation_files(catalog, qualities, out)
-                render_site(
+                records = build_records(catalog, published)
+                # the dataset pages render in workers while this process writes the feeds
+                site = render_site(
                     catalog,
                     published,
                     reports,
                     out,
-                    today,
-                    qualities=qualities,
-                    jobs=jobs,
-                    cache=cache,
-                    progress=progress,
-                    histories=histories,
-                    meanwhile=feeds,
+                    run.today,
+                    qualities,
+                    jobs,
+                    cache,
+                    progress,
+                    histories,
                 )
+                with site, timed(stages, "feeds"):
+                    write_feeds(catalog, records, published, out, histories, run.record_history)
+                    render_api_docs(catalog, records, out, ENDPOINTS)
             publish.pause_point("rendered")
-            # Pagefind indexes the search documents in its own process while this one
-            # writes the sitemaps and audits every file outside pagefind/ and the
-            # documents; then the audit reads whatever it has not read yet.
-            with timed(stages, "search"):
-                indexing = start_search_index(out, catalog.site.languages)
-            try:
+            with start_search_index(out, catalog.site.languages) as indexing:
                 with timed(stages, "sitemaps"):
                     write_sitemaps(catalog, records, out)
-
-                def finish_search() -> None:
-                    with timed(stages, "search"):
-                        indexing.finish()
-
-                with timed(stages, "audit"):  # includes waiting for Pagefind
-                    # Reads the whole staging tree, whatever stage wrote it.
-                    audit_result = audit(
-                        staging,
-                        catalog,
-                        jobs,
-                        later=(BUNDLE_DIR + "/", SEARCH_DOCS),
-                        meanwhile=finish_search,
-                    )
-            finally:
-                indexing.stop()
+                with timed(stages, "audit"):  # reads the search index last, once it is built
+                    audit_result = audit(staging, catalog, jobs, search=indexing)
+            stages["search"] = indexing.seconds
             if not audit_result.ok:
                 raise AuditError(
                     "审计未通过，未发布任何内容 / the audit failed; nothing was published",
@@ -294,17 +285,30 @@ def _build(
                 )
             publish.pause_point("before-swap")
             with timed(stages, "publish"):
-                publish.swap_into_place(staging, out_dir)
+                publish.swap_into_place(staging, run.out_dir)
         except BaseException:
             publish.discard(staging)
             raise
     publish.pause_point("after-swap")
+    return _finish(run, catalog, problems, published, out, histories)
+
+
+def _finish(
+    run: BuildRun,
+    catalog: Catalog,
+    problems: ProblemList,
+    published: dict[str, PublishedDataset],
+    out: OutputTree,
+    histories: dict[str, history.DatasetHistory],
+) -> BuildResult:
+    """Record the history of what was published, and remember this build in the cache."""
+    cache = run.cache
     recorded = 0
-    if record_history:
-        recorded = history.save(catalog, histories, today)
+    if run.record_history:
+        recorded = history.save(catalog, histories, run.today)
         if recorded and cache.enabled:  # the record is input too: fingerprint it as saved
-            cache.digest = CatalogDigest.of(catalog_dir, jobs)
-            fingerprint = _fingerprint(cache.digest, strict, today)
+            cache.digest = CatalogDigest.of(run.catalog_dir, run.jobs)
+            run.fingerprint = _fingerprint(cache.digest, run.strict, run.today)
     by_open_type = dict(Counter(ds.open_type.value for ds in catalog.datasets))
     summary = {
         "datasets": len(catalog.datasets),
@@ -316,20 +320,20 @@ def _build(
     }
     if cache.enabled:
         record = {
-            "fingerprint": fingerprint,
-            "files": publish.manifest(out_dir.resolve()),
+            "fingerprint": run.fingerprint,
+            "files": publish.manifest(run.out_dir.resolve()),
             "summary": summary,
         }
-        cache.put("publish", publish_key, record)
+        cache.put("publish", run.publish_key, record)
         cache.finish()
     return BuildResult(
-        out_dir=out_dir,
+        out_dir=run.out_dir,
         datasets=len(catalog.datasets),
         published=len(published),
         files=len(out.files),
-        seconds=time.perf_counter() - started,
+        seconds=time.perf_counter() - run.started,
         problems=problems,
-        stages=stages,
+        stages=run.stages,
         by_open_type=by_open_type,
         cache=dict(cache.stats),
         history_recorded=recorded,

@@ -1,4 +1,4 @@
-"""Each dataset's changelog, and the files it replaced, kept between publishing builds.
+"""History stage (4): each dataset's changelog, and the files it replaced, kept between builds.
 
 Where it lives: ``<catalog>/history/<id>.json`` (the last published snapshot and the
 entries) and ``<catalog>/history/<id>/<version>/<resource>.csv`` (replaced files), written
@@ -33,12 +33,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .cache import sha256_file
-from .derive import PublishedDataset
+from .data.derive import PublishedDataset
 from .i18n import STRINGS, translate
 from .model import Catalog, Dataset
-from .output import OutputTree
 from .policy import OpenType, publishes_data, publishes_schema
+from .runtime.cache import sha256_file
+from .runtime.output import OutputTree
 
 FORMAT = 1
 ARCHIVE_DAYS = 90  # how long a replaced file stays downloadable
@@ -351,6 +351,14 @@ def publish_archive(catalog: Catalog, history: DatasetHistory, out: OutputTree) 
                 continue  # not committed with the record: listed no more than published
             data = path.read_bytes()
         out.write_bytes(f"datasets/{ds.id}/{item.url_path}", data)
+
+
+def publish_archives(
+    catalog: Catalog, histories: dict[str, DatasetHistory], out: OutputTree
+) -> None:
+    """Every dataset's kept files, as :func:`publish_archive` allows."""
+    for item in histories.values():
+        publish_archive(catalog, item, out)
 
 
 def save(catalog: Catalog, histories: dict[str, DatasetHistory], today: dt.date) -> int:

@@ -11,10 +11,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .policy import OpenType, ShareType
-from .yamldoc import YamlDoc
+
+if TYPE_CHECKING:  # a type only: the model imports no stage
+    from .catalog.yamldoc import YamlDoc
+
+# A resource with one of these names would put its JSON download on top of a file the
+# dataset folder already has (datapackage.json, and validation.json from data/quality.py).
+RESERVED_RESOURCE_NAMES = frozenset({"datapackage", "validation"})
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ feed makes that decision itself. Anything unknown is an error upstream, never "o
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 
 
@@ -134,6 +135,18 @@ def shows_in_output(open_type: OpenType, hide_closed: bool) -> bool:
 
 # Field rules a derivative may declare; ``keep`` publishes the source value unchanged.
 DESENSITISE_RULES = ("keep", "mask", "hash", "generalise", "drop")
+
+
+# The key of the hash rule comes from the environment, never from the catalog or the code:
+# a public key lets anyone hash every plausible ID number and find the source values again.
+HASH_SECRET_ENV = "KAIFANG_HASH_SECRET"
+MIN_SECRET_LENGTH = 16  # characters; a short key can be guessed, and then every hash reversed
+
+
+def hash_secret() -> bytes | None:
+    """The hash rule's key, or None when it is missing or too short."""
+    value = os.environ.get(HASH_SECRET_ENV, "")
+    return value.encode("utf-8") if len(value) >= MIN_SECRET_LENGTH else None
 
 
 def derivative_needs_rules(source_type: OpenType) -> bool:

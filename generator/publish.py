@@ -1,4 +1,4 @@
-"""Last stage: move a finished build into place without ever leaving a half-written site/.
+"""Publish stage (9, the last): move a finished build into place, never half-written.
 
 The build writes into a staging folder beside site/. On Linux the two folders are swapped
 in one renameat2(RENAME_EXCHANGE) system call, so at every instant site/ is either the

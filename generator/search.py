@@ -1,4 +1,4 @@
-"""Stage 7: the full-text search index, built by Pagefind over the rendered pages.
+"""Search stage (7): the full-text search index, built by Pagefind over the rendered pages.
 
 Why Pagefind (extended build, from PyPI as ``pagefind[extended]``): it segments Chinese
 into words at index time (so 公交 matches 公交线路 as a word, not as a substring scan),
@@ -23,6 +23,7 @@ import logging
 import os
 import subprocess
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,15 +32,12 @@ from typing import Any
 import cbor2
 
 from .errors import KaifangError
-from .output import OutputTree
+from .runtime.output import OutputTree
+from .site.render import SEARCH_DOCS
 
 log = logging.getLogger(__name__)
 
 BUNDLE_DIR = "pagefind"
-# The search documents: one small page per dataset page with only what is indexed, written
-# by the renderer under this folder of the staging tree and removed once indexed (the
-# same paths below it, so Pagefind's result URLs are the dataset pages' URLs).
-SEARCH_DOCS = "_search/"
 # Pagefind also writes its ready-made UI widgets; the portal has its own small script.
 UNUSED_BUNDLE_FILES = (
     "pagefind-ui.js",
@@ -88,12 +86,26 @@ def dataset_pages_glob(languages: Sequence[str]) -> str:
 
 class Indexing:
     """Pagefind running in the background over the search documents (start_search_index);
-    the build writes the feeds meanwhile, then calls :meth:`finish`."""
+    the build writes the sitemaps and audits the rest of the tree meanwhile, and the audit
+    calls :meth:`finish` before it reads the index. Leaving a ``with`` block stops it."""
 
     def __init__(self, out: OutputTree, process: subprocess.Popen[bytes], log_file: Any) -> None:
         self.out = out
         self.process = process
         self.log_file = log_file
+        self.started = time.perf_counter()
+        self.seconds = 0.0  # from start to finish, once finished
+
+    @property
+    def folders(self) -> tuple[str, ...]:
+        """Where Pagefind reads and writes until :meth:`finish`: nothing there is final."""
+        return (BUNDLE_DIR + "/", SEARCH_DOCS)
+
+    def __enter__(self) -> Indexing:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
     def stop(self) -> None:
         """Kill Pagefind (the build failed elsewhere); safe to call more than once."""
@@ -111,6 +123,7 @@ class Indexing:
             raise SearchIndexError(
                 f"Pagefind 超时 / Pagefind timed out after {TIMEOUT_SECONDS} s"
             ) from exc
+        self.seconds = time.perf_counter() - self.started
         self.log_file.seek(0)
         output = self.log_file.read().decode("utf-8", "replace")
         self.log_file.close()

@@ -10,20 +10,15 @@ from pathlib import Path
 
 import pytest
 
-import generator.audit
+import generator.audit.scan
 import generator.build
-import generator.derive
-import generator.render
-from generator.audit import (
-    audit,
-    is_identifying,
-    luhn_valid,
-    mask_value,
-    valid_mobile,
-    valid_resident_id,
-)
-from generator.loader import load_catalog
-from generator.output import OutputTree
+import generator.data.derive
+import generator.site.render
+from generator.audit import audit
+from generator.audit.personal import luhn_valid, valid_mobile, valid_resident_id
+from generator.audit.values import is_identifying, mask_value
+from generator.catalog.loader import load_catalog
+from generator.runtime.output import OutputTree
 from generator.search import SEARCH_DOCS
 
 from .conftest import DEMO_CATALOG, dataset_yaml
@@ -86,7 +81,7 @@ def built(catalog, cli, tmp_path: Path) -> tuple[Path, Path, dict[Path, bytes]]:
 
 
 def plant_in_template(monkeypatch: pytest.MonkeyPatch) -> None:
-    original = generator.render.make_environment
+    original = generator.site.render.make_environment
 
     def environment():
         from jinja2 import ChoiceLoader, DictLoader
@@ -96,18 +91,18 @@ def plant_in_template(monkeypatch: pytest.MonkeyPatch) -> None:
         env.loader = ChoiceLoader([planted, env.loader])
         return env
 
-    monkeypatch.setattr(generator.render, "make_environment", environment)
+    monkeypatch.setattr(generator.site.render, "make_environment", environment)
 
 
 def plant_in_preview(monkeypatch: pytest.MonkeyPatch) -> None:
-    original = generator.derive.derive_resource
+    original = generator.data.derive.derive_resource
 
     def derive(ds, res, out):
         published = original(ds, res, out)
         published.preview.append([CONDITIONAL_COMPANY, "7"])
         return published
 
-    monkeypatch.setattr(generator.derive, "derive_resource", derive)
+    monkeypatch.setattr(generator.data.derive, "derive_resource", derive)
 
 
 def plant_in_feed(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -213,9 +208,9 @@ def test_parallel_scan_finds_what_one_process_finds(built, monkeypatch: pytest.M
         (out / f"leak-{i}.html").write_text(f"<p>{CLOSED_ADDRESS}</p>", encoding="utf-8")
     (out / "en" / "x.json").write_text(json.dumps({"v": CONDITIONAL_COMPANY}))
     (out / "broken.zip").write_bytes(b"PK\x03\x04 not really a zip")
-    monkeypatch.setattr(generator.audit, "SCAN_CHUNK", 10**6)
+    monkeypatch.setattr(generator.audit.scan, "SCAN_CHUNK", 10**6)
     serial = audit(out, catalog, jobs=1)  # one part: every file in turn
-    monkeypatch.setattr(generator.audit, "SCAN_CHUNK", 3)
+    monkeypatch.setattr(generator.audit.scan, "SCAN_CHUNK", 3)
     spread = audit(out, catalog, jobs=2)
     assert not serial.ok
     assert spread.findings == serial.findings
@@ -227,18 +222,21 @@ def test_parallel_scan_finds_what_one_process_finds(built, monkeypatch: pytest.M
 
 
 def test_files_written_while_the_audit_runs_are_read_too(built):
-    """The build audits while Pagefind finishes: files under the 'later' folders, and
-    any file that appears meanwhile, are read after it, and every file exactly once."""
+    """The build audits while Pagefind finishes: files under the search index's folders,
+    and any file that appears meanwhile, are read after it, and every file exactly once."""
     root, out, _ = built
     catalog, _ = load_catalog(root)
     before = audit(out, catalog)
     assert before.ok and (out / "pagefind").is_dir()
 
-    def meanwhile() -> None:
-        (out / "pagefind" / "late.json").write_text(json.dumps({"v": CLOSED_ADDRESS}))
-        (out / "late.html").write_text(f"<p>{CONDITIONAL_COMPANY}</p>", encoding="utf-8")
+    class StillIndexing:  # the search stage's handle, as the build hands it to the audit
+        folders = ("pagefind/",)
 
-    result = audit(out, catalog, later=("pagefind/",), meanwhile=meanwhile)
+        def finish(self) -> None:
+            (out / "pagefind" / "late.json").write_text(json.dumps({"v": CLOSED_ADDRESS}))
+            (out / "late.html").write_text(f"<p>{CONDITIONAL_COMPANY}</p>", encoding="utf-8")
+
+    result = audit(out, catalog, search=StillIndexing())
     assert {f.output for f in result.findings} == {"pagefind/late.json", "late.html"}
     assert result.files == before.files + 2
 

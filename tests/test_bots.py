@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from generator.dcat import turtle_string
-from generator.loader import load_catalog
+from generator.catalog.loader import load_catalog
+from generator.feeds.dcat import turtle_string
 from generator.policy import OpenType
 
 from .conftest import DEMO_CATALOG, SHARED

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.loader import load_catalog
+from generator.catalog.loader import load_catalog
+from generator.data.reader import iter_rows
 from generator.policy import OpenType
-from generator.reader import iter_rows
 
 from .conftest import DEMO_CATALOG
 

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from bench.synth import large_csv_schema, make_large_csv
 from generator.build import build
-from generator.downloads import write_excel_csv, write_json, write_xlsx
+from generator.data.downloads import write_excel_csv, write_json, write_xlsx
 from generator.model import FieldInfo
 
 FIELDS = """\
@@ -160,7 +160,7 @@ def test_memory_does_not_grow_with_rows(tmp_path: Path, writer: str, rows: int):
 
 
 def test_no_xlsx_beyond_what_an_excel_sheet_holds(catalog, tmp_path: Path, monkeypatch):
-    from generator import downloads
+    from generator.data import downloads
 
     monkeypatch.setattr(downloads, "EXCEL_MAX_ROWS", 2)  # a header and one row
     catalog.dataset("two-rows")

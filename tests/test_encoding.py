@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.encoding import detect_bytes, detect_file, reconcile
-from generator.loader import load_catalog
-from generator.reader import iter_rows
+from generator.catalog.encoding import detect_bytes, detect_file, reconcile
+from generator.catalog.loader import load_catalog
+from generator.data.reader import iter_rows
 
 from .conftest import dataset_yaml
 

@@ -16,8 +16,8 @@ from frictionless import Resource, Schema
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator import fastcheck
-from generator.fastcheck import Unsupported, validate_csv
+from generator.checks import fastcheck
+from generator.checks.fastcheck import Unsupported, validate_csv
 
 SCHEMA = {
     "fields": [
@@ -234,8 +234,8 @@ def test_fuzz_same_findings_as_frictionless(tmp_path: Path, text: str):
 
 
 def test_catalog_problems_are_the_same_on_both_paths(catalog, monkeypatch):
-    from generator import validate
-    from generator.loader import load_catalog
+    from generator.catalog.loader import load_catalog
+    from generator.checks import validate
 
     fields = """\
         - {name: line_id, type: string, title: 线路编号, constraints: {unique: true}}

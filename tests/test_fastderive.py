@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import derive, fastderive
-from generator.loader import load_catalog
-from generator.output import OutputTree
+from generator.catalog.loader import load_catalog
+from generator.data import derive, fastderive
+from generator.runtime.output import OutputTree
 
 FIELDS = """\
 - {name: code, type: string, title: 编号}
@@ -99,7 +99,7 @@ def test_declines_what_it_cannot_copy_exactly(tmp_path):
 def test_excel_csv_by_bytes_equals_the_row_writer(tmp_path):
     import csv as csv_module
 
-    from generator import downloads
+    from generator.data import downloads
 
     src = tmp_path / "plain.csv"
     src.write_text("a,b\n1,北京\n2,\n", encoding="utf-8")
@@ -115,7 +115,7 @@ def test_excel_csv_by_bytes_equals_the_row_writer(tmp_path):
 
 
 def test_no_xlsx_beyond_a_worksheet(catalog, tmp_path):
-    from generator import downloads
+    from generator.data import downloads
 
     catalog.dataset("big")
     cat, _ = load_catalog(catalog.root)
@@ -135,8 +135,8 @@ def test_xlsx_writer_round_trips_through_openpyxl(tmp_path):
 
     from openpyxl import load_workbook
 
-    from generator.downloads import DeterministicZipFile, zip_date_time
-    from generator.xlsx import column_letter, write_workbook
+    from generator.data.downloads import DeterministicZipFile, zip_date_time
+    from generator.data.xlsx import column_letter, write_workbook
 
     assert [column_letter(i) for i in (0, 25, 26, 701, 702)] == ["A", "Z", "AA", "ZZ", "AAA"]
     wide = [[f"c{i}" for i in range(30)], [i * 1.5 if i % 2 else i for i in range(30)]]

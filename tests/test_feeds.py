@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from bench.synth import make_catalog
-from generator import sitemap
 from generator.build import build
-from generator.loader import load_catalog
-from generator.output import OutputTree, WrittenFile
-from generator.records import build_records
+from generator.catalog.loader import load_catalog
+from generator.data.records import build_records
+from generator.feeds import sitemap
+from generator.runtime.output import OutputTree, WrittenFile
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

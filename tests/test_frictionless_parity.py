@@ -10,8 +10,8 @@ import textwrap
 from collections import Counter
 from pathlib import Path
 
-from generator.loader import load_catalog
-from generator.validate import MAX_ERRORS_PER_RESOURCE, frictionless_findings
+from generator.catalog.loader import load_catalog
+from generator.checks.validate import MAX_ERRORS_PER_RESOURCE, frictionless_findings
 
 from .conftest import dataset_yaml
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from openpyxl import Workbook
 
-from generator.importer import ColumnGuess, detect_encoding, field_names
+from generator.authoring.importer import ColumnGuess, detect_encoding, field_names
 
 from .conftest import CatalogFactory
 

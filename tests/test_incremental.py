@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 
 from generator import build as build_module
-from generator import derive, render, validate
 from generator.build import build
-from generator.cache import CACHE_DIRNAME, decode, encode
-from generator.derive import PublishedDataset
-from generator.validate import DatasetReport
+from generator.checks import validate
+from generator.checks.validate import DatasetReport
+from generator.data import derive
+from generator.data.derive import PublishedDataset
+from generator.runtime.cache import CACHE_DIRNAME, decode, encode
+from generator.site import render
 
 from .conftest import CatalogFactory
 
@@ -187,8 +189,8 @@ def test_templates_invalidate_pages_but_not_validation(
 
 def test_cached_results_read_back_equal(demo_site: Path):
     """The typed JSON codec round-trips the demo's real validation and derivation results."""
-    from generator.loader import load_catalog
-    from generator.output import OutputTree
+    from generator.catalog.loader import load_catalog
+    from generator.runtime.output import OutputTree
 
     from .conftest import DEMO_CATALOG
 
@@ -219,7 +221,7 @@ def test_a_derivative_follows_its_source(catalog: CatalogFactory, calls, tmp_pat
 
 
 def test_bytecode_written_by_imports_does_not_change_the_code_fingerprint(tmp_path: Path):
-    from generator import cache
+    from generator.runtime import cache
 
     package = tmp_path / "pkg"
     (package / "sub").mkdir(parents=True)

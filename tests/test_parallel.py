@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from generator import parallel
 from generator.build import build
-from generator.cache import BuildCache
-from generator.loader import load_catalog
+from generator.catalog.loader import load_catalog
 from generator.model import Catalog, Dataset
-from generator.parallel import DatasetPool, WorkerError
+from generator.runtime import parallel
+from generator.runtime.cache import BuildCache
+from generator.runtime.parallel import DatasetPool, WorkerError
 
 
 def _load(factory, n: int) -> Catalog:

@@ -15,16 +15,16 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-import generator.render
+import generator.site.render
 from generator.build import build
-from generator.charts import bar_chart, column_chart, nice_ceiling
-from generator.derive import derive_catalog
-from generator.feedback import form_url, mailto
-from generator.loader import load_catalog
-from generator.output import OutputTree
+from generator.catalog.loader import load_catalog
+from generator.data.derive import derive_catalog
 from generator.policy import OpenType
-from generator.render import LIST_PAGE_SIZE, Pager, paginate, preview_rows
+from generator.runtime.output import OutputTree
 from generator.search import SEARCH_DOCS, read_bundle_file, read_bundle_text
+from generator.site.charts import bar_chart, column_chart, nice_ceiling
+from generator.site.feedback import form_url, mailto
+from generator.site.render import LIST_PAGE_SIZE, Pager, paginate, preview_rows
 
 from .conftest import DEMO_CATALOG, CatalogFactory
 
@@ -185,7 +185,7 @@ def test_page_keys_walk_each_dataset_as_often_however_many_pages(
     list whatever the page size, so the walks must not depend on it."""
     for i in range(30):
         catalog.dataset(f"ds-{i:02d}")
-    real = generator.render.Renderer._view_key
+    real = generator.site.render.Renderer._view_key
 
     def walks(page_size: int) -> Counter[str]:
         walked: Counter[str] = Counter()
@@ -195,8 +195,8 @@ def test_page_keys_walk_each_dataset_as_often_however_many_pages(
             return real(self, view)
 
         with monkeypatch.context() as m:
-            m.setattr(generator.render, "LIST_PAGE_SIZE", page_size)
-            m.setattr(generator.render.Renderer, "_view_key", counting)
+            m.setattr(generator.site.render, "LIST_PAGE_SIZE", page_size)
+            m.setattr(generator.site.render.Renderer, "_view_key", counting)
             build(catalog.root, tmp_path / f"site-{page_size}", cache_dir=tmp_path / "c")
         return walked
 
@@ -220,7 +220,7 @@ def test_facet_pages_are_paginated_too(
 ):
     for i in range(5):
         catalog.dataset(f"ds-{i}")
-    monkeypatch.setattr(generator.render, "LIST_PAGE_SIZE", 2)
+    monkeypatch.setattr(generator.site.render, "LIST_PAGE_SIZE", 2)
     out = tmp_path / "site"
     build(catalog.root, out)
     folder = out / "open-types" / "open"

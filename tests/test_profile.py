@@ -7,20 +7,20 @@ import re
 
 import pytest
 
-from generator.policy import (
-    OPEN_TYPE_ALIASES,
-    SHARE_TYPE_ALIASES,
-    OpenType,
-    parse_open_type,
-)
-from generator.profile import (
+from generator.catalog.profile import (
     SCHEMA_FILES,
     check_document,
     iter_profile_keys,
     reference_markdown,
     schema_at,
 )
-from generator.yamldoc import parse_yaml
+from generator.catalog.yamldoc import parse_yaml
+from generator.policy import (
+    OPEN_TYPE_ALIASES,
+    SHARE_TYPE_ALIASES,
+    OpenType,
+    parse_open_type,
+)
 
 from .conftest import REPO, dataset_yaml
 

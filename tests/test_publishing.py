@@ -11,10 +11,10 @@ from urllib.parse import unquote
 import pytest
 from ahocorasick_rs import AhoCorasick
 
-from generator.desensitise import HASH_SECRET_ENV
-from generator.loader import load_catalog
+from generator.catalog.loader import load_catalog
+from generator.data.desensitise import HASH_SECRET_ENV
+from generator.data.reader import iter_rows
 from generator.policy import OpenType
-from generator.reader import iter_rows
 
 from .conftest import DEMO_CATALOG, dataset_yaml
 from .test_audit import CLOSED_ADDRESS, CLOSED_ID, write_catalog

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from generator.build import build
-from generator.loader import load_catalog
+from generator.catalog.loader import load_catalog
 from generator.policy import OpenType
 
 from .conftest import DEMO_CATALOG, CatalogFactory, dataset_yaml

@@ -61,7 +61,7 @@ def test_pages_rendered_by_workers_are_cached_alike(
     catalog: CatalogFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     """With worker processes, cached pages and pages rendered by workers are the same bytes."""
-    from generator import parallel
+    from generator.runtime import parallel
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     monkeypatch.setattr(parallel, "PARALLEL_THRESHOLD", 1)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.markup import render_markdown, sanitise, unsafe_html
+from generator.catalog.markup import render_markdown, sanitise, unsafe_html
 
 from .conftest import dataset_yaml
 

@@ -6,33 +6,33 @@ import io
 import zipfile
 from pathlib import Path
 
-from generator import audit
+from generator.audit import files, personal
 
 
 def test_personal_data_check_in_pieces_matches_the_whole_file(tmp_path: Path, monkeypatch):
-    monkeypatch.setattr(audit, "CHUNK", 64)  # many pieces, values near every cut
+    monkeypatch.setattr(files, "CHUNK", 64)  # many pieces, values near every cut
     lines = [f"{i},站点{i},{i * 7 % 1000}" for i in range(400)]
     clean = tmp_path / "clean.csv"
     clean.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    assert not audit._has_personal_data(clean)
-    assert not any(True for _ in audit.personal_data(clean.read_bytes()))
+    assert not personal._has_personal_data(clean)
+    assert not any(True for _ in personal.personal_data(clean.read_bytes()))
     for where in (0, 3, 199, 399):
         dirty = tmp_path / f"dirty-{where}.csv"
         marked = list(lines)
         marked[where] += ",13912345678"
         dirty.write_text("\n".join(marked), encoding="utf-8")  # no newline at the end
-        whole = any(True for _ in audit.personal_data(dirty.read_bytes()))
-        assert whole and audit._has_personal_data(dirty)
+        whole = any(True for _ in personal.personal_data(dirty.read_bytes()))
+        assert whole and personal._has_personal_data(dirty)
 
 
 def test_zip_members_are_read_in_pieces(tmp_path: Path, monkeypatch):
-    monkeypatch.setattr(audit, "CHUNK", 1000)
+    monkeypatch.setattr(files, "CHUNK", 1000)
     text = "".join(f"row {i}\n" for i in range(2000)).encode()
     path = tmp_path / "p.zip"
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("rows.csv", text)
         archive.writestr("inner.zip", _zip_of("deep.txt", b"hello"))
-    pieces = list(audit._readable(path, "p.zip"))
+    pieces = list(files._readable(path, "p.zip"))
     rows = [chunk for name, chunk in pieces if name == "p.zip!rows.csv"]
     assert len(rows) > 10 and max(len(c) for c in rows) <= 1000 + 4096
     assert rows[0].startswith(b"row 0\n") and rows[-1].endswith(b"row 1999\n")

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from ..errors import KaifangError
-from ..report import format_text
+from ..runtime.report import format_text
 
 LANGS = click.Choice(["zh", "en"])
 

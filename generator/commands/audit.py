@@ -6,9 +6,9 @@ from pathlib import Path
 import click
 
 from ..audit import audit as run_audit
+from ..catalog.loader import load_catalog
 from ..errors import CatalogError, KaifangError
-from ..loader import load_catalog
-from ..report import format_text
+from ..runtime.report import format_text
 from . import catalog_option, fail, lang_option
 
 

@@ -8,8 +8,8 @@ import click
 from ..build import check as run_check
 from ..build import open_cache
 from ..errors import KaifangError
-from ..progress import make_progress
-from ..report import format_json, format_text
+from ..runtime.progress import make_progress
+from ..runtime.report import format_json, format_text
 from . import cache_options, catalog_option, fail, jobs_option, lang_option, strict_option
 
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import click
 
+from ..authoring.importer import import_file
 from ..errors import KaifangError
-from ..importer import import_file
 from . import catalog_option, fail, lang_option
 
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import click
 import yaml
 
+from ..authoring.scaffold import CatalogSpec, DatasetSpec, new_catalog, new_dataset
 from ..errors import KaifangError
 from ..policy import OPEN_TYPE_ALIASES
-from ..scaffold import CatalogSpec, DatasetSpec, new_catalog, new_dataset
 from . import catalog_option, fail, lang_option
 
 OPEN_TYPES = ["无条件开放", "有条件开放", "非开放"]

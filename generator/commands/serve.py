@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
+from ..authoring.serve import PreviewState, serve_forever, start_server
 from ..build import build as run_build
+from ..catalog.loader import load_catalog
 from ..errors import KaifangError
-from ..loader import load_catalog
-from ..preview import PreviewState, serve_forever, start_server
-from ..render import TEMPLATES
+from ..site.render import TEMPLATES
 from . import catalog_option, fail, lang_option, out_option
 
 

@@ -1,0 +1,64 @@
+"""Audit stage (8): the last check on a finished output tree, before it is swapped into site/.
+
+It reads what was written, whatever stage wrote it, and proves two things:
+
+1. No cell value of a conditional or closed resource appears in any output file: HTML,
+   JSON, CSV, XML feeds, search index fragments, and the members of ZIP/XLSX, gzip, bzip2
+   and xz files. Text is also read with HTML entities, ``\\uXXXX`` escapes and %-escapes
+   decoded, so an escaped value is found too. A file the audit cannot read (a corrupt or
+   encrypted archive, zstd) fails the audit: it cannot be shown clean.
+2. Open resources carry no personal data: resident ID numbers (18 digits with a valid
+   GB 11643 check digit and birth date), mainland mobile numbers, bank card numbers
+   (13–19 digits passing Luhn, from a card network's number range) and e-mail addresses,
+   unless the field's schema says ``pii_allowed: true`` (or lists the kinds allowed).
+
+Which values are looked for (the threshold; see README "The audit"): a cell value, trimmed,
+counts when it has at least 3 Chinese characters, or at least 6 characters of which one is
+a digit, or at least 12 characters; plain numbers of fewer than 8 digits, dates and times
+and true/false never count. Values that are public anyway are ignored: those that occur in
+the open data or the published metadata of the catalog, the source values of fields that an
+open derivative publishes with ``keep``, and Kaifang's own interface text. A hidden closed
+dataset (``hide_closed: true``) adds its id, identifier and title to the values looked for.
+
+The matching uses one Aho–Corasick automaton over the UTF-8 bytes of every value, so each
+file is read once whatever the number of values. A value whose first or last character is
+an ASCII letter or digit only counts where it is not part of a longer word or number.
+Messages name dataset, resource, field and row, and never print a value in full.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from ..model import Catalog
+from ..search import Indexing
+from .findings import AuditResult
+from .personal import audit_personal_data
+from .scan import audit_leaks
+
+log = logging.getLogger(__name__)
+
+# --- the whole audit ---------------------------------------------------------------------
+
+
+def audit(
+    root: Path,
+    catalog: Catalog,
+    jobs: int | None = 1,
+    search: Indexing | None = None,
+) -> AuditResult:
+    """Audit an output tree against the catalog it was built from; jobs: worker processes
+    for scanning the tree (None: one per CPU). ``search``: a search index still being
+    built, read last (see :func:`~generator.audit.scan.scan_tree`)."""
+    result = AuditResult()
+    audit_leaks(root, catalog, result, jobs, search)
+    audit_personal_data(root, catalog, result)
+    log.info(
+        "audit: %d files, %d bytes, %d values looked for, %d findings",
+        result.files,
+        result.bytes,
+        result.secrets,
+        len(result.findings),
+    )
+    return result

@@ -1,0 +1,180 @@
+"""Reading an output file as the audit must: archive members, compressed files and escaped
+text undone, so a value is found however a stage wrote it."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import html
+import io
+import json
+import logging
+import lzma
+import os
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO
+from urllib.parse import unquote_to_bytes
+
+log = logging.getLogger(__name__)
+
+# --- reading every output file -----------------------------------------------------------
+
+
+CHUNK = 16 << 20  # bytes read at a time from one file
+MAX_NESTING = 3  # archives inside archives
+_NEEDS_HTML_DECODE = re.compile(
+    rb"&#(?!(?:34|38|39|60|62|x22|x26|x27|x3[cC]|x3[eE]);)|&(?!(?:amp|lt|gt|quot|apos|#)\b)[A-Za-z]+;"
+)
+
+
+class Unreadable(Exception):
+    pass
+
+
+def _readable(path: Path, name: str, depth: int = 0) -> Iterator[tuple[str, bytes]]:
+    """(name, text bytes) pieces of a file, opening archives and compressed files."""
+    with open(path, "rb") as handle:
+        yield from _stream_pieces(handle, name, depth)
+
+
+def _stream_pieces(handle: io.BufferedIOBase, name: str, depth: int) -> Iterator[tuple[str, bytes]]:
+    head = handle.read(8)
+    handle.seek(0)
+    if depth > MAX_NESTING:
+        raise Unreadable(f"{name}: archives nested too deep")
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        try:
+            with zipfile.ZipFile(handle) as archive:
+                for info in archive.infolist():
+                    if info.is_dir():
+                        continue
+                    inner_name = f"{name}!{info.filename}"
+                    with archive.open(info) as member:
+                        first = member.read(8)
+                        if not _is_container(first):  # plain text: streamed, never whole
+                            yield from _plain_pieces(member, inner_name, first)
+                            continue
+                        nested = io.BytesIO(first + member.read())  # needs seeking
+                    yield from _stream_pieces(nested, inner_name, depth + 1)
+        except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError) as exc:
+            raise Unreadable(f"{name}: {exc}") from exc
+        return
+    opener: Callable[[io.BufferedIOBase], io.BufferedIOBase] | None = None
+    if head.startswith(b"\x1f\x8b"):
+        opener = _gunzip
+    elif head.startswith(b"BZh"):
+        opener = bz2.BZ2File
+    elif head.startswith(b"\xfd7zXZ\x00"):
+        opener = lzma.LZMAFile
+    elif head.startswith(b"\x28\xb5\x2f\xfd"):
+        raise Unreadable(f"{name}: zstd-compressed")
+    if opener is not None:
+        try:
+            with opener(handle) as inner_stream:
+                inner = io.BytesIO(inner_stream.read())
+        except (OSError, EOFError, lzma.LZMAError) as exc:
+            raise Unreadable(f"{name}: {exc}") from exc
+        yield from _stream_pieces(inner, name, depth + 1)
+        return
+    yield from _plain_pieces(handle, name)
+
+
+def _is_container(head: bytes) -> bool:
+    """An archive or compressed stream, which _stream_pieces opens before reading."""
+    return head.startswith(
+        (b"PK\x03\x04", b"PK\x05\x06", b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b"\x28\xb5\x2f\xfd")
+    )
+
+
+def _plain_pieces(handle: IO[bytes], name: str, first: bytes = b"") -> Iterator[tuple[str, bytes]]:
+    """Blocks of CHUNK bytes, each with the last 4 KiB of the one before (so a value that
+    straddles two blocks is seen whole): memory stays at one block, whatever the size."""
+    overlap = b""
+    block = first + handle.read(CHUNK)
+    while block:
+        yield name, overlap + block
+        overlap = block[-4096:]
+        block = handle.read(CHUNK)
+
+
+def _gunzip(handle: io.BufferedIOBase) -> io.BufferedIOBase:
+    return gzip.GzipFile(fileobj=handle)
+
+
+# U+00AD soft hyphen, U+200B–U+200D zero-width (non-)joiners and space, U+2060, U+FEFF
+_INVISIBLE = re.compile(rb"\xc2\xad|\xe2\x80[\x8b-\x8d]|\xe2\x81\xa0|\xef\xbb\xbf")
+
+
+def _decoded_forms(data: bytes, markers: set[str]) -> Iterator[bytes]:
+    """What the piece says with escapes undone, where it has escapes that could hide a value.
+
+    ``markers`` are the rarer escapes the automaton saw in the piece (multi-byte needles
+    cost a pass of their own with ``in``; '&' and '%' are found by memchr). Invisible characters
+    go: Pagefind's segmenter joins Chinese words with zero-width spaces, so 云川测试贸易有限公司
+    sits in its fragments as 云川\u200b测试\u200b贸易…. %-escapes and \\uXXXX escapes are
+    decoded in the lines that carry them, so a page of mailto links is not scanned twice.
+    """
+    if "invisible" in markers:
+        data = _INVISIBLE.sub(b"", data)
+        yield data
+    if b"&" in data and _NEEDS_HTML_DECODE.search(data):  # one-byte `in` is memchr: cheap
+        yield html.unescape(data.decode("utf-8", errors="replace")).encode("utf-8")
+    if "json" in markers:
+        lines = _lines_with(_JSON_ESCAPE, data)
+        if lines:
+            text = lines.decode("utf-8", errors="replace")
+            yield _JSON_ESCAPE_STR.sub(_unescape_json, text).encode("utf-8", errors="replace")
+    if b"%" in data:
+        lines = _lines_with(_PERCENT, data)
+        if lines:
+            yield unquote_to_bytes(lines)
+
+
+_MARKERS: tuple[tuple[bytes, str], ...] = (
+    *((m, "invisible") for m in (b"\xe2\x80\x8b", b"\xe2\x80\x8c", b"\xe2\x80\x8d")),
+    *((m, "invisible") for m in (b"\xc2\xad", b"\xe2\x81\xa0", b"\xef\xbb\xbf")),
+    (b"\\u", "json"),
+)
+_JSON_ESCAPE = re.compile(rb"\\u[0-9a-fA-F]{4}")
+_PERCENT = re.compile(rb"%[0-9A-Fa-f]{2}")
+_JSON_ESCAPE_STR = re.compile(r"(?:\\u[0-9a-fA-F]{4})+")
+
+
+def _lines_with(pattern: re.Pattern[bytes], data: bytes) -> bytes:
+    """The lines of data that contain pattern, joined (each line once)."""
+    spans: list[bytes] = []
+    end = -1
+    for match in pattern.finditer(data):
+        if match.start() < end:
+            continue
+        start = data.rfind(b"\n", 0, match.start()) + 1
+        end = data.find(b"\n", match.end())
+        end = len(data) if end < 0 else end
+        spans.append(data[start:end])
+    return b"\n".join(spans)
+
+
+def _unescape_json(match: re.Match[str]) -> str:
+    try:
+        return json.loads(f'"{match.group(0)}"')
+    except ValueError:
+        return match.group(0)
+
+
+def iter_output_files(root: Path) -> Iterator[Path]:
+    """Every file under root, following symbolic links (once each) like a web server would."""
+    seen: set[Path] = set()
+    for folder, dirs, files in os.walk(root, followlinks=True):
+        real = Path(folder).resolve()
+        if real in seen:
+            dirs.clear()
+            continue
+        seen.add(real)
+        dirs.sort()
+        for name in sorted(files):
+            path = Path(folder) / name
+            if path.is_file():
+                yield path

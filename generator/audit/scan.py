@@ -1,0 +1,160 @@
+"""Scanning the whole output tree for the values of non-open data, in worker processes."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..data.reader import iter_rows
+from ..model import Catalog
+from ..runtime import parallel
+from ..search import Indexing
+from .files import Unreadable, _decoded_forms, _readable, iter_output_files
+from .findings import AuditResult, Finding
+from .values import SecretIndex, _Origin, mask_value
+
+log = logging.getLogger(__name__)
+
+# --- reading every output file -----------------------------------------------------------
+
+
+FILES_PER_VALUE = 5  # output files named for one leaked value
+
+
+@dataclass
+class _Scanned:
+    """What one part of the tree held: values found (each with its first files), counts,
+    and the files that could not be read."""
+
+    found: dict[int, list[str]] = field(default_factory=dict)
+    files: int = 0
+    bytes: int = 0
+    unreadable: list[Finding] = field(default_factory=list)
+
+
+def _scan_files(secrets: SecretIndex, part: tuple[Path, list[Path]]) -> _Scanned:
+    root, paths = part
+    scanned = _Scanned()
+    found = scanned.found
+    for path in paths:
+        rel = path.relative_to(root).as_posix()
+        scanned.files += 1
+        try:
+            for name, piece in _readable(path, rel):
+                scanned.bytes += len(piece)
+                values, markers = secrets.find(piece)
+                for form in _decoded_forms(piece, markers):
+                    values += secrets.find(form)[0]
+                for value in values:
+                    files = found.setdefault(value, [])
+                    if name not in files and len(files) < FILES_PER_VALUE:
+                        files.append(name)
+        except Unreadable as exc:
+            scanned.unreadable.append(Finding("unreadable", rel, masked=str(exc)[-120:]))
+    return scanned
+
+
+# Files per task of a parallel scan: enough to amortise a task, small enough to balance.
+SCAN_CHUNK = 400
+
+
+def scan_tree(
+    root: Path,
+    secrets: SecretIndex,
+    result: AuditResult,
+    jobs: int | None = 1,
+    search: Indexing | None = None,
+) -> dict[int, list[str]]:
+    """Values found in the tree, each with the first files it was found in.
+
+    With jobs > 1 on a large tree, worker processes scan consecutive parts of the sorted
+    file list (they inherit the value index when the process forks; where processes
+    cannot fork, the scan stays in this process). Parts are merged in order, so the
+    result is the same as one process scanning every file in turn.
+
+    With ``search`` (the search index still being built), the files under its folders are
+    left out at first; once the rest is scanned, the index is waited for, and then every
+    file not scanned yet is: nothing in the finished tree goes unread.
+    """
+    later = search.folders if search is not None else ()
+    first = [
+        p
+        for p in iter_output_files(root)
+        if search is None or not p.relative_to(root).as_posix().startswith(later)
+    ]
+    found: dict[int, list[str]] = {}
+    _scan_paths(root, first, secrets, result, jobs, found)
+    if search is not None:
+        search.finish()
+        seen = set(first)
+        rest = [p for p in iter_output_files(root) if p not in seen]
+        _scan_paths(root, rest, secrets, result, jobs, found)
+    return found
+
+
+def _scan_paths(
+    root: Path,
+    paths: list[Path],
+    secrets: SecretIndex,
+    result: AuditResult,
+    jobs: int | None,
+    found: dict[int, list[str]],
+) -> None:
+    parts = [(root, paths[i : i + SCAN_CHUNK]) for i in range(0, len(paths), SCAN_CHUNK)]
+    workers = parallel.resolve_jobs(jobs) if parallel.can_fork() else 1
+    scans = parallel.map_with_state(_scan_files, secrets, parts, workers, threshold=4)
+    for scanned in scans:
+        result.files += scanned.files
+        result.bytes += scanned.bytes
+        result.findings.extend(scanned.unreadable)
+        for value, names in scanned.found.items():
+            files = found.setdefault(value, [])
+            for name in names:
+                if name not in files and len(files) < FILES_PER_VALUE:
+                    files.append(name)
+
+
+def _locate(catalog: Catalog, origin: _Origin, value: str) -> tuple[str, str, int | None, str]:
+    """(resource, field, row, file) of the first cell holding value; only after a leak."""
+    ds = catalog.dataset(origin.dataset) if origin.where != "id" else None
+    if ds is None or origin.where != "cells":
+        where = "datapackage.yaml" if ds else ""
+        return "", origin.where, None, f"datasets/{origin.dataset}/{where}"
+    for res in ds.resources:
+        rows = iter_rows(ds, res)
+        header = next(rows, [])
+        for number, row in enumerate(rows, start=2):
+            for i, cell in enumerate(row):
+                if cell.strip() == value:
+                    name = header[i] if i < len(header) else f"#{i + 1}"
+                    return res.name, name, number, f"datasets/{ds.id}/{res.path}"
+    return "", "", None, f"datasets/{ds.id}/"
+
+
+def audit_leaks(
+    root: Path,
+    catalog: Catalog,
+    result: AuditResult,
+    jobs: int | None = 1,
+    search: Indexing | None = None,
+) -> None:
+    secrets = SecretIndex(catalog)
+    result.secrets = len(secrets) - len(secrets.exempt)
+    found = scan_tree(root, secrets, result, jobs, search)
+    for value, outputs in sorted(found.items(), key=lambda kv: kv[1]):
+        origin = secrets.origins[value]
+        resource, field_name, row, file = _locate(catalog, origin, secrets.values[value])
+        for output in outputs:
+            result.findings.append(
+                Finding(
+                    "leak",
+                    output,
+                    masked=mask_value(secrets.values[value]),
+                    dataset=origin.dataset,
+                    resource=resource,
+                    field=field_name,
+                    row=row,
+                    file=file,
+                )
+            )

@@ -1,0 +1,483 @@
+"""Data stage (3): turn open resources into published files, previews and field summaries.
+
+Only datasets the policy lets publish data are derived; everything else yields nothing.
+Rows are streamed, so memory does not grow with the size of a resource.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+from ..checks.fastcheck import Unsupported
+from ..model import Catalog, Dataset, FieldInfo, Resource
+from ..policy import publishes_data, shows_in_output
+from ..runtime.cache import BuildCache, decode, encode, store_object
+from ..runtime.output import OutputTree, WrittenFile
+from ..runtime.parallel import DatasetPool
+from . import downloads
+from .desensitise import published_schema
+from .fastderive import write_csv_and_stats
+from .reader import iter_rows
+
+log = logging.getLogger(__name__)
+
+PREVIEW_ROWS = 20
+FAST_DERIVE_MIN_BYTES = 1 << 20  # CSV sources this large use the columnar path
+DISTINCT_CAP = 10_000  # distinct counts stop growing here ("≥ 10000")
+NUMERIC = {"integer", "number", "year"}
+ORDERED = NUMERIC | {"date", "datetime", "time", "yearmonth"}
+TIME_AXIS = {"date", "datetime", "yearmonth", "year"}  # fields a time chart can use
+CATEGORY_TYPES = {"string", "boolean"}
+CATEGORY_MAX = 15  # a field with more distinct values is not charted as categories
+MONTHS_MAX = 48  # longer spans are charted by year
+COLUMNS_MAX = 120
+_PERIOD = re.compile(r"^(\d{4})(?:-(\d{2}))?")
+
+
+@dataclass
+class FieldSummary:
+    name: str
+    title: str
+    type: str
+    non_empty: int = 0
+    distinct: int = 0
+    distinct_capped: bool = False
+    minimum: str = ""
+    maximum: str = ""
+    top: list[tuple[str, int]] = field(default_factory=list)
+
+
+@dataclass
+class ChartData:
+    """Counts of records along one field, for a chart drawn at render time."""
+
+    kind: str  # "time" (columns along a time axis) or "category" (bars)
+    field: str
+    title: str
+    period: str  # "month" or "year" for time charts, "" for categories
+    points: list[tuple[str, int]]
+
+
+@dataclass
+class PublishedResource:
+    name: str
+    title: str
+    rows: int
+    fields: tuple[FieldInfo, ...]
+    files: dict[str, WrittenFile]  # format key (downloads.FORMATS) -> file
+    preview_header: list[str]
+    preview: list[list[str]]
+    summaries: list[FieldSummary]
+    charts: list[ChartData] = field(default_factory=list)
+    primary_key: tuple[str, ...] = ()
+
+
+@dataclass
+class PublishedDataset:
+    id: str
+    resources: list[PublishedResource]
+    datapackage: WrittenFile | None = None
+    package: WrittenFile | None = None  # zip of datapackage.json and every CSV
+
+
+class _FieldStats:
+    def __init__(self, info: FieldInfo) -> None:
+        self.info = info
+        self.non_empty = 0
+        self.counts: Counter[str] = Counter()
+        self.capped = False
+        self.low: float | str | None = None
+        self.high: float | str | None = None
+        self.periods: Counter[str] | None = Counter() if info.type in TIME_AXIS else None
+
+    def add(self, value: str) -> None:
+        if value == "":
+            return
+        self.non_empty += 1
+        if self.periods is not None:
+            match = _PERIOD.match(value)
+            if match and self.info.type == "year":
+                self.periods[match.group(1)] += 1
+            elif match and match.group(2):
+                self.periods[f"{match.group(1)}-{match.group(2)}"] += 1
+        if not self.capped:
+            self.counts[value] += 1
+            if len(self.counts) >= DISTINCT_CAP:
+                self.capped = True
+        if self.info.type in ORDERED:
+            key: float | str = value
+            if self.info.type in NUMERIC:
+                try:
+                    key = float(value)
+                except ValueError:
+                    return
+            if self.low is None or key < self.low:  # type: ignore[operator]
+                self.low = key
+            if self.high is None or key > self.high:  # type: ignore[operator]
+                self.high = key
+
+    def summary(self) -> FieldSummary:
+        def show(v: float | str | None) -> str:
+            if isinstance(v, float):
+                return str(int(v)) if v.is_integer() else f"{v:g}"
+            return v or ""
+
+        top = []
+        if self.info.type not in ORDERED:
+            top = sorted(self.counts.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+        return FieldSummary(
+            name=self.info.name,
+            title=self.info.title,
+            type=self.info.type,
+            non_empty=self.non_empty,
+            distinct=len(self.counts),
+            distinct_capped=self.capped,
+            minimum=show(self.low),
+            maximum=show(self.high),
+            top=top,
+        )
+
+    def time_chart(self) -> ChartData | None:
+        if not self.periods or len(self.periods) < 2:
+            return None
+        keys = sorted(self.periods)
+        if self.info.type == "year":
+            counts, period = self.periods, "year"
+        else:
+            first, last = _month_index(keys[0]), _month_index(keys[-1])
+            if last - first >= MONTHS_MAX:
+                counts, period = Counter(), "year"
+                for key in keys:
+                    counts[key[:4]] += self.periods[key]
+            else:
+                counts, period = self.periods, "month"
+        points = [(key, counts.get(key, 0)) for key in _fill_periods(sorted(counts), period)]
+        return ChartData("time", self.info.name, self.info.title, period, points[-COLUMNS_MAX:])
+
+    def category_chart(self, primary_key: tuple[str, ...]) -> ChartData | None:
+        info = self.info
+        distinct = len(self.counts)
+        if (
+            info.type not in CATEGORY_TYPES
+            or info.name in primary_key
+            or self.capped
+            or not 2 <= distinct <= CATEGORY_MAX
+            or distinct >= self.non_empty  # every value unique: nothing to compare
+        ):
+            return None
+        points = sorted(self.counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        return ChartData("category", info.name, info.title, "", points)
+
+
+def _month_index(key: str) -> int:
+    return int(key[:4]) * 12 + int(key[5:7]) - 1
+
+
+def _fill_periods(keys: list[str], period: str) -> list[str]:
+    """Every period from the first to the last, so gaps show as zero columns."""
+    if period == "year":
+        years = [int(k[:4]) for k in keys]
+        return [str(y) for y in range(min(years), max(years) + 1)]
+    first, last = _month_index(keys[0]), _month_index(keys[-1])
+    return [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in range(first, last + 1)]
+
+
+def choose_charts(stats: list[_FieldStats], primary_key: tuple[str, ...]) -> list[ChartData]:
+    """At most one time chart and one category chart per resource, from the first fields
+    that have a time axis or a handful of repeated categories."""
+    charts = []
+    time_chart = next((c for s in stats if (c := s.time_chart()) is not None), None)
+    if time_chart:
+        charts.append(time_chart)
+    category = next((c for s in stats if (c := s.category_chart(primary_key)) is not None), None)
+    if category:
+        charts.append(category)
+    return charts
+
+
+def primary_key_of(res: Resource) -> tuple[str, ...]:
+    schema = res.raw.get("schema")
+    pk = schema.get("primaryKey") if isinstance(schema, dict) else None
+    if isinstance(pk, str):
+        return (pk,)
+    if isinstance(pk, list):
+        return tuple(str(p) for p in pk)
+    return ()
+
+
+def _write_rows(
+    ds: Dataset, res: Resource, target: Path, stats: list[_FieldStats]
+) -> tuple[int, list[list[str]]]:
+    """The row loop: the published CSV in schema order, with statistics; (rows, preview)."""
+    rows = iter_rows(ds, res)
+    header = next(rows, [])
+    names = [f.name for f in res.fields]
+    order = [header.index(n) if n in header else None for n in names]
+    preview: list[list[str]] = []
+    count = 0
+    with open(target, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(names)
+        for raw in rows:
+            row = [raw[i] if i is not None and i < len(raw) else "" for i in order]
+            writer.writerow(row)
+            for st, value in zip(stats, row, strict=True):
+                st.add(value)
+            if len(preview) < PREVIEW_ROWS:
+                preview.append(row)
+            count += 1
+    return count, preview
+
+
+def write_published_csv(
+    ds: Dataset, res: Resource, target: Path
+) -> tuple[int, list[list[str]], list[_FieldStats]]:
+    """Large CSV files go through the columnar path (same bytes and statistics), the rest,
+    and whatever that path declines, through the row loop. A desensitised derivative always
+    takes the row loop: only the reader applies its rules."""
+    source = ds.folder / res.path
+    if (
+        res.derivation is None
+        and res.format == "csv"
+        and source.stat().st_size >= FAST_DERIVE_MIN_BYTES
+    ):
+        stats = [_FieldStats(f) for f in res.fields]
+        try:
+            count, preview = write_csv_and_stats(
+                source,
+                res.encoding,
+                [f.name for f in res.fields],
+                [f.type for f in res.fields],
+                target,
+                stats,
+                PREVIEW_ROWS,
+                ORDERED,
+                NUMERIC,
+                DISTINCT_CAP,
+            )
+            return count, preview, stats
+        except Unsupported as exc:
+            log.info("%s/%s: derived row by row (%s)", ds.id, res.name, exc)
+    stats = [_FieldStats(f) for f in res.fields]
+    count, preview = _write_rows(ds, res, target, stats)
+    return count, preview, stats
+
+
+def derive_resource(ds: Dataset, res: Resource, out: OutputTree) -> PublishedResource:
+    names = [f.name for f in res.fields]
+    rel = f"datasets/{ds.id}/{res.name}.csv"
+    target = out.path_for_stream(rel)
+    count, preview, stats = write_published_csv(ds, res, target)
+    files = {"csv": out.register(rel)}
+    files.update(write_variants(ds, res, target, out, rows=count))
+    return PublishedResource(
+        name=res.name,
+        title=res.title,
+        rows=count,
+        fields=res.fields,
+        files=files,
+        preview_header=names,
+        preview=preview,
+        summaries=[s.summary() for s in stats],
+        charts=choose_charts(stats, primary_key_of(res)),
+        primary_key=primary_key_of(res),
+    )
+
+
+def write_variants(
+    ds: Dataset, res: Resource, csv_path: Path, out: OutputTree, rows: int | None = None
+) -> dict[str, WrittenFile]:
+    """Excel-friendly CSV, XLSX and JSON of one resource, from its published CSV.
+
+    No XLSX for more rows than a worksheet holds (1,048,576 with the header): Excel
+    refuses such a file, and writing one cell at a time would take most of the build.
+    """
+    base = f"datasets/{ds.id}/{res.name}"
+    files: dict[str, WrittenFile] = {}
+    target = out.path_for_stream(base + downloads.EXCEL_CSV.suffix)
+    downloads.write_excel_csv(csv_path, target)
+    files[downloads.EXCEL_CSV.key] = out.register(base + downloads.EXCEL_CSV.suffix)
+    if rows is None or rows < downloads.EXCEL_MAX_ROWS:
+        target = out.path_for_stream(base + downloads.XLSX.suffix)
+        downloads.write_xlsx(csv_path, target, res.fields, res.title, ds.issued, ds.modified)
+        files[downloads.XLSX.key] = out.register(base + downloads.XLSX.suffix)
+    target = out.path_for_stream(base + downloads.JSON.suffix)
+    header = {
+        "name": res.name,
+        "title": res.title,
+        "dataset": ds.id,
+        "schema": _published_schema(ds, res.name),
+    }
+    downloads.write_json(csv_path, target, header, res.fields)
+    files[downloads.JSON.key] = out.register(base + downloads.JSON.suffix)
+    return files
+
+
+def write_package_zip(ds: Dataset, published: PublishedDataset, out: OutputTree) -> WrittenFile:
+    """The whole published data package in one file: datapackage.json and every CSV."""
+    assert published.datapackage is not None
+    rel = f"datasets/{ds.id}/{ds.id}{downloads.ZIP.suffix}"
+    members = [("datapackage.json", out.root / published.datapackage.path)]
+    members += [
+        (r.files["csv"].path.rsplit("/", 1)[-1], out.root / r.files["csv"].path)
+        for r in published.resources
+    ]
+    downloads.write_zip(out.path_for_stream(rel), members, ds.modified)
+    return out.register(rel)
+
+
+def datapackage_descriptor(catalog: Catalog, ds: Dataset, published: PublishedDataset) -> dict:
+    """A Frictionless descriptor of exactly the published files."""
+    licenses = ds.licenses or (
+        (catalog.site.default_license,) if catalog.site.default_license else ()
+    )
+    resources = []
+    for pres in published.resources:
+        csv_file = pres.files["csv"]
+        resources.append(
+            {
+                "name": pres.name,
+                "title": pres.title,
+                "path": csv_file.path.rsplit("/", 1)[-1],
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "bytes": csv_file.size,
+                "hash": f"sha256:{csv_file.sha256}",
+                "schema": _published_schema(ds, pres.name),
+            }
+        )
+    return {
+        "name": ds.id,
+        "id": catalog.site.base_url + f"datasets/{ds.id}/",
+        "title": ds.title.zh,
+        "description": ds.description.zh,
+        "homepage": catalog.site.base_url + f"datasets/{ds.id}/",
+        "version": ds.modified.isoformat(),
+        "created": ds.issued.isoformat() + "T00:00:00Z",
+        "keywords": list(ds.keywords),
+        "licenses": [
+            {k: v for k, v in (("name", lic.name), ("path", lic.path), ("title", lic.title)) if v}
+            for lic in licenses
+        ],
+        "sources": _sources(catalog, ds),
+        "resources": resources,
+    }
+
+
+def _sources(catalog: Catalog, ds: Dataset) -> list[dict]:
+    sources = []
+    if ds.publisher in catalog.publishers:
+        sources.append({"title": catalog.publishers[ds.publisher].name.zh})
+    # the source travels with the derivation (a worker process has no whole catalog)
+    source = next((r.derivation.source_dataset for r in ds.resources if r.derivation), None)
+    if source is not None:
+        if shows_in_output(source.open_type, catalog.site.hide_closed):
+            sources.append(
+                {
+                    "title": source.title.zh,
+                    "path": catalog.site.base_url + f"datasets/{source.id}/",
+                }
+            )
+    return sources
+
+
+def _published_schema(ds: Dataset, resource_name: str) -> dict:
+    res = next(r for r in ds.resources if r.name == resource_name)
+    if res.derivation is not None:
+        return published_schema(res)  # transformed types; dropped fields left out
+    schema = dict(res.raw.get("schema") or {})
+    # Foreign keys may point at resources that are not published; keep only internal ones.
+    published_names = {r.name for r in ds.resources}
+    fks = [
+        fk
+        for fk in schema.get("foreignKeys") or []
+        if isinstance(fk, dict)
+        and fk.get("reference", {}).get("resource", "") in published_names | {""}
+    ]
+    if fks:
+        schema["foreignKeys"] = fks
+    else:
+        schema.pop("foreignKeys", None)
+    return schema
+
+
+def derive_dataset(catalog: Catalog, ds: Dataset, out: OutputTree) -> PublishedDataset | None:
+    if not publishes_data(ds.open_type):
+        return None
+    published = PublishedDataset(ds.id, [derive_resource(ds, res, out) for res in ds.resources])
+    published.datapackage = out.write_json(
+        f"datasets/{ds.id}/datapackage.json", datapackage_descriptor(catalog, ds, published)
+    )
+    published.package = write_package_zip(ds, published, out)
+    return published
+
+
+def derive_unit(
+    catalog: Catalog, ds: Dataset, root: Path, cache_root: Path | None = None
+) -> tuple[PublishedDataset | None, dict[str, WrittenFile]]:
+    """derive_dataset into a tree of its own, so it can run in a worker process.
+
+    Returns the published record and the files written, for the build's tree to adopt.
+    With ``cache_root`` the worker also keeps each file in the cache (in parallel, rather
+    than the parent doing it for every file afterwards).
+    """
+    out = OutputTree(root)
+    published = derive_dataset(catalog, ds, out)
+    if cache_root is not None:
+        for written in out.files.values():
+            store_object(cache_root, root / written.path, written.sha256)
+    return published, out.files
+
+
+Derived = tuple[PublishedDataset | None, dict[str, WrittenFile]]
+
+
+def derive_catalog(
+    catalog: Catalog,
+    out: OutputTree,
+    pool: DatasetPool | None = None,
+    cache: BuildCache | None = None,
+    advance: Callable[[int], None] | None = None,
+) -> dict[str, PublishedDataset]:
+    """Derive every dataset; one whose inputs are unchanged gets its cached files back."""
+    pool = pool or DatasetPool(catalog, jobs=1)
+    cache = cache or BuildCache(None)
+
+    def save(unit: Derived) -> dict:  # derive_unit stored the files themselves
+        published, files = unit
+        return {"published": encode(published), "files": encode(files)}
+
+    def load(ds: Dataset, stored: dict) -> Derived | None:
+        published = decode(PublishedDataset | None, stored["published"])
+        if published is not None and not publishes_data(ds.open_type):
+            return None  # the policy is asked again, whatever the cache holds
+        files = decode(dict[str, WrittenFile], stored["files"])
+        for written in files.values():
+            if not cache.restore_file(written.sha256, written.size, out.root / written.path):
+                return None
+        return published, files
+
+    units = cache.map_datasets(
+        "derive",
+        catalog.datasets,
+        compute=lambda todo: pool.map(
+            partial(derive_unit, root=out.root, cache_root=cache.objects_root), todo, advance
+        ),
+        save=save,
+        load=load,
+        advance=advance or (lambda n: None),
+    )
+    result: dict[str, PublishedDataset] = {}
+    for ds, (published, files) in zip(catalog.datasets, units, strict=True):
+        out.adopt(files)
+        if published is not None:
+            result[ds.id] = published
+    return result

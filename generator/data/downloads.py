@@ -1,0 +1,284 @@
+"""Download formats of a published resource, written from its canonical UTF-8 CSV.
+
+Every variant is derived from the CSV that derivation already wrote, so each one carries
+exactly the published values (after any desensitisation) and nothing else. All writers
+stream row by row: memory does not grow with the size of a resource. Archives (XLSX is a
+zip too) get fixed timestamps and fixed document properties, so the same input gives the
+same bytes in every build.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import re
+import shutil
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from ..model import FieldInfo
+
+
+@dataclass(frozen=True)
+class Format:
+    """One download format: how it is named, served and catalogued."""
+
+    key: str
+    suffix: str  # appended to the resource name
+    media_type: str  # IANA media type (no parameters: POD and DCAT want the bare type)
+    eu_file_type: str  # code in the EU file-type vocabulary
+    label_zh: str
+    label_en: str
+
+    def label(self, lang: str) -> str:
+        return self.label_en if lang == "en" else self.label_zh
+
+
+CSV = Format("csv", ".csv", "text/csv", "CSV", "CSV（UTF-8）", "CSV (UTF-8)")
+EXCEL_CSV = Format(
+    "excel-csv",
+    ".excel.csv",
+    "text/csv",
+    "CSV",
+    "CSV（Excel 兼容，带 BOM）",
+    "CSV for Excel (UTF-8 with BOM)",
+)
+XLSX = Format(
+    "xlsx",
+    ".xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "XLSX",
+    "Excel 工作簿（XLSX）",
+    "Excel workbook (XLSX)",
+)
+JSON = Format("json", ".json", "application/json", "JSON", "JSON（记录与字段）", "JSON records")
+ZIP = Format("zip", ".zip", "application/zip", "ZIP", "完整数据包（ZIP）", "Data package (ZIP)")
+
+# Per-resource formats, in the order pages and catalogs list them.
+RESOURCE_FORMATS: tuple[Format, ...] = (CSV, EXCEL_CSV, XLSX, JSON)
+FORMATS: dict[str, Format] = {f.key: f for f in (*RESOURCE_FORMATS, ZIP)}
+
+
+def format_names(keys: Iterable[str]) -> list[str]:
+    """Public format names (CSV, XLSX, JSON) of format keys, for badges and facets: the
+    Excel-friendly CSV is a CSV, not a format of its own."""
+    return sorted({FORMATS[k].eu_file_type if k in FORMATS else k.upper() for k in keys})
+
+
+ZIP_EPOCH = dt.date(1980, 1, 1)  # the earliest date a zip entry can carry
+# Characters XML 1.0 cannot hold; an XLSX cell containing one would be unreadable.
+XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+JSON_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?")
+EXCEL_EXACT_DIGITS = 15  # Excel keeps 15 significant digits; longer integers stay text
+EXCEL_MAX_CELL = 32_767
+EXCEL_MAX_ROWS = 1_048_576  # rows of one worksheet, the header row included
+
+
+def zip_date_time(day: dt.date) -> tuple[int, int, int, int, int, int]:
+    day = max(day, ZIP_EPOCH)
+    return (day.year, day.month, day.day, 0, 0, 0)
+
+
+class DeterministicZipFile(zipfile.ZipFile):
+    """A ZipFile whose entries all carry one fixed timestamp and fixed permissions.
+
+    openpyxl writes through ``writestr`` and ``write``; both are routed here so that an
+    XLSX written twice from the same rows is byte-identical.
+    """
+
+    def __init__(self, file: str | Path | IO[bytes], date_time: tuple[int, ...]) -> None:
+        super().__init__(file, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True)
+        self.fixed_date_time = date_time
+
+    def _info(self, arcname: str) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(arcname, date_time=self.fixed_date_time)  # type: ignore[arg-type]
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o644 << 16
+        info.create_system = 3  # Unix, whatever system builds it
+        return info
+
+    def writestr(  # type: ignore[override]
+        self, zinfo_or_arcname: str | zipfile.ZipInfo, data: str | bytes, *args: Any, **kw: Any
+    ) -> None:
+        name = (
+            zinfo_or_arcname.filename
+            if isinstance(zinfo_or_arcname, zipfile.ZipInfo)
+            else zinfo_or_arcname
+        )
+        super().writestr(self._info(name), data)
+
+    def write(  # type: ignore[override]
+        self, filename: str | Path, arcname: str | None = None, *args: Any, **kw: Any
+    ) -> None:
+        name = arcname if arcname is not None else Path(filename).name
+        with open(filename, "rb") as src, self.open(self._info(name), "w") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+
+
+def _read_csv(path: Path) -> Iterator[list[str]]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        yield from csv.reader(handle)
+
+
+def write_excel_csv(src: Path, dst: Path) -> None:
+    """UTF-8 with a byte-order mark and CRLF: Excel then opens Chinese text correctly.
+
+    UTF-8 with BOM rather than GB18030: it is lossless for every character, Excel 2016+
+    and WPS detect it on Windows and macOS, and other tools read it as plain UTF-8.
+    """
+    if _copy_without_quotes(src, dst):
+        return
+    with open(dst, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerows(_read_csv(src))
+
+
+def _copy_without_quotes(src: Path, dst: Path, block: int = 1 << 18) -> bool:
+    """The Excel CSV of a published CSV with no quoted field, by bytes (GB/s, not rows/s).
+
+    Without a quote character every newline ends a record, so the writer's output is the
+    same text with CRLF; with one, a newline may sit inside a value: False, write rows.
+    """
+    with open(src, "rb") as handle:
+        while chunk := handle.read(block):
+            if b'"' in chunk or b"\r" in chunk:
+                return False
+    with open(src, "rb") as source, open(dst, "wb") as target:
+        target.write(b"\xef\xbb\xbf")
+        while chunk := source.read(block):
+            target.write(chunk.replace(b"\n", b"\r\n"))
+    return True
+
+
+TRUE_VALUES = ("true", "True", "TRUE", "1")  # Table Schema defaults
+FALSE_VALUES = ("false", "False", "FALSE", "0")
+
+
+def json_value(field: FieldInfo, text: str) -> Any:
+    """A CSV cell as a JSON value of its Table Schema type; empty cells become null.
+
+    A value that does not parse as its type stays text rather than being guessed at.
+    """
+    if text == "":
+        return None
+    if field.type in ("integer", "number", "year"):
+        return _RawNumber(text) if JSON_NUMBER.fullmatch(text) else text
+    if field.type == "boolean":
+        if text in (field.raw.get("trueValues") or TRUE_VALUES):
+            return True
+        if text in (field.raw.get("falseValues") or FALSE_VALUES):
+            return False
+    return text
+
+
+class _RawNumber(str):
+    """A number kept as its exact decimal text (no float rounding) in JSON output."""
+
+
+def _dump(value: Any) -> str:
+    if isinstance(value, _RawNumber):
+        return str.__str__(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def write_json(src: Path, dst: Path, header: dict[str, Any], fields: tuple[FieldInfo, ...]) -> None:
+    """``{...header, "data": [{field: value}, ...]}``, one record per line, streamed."""
+    names = [json.dumps(f.name, ensure_ascii=False) for f in fields]
+    rows = _read_csv(src)
+    next(rows, None)  # the header: field names come from the schema
+    head = json.dumps(header, ensure_ascii=False, indent=2)
+    with open(dst, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(head[:-1].rstrip() + ',\n  "data": [')
+        first = True
+        for row in rows:
+            cells = (
+                f"{name}: {_dump(json_value(field, value))}"
+                for name, field, value in zip(names, fields, row, strict=False)
+            )
+            handle.write(("\n    {" if first else ",\n    {") + ", ".join(cells) + "}")
+            first = False
+        handle.write("\n  ]\n}\n" if not first else "]\n}\n")
+
+
+def _significant_digits(number: str) -> int:
+    mantissa = re.split("[eE]", number.lstrip("-"))[0].replace(".", "")
+    return len(mantissa.lstrip("0"))
+
+
+def xlsx_value(field: FieldInfo, text: str) -> Any:
+    """A CSV cell as the value an Excel cell should hold.
+
+    Numbers become numbers only while Excel can hold them exactly (15 digits): a long
+    code typed as integer stays text rather than turning into 1.2E+17.
+    """
+    if text == "":
+        return None
+    if field.type in ("integer", "year") and re.fullmatch(r"-?\d+", text):
+        return int(text) if _significant_digits(text) <= EXCEL_EXACT_DIGITS else text
+    if field.type == "number" and JSON_NUMBER.fullmatch(text):
+        return float(text) if _significant_digits(text) <= EXCEL_EXACT_DIGITS else text
+    if field.type == "boolean":
+        value = json_value(field, text)
+        if isinstance(value, bool):
+            return value
+    if field.type == "date":
+        try:
+            day = dt.date.fromisoformat(text)
+        except ValueError:
+            return _clean_text(text)
+        return day if day.year >= 1900 else text
+    return _clean_text(text)
+
+
+def _clean_text(text: str) -> str:
+    return XML_ILLEGAL.sub("", text)[:EXCEL_MAX_CELL]
+
+
+def write_xlsx(
+    src: Path,
+    dst: Path,
+    fields: tuple[FieldInfo, ...],
+    title: str,
+    created: dt.date,
+    modified: dt.date,
+    sheet_title: str = "data",
+    fields_sheet_title: str = "fields",
+) -> None:
+    """A workbook: the rows on one sheet, the field descriptions on another.
+
+    Written by generator/xlsx.py (a few fixed parts and one XML line per row): text is
+    always an inline string, so a cell like "=1+1" stays data and never a formula.
+    """
+    from .xlsx import write_workbook
+
+    def data_rows() -> Iterator[list[Any]]:
+        rows = _read_csv(src)
+        next(rows, None)
+        yield [_clean_text(f.name) for f in fields]
+        for row in rows:
+            yield [xlsx_value(field, value) for field, value in zip(fields, row, strict=False)]
+
+    def field_rows() -> Iterator[list[Any]]:
+        yield ["name", "title", "type", "description"]
+        for f in fields:
+            yield [_clean_text(v) or None for v in (f.name, f.title, f.type, f.description)]
+
+    with DeterministicZipFile(dst, zip_date_time(modified)) as archive:
+        write_workbook(
+            archive,
+            [(sheet_title, data_rows()), (fields_sheet_title, field_rows())],
+            title,
+            created,
+            modified,
+        )
+
+
+def write_zip(dst: Path, members: list[tuple[str, Path]], day: dt.date) -> None:
+    """A zip of files in the given order, with fixed timestamps."""
+    with DeterministicZipFile(dst, zip_date_time(day)) as archive:
+        for arcname, path in members:
+            archive.write(path, arcname)

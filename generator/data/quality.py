@@ -1,0 +1,179 @@
+"""The quality of each dataset, as published: its page's quality section and validation.json.
+
+What a citizen or a harvester may learn here is decided by :mod:`generator.policy`, like
+everything else: metadata completeness is about the catalog record and is shown for every
+listed dataset; field counts come from the Table Schema and follow ``publishes_schema``;
+rows, error counts and formats are facts about the values and follow
+``publishes_statistics`` (open data only).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..catalog.profile import schema_at
+from ..checks.validate import DatasetReport, metadata_completeness
+from ..errors import Problem
+from ..model import Catalog, Dataset
+from ..policy import OpenType, is_listed, publishes_schema, publishes_statistics
+from ..runtime.output import OutputTree
+from .derive import PublishedDataset
+from .downloads import format_names
+
+VALIDATION_FILE = "validation.json"
+PROFILE_ID = "kaifang-catalog-profile/1"
+
+
+@dataclass(frozen=True)
+class ResourceQuality:
+    name: str
+    title: str
+    fields: int
+    rows: int | None = None  # None: not published for this open type
+    errors: int | None = None
+    errors_by_type: dict[str, int] | None = None
+    formats: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MissingKey:
+    key: str
+    zh: str
+    en: str
+
+    def label(self, lang: str) -> str:
+        name = self.en if lang == "en" else self.zh
+        return f"{name} ({self.key})" if lang == "en" else f"{name}（{self.key}）"
+
+
+@dataclass(frozen=True)
+class Quality:
+    dataset: str
+    open_type: OpenType
+    completeness: float
+    missing: tuple[MissingKey, ...]
+    warnings: int
+    statistics_public: bool
+    schema_public: bool
+    formats: tuple[str, ...] = ()
+    errors: int | None = None
+    errors_by_type: dict[str, int] | None = None
+    resources: tuple[ResourceQuality, ...] = field(default_factory=tuple)
+
+    @property
+    def completeness_percent(self) -> int:
+        return round(self.completeness * 100)
+
+
+def _missing(keys: list[str]) -> tuple[MissingKey, ...]:
+    out = []
+    for key in keys:
+        meta = schema_at("dataset", (key,))
+        out.append(
+            MissingKey(key, str(meta.get("title") or key), str(meta.get("x-title-en") or key))
+        )
+    return tuple(out)
+
+
+def assess(
+    ds: Dataset,
+    report: DatasetReport | None,
+    published: PublishedDataset | None,
+    problems: list[Problem] = (),  # type: ignore[assignment]
+) -> Quality:
+    """The publishable quality facts of one dataset."""
+    completeness, missing = metadata_completeness(ds)
+    stats = publishes_statistics(ds.open_type) and published is not None
+    schema = publishes_schema(ds.open_type)
+    warnings = sum(1 for p in problems if p.dataset == ds.id and p.severity == "warning")
+    by_name = {r.name: r for r in report.resources} if report else {}
+    files = {r.name: r.files for r in published.resources} if stats and published else {}
+    # A desensitised derivative is not validated itself (its source is, and the source's
+    # error counts are facts about non-open values): only its published row count shows.
+    derived_rows = {r.name: r.rows for r in published.resources} if stats and published else {}
+    resources: list[ResourceQuality] = []
+    if schema:
+        for res in ds.resources:
+            checked = by_name.get(res.name)
+            resources.append(
+                ResourceQuality(
+                    name=res.name,
+                    title=res.title,
+                    fields=len(res.fields),
+                    rows=checked.rows if stats and checked else derived_rows.get(res.name),
+                    errors=checked.error_count if stats and checked else None,
+                    errors_by_type=dict(checked.errors_by_type) if stats and checked else None,
+                    formats=tuple(format_names(files.get(res.name, {}))),
+                )
+            )
+    formats = sorted({fmt for r in resources for fmt in r.formats})
+    errors_by_type = report.errors_by_code if stats and report else None
+    return Quality(
+        dataset=ds.id,
+        open_type=ds.open_type,
+        completeness=completeness,
+        missing=_missing(missing),
+        warnings=warnings,
+        statistics_public=stats,
+        schema_public=schema,
+        formats=tuple(formats),
+        errors=report.error_count if stats and report else None,
+        errors_by_type=errors_by_type,
+        resources=tuple(resources),
+    )
+
+
+def validation_document(catalog: Catalog, quality: Quality) -> dict[str, Any]:
+    """The machine-readable quality report at /datasets/<id>/validation.json."""
+    doc: dict[str, Any] = {
+        "dataset": quality.dataset,
+        "url": catalog.site.base_url + f"datasets/{quality.dataset}/",
+        "profile": PROFILE_ID,
+        "open_type": quality.open_type.value,
+        "valid": True,  # a dataset with errors is never published
+        "metadata": {
+            "completeness": quality.completeness,
+            "missing": [m.key for m in quality.missing],
+            "warnings": quality.warnings,
+        },
+        "statistics_published": quality.statistics_public,
+    }
+    if quality.statistics_public:
+        doc["formats"] = list(quality.formats)
+        doc["errors"] = quality.errors
+        doc["errors_by_type"] = quality.errors_by_type or {}
+    if quality.schema_public:
+        resources = []
+        for r in quality.resources:
+            item: dict[str, Any] = {"name": r.name, "title": r.title, "fields": r.fields}
+            if quality.statistics_public:
+                item.update(
+                    rows=r.rows,
+                    errors=r.errors,
+                    errors_by_type=r.errors_by_type or {},
+                    formats=list(r.formats),
+                )
+            resources.append(item)
+        doc["resources"] = resources
+    return doc
+
+
+def assess_catalog(
+    catalog: Catalog,
+    reports: dict[str, DatasetReport],
+    published: dict[str, PublishedDataset],
+    problems: list[Problem],
+) -> dict[str, Quality]:
+    return {
+        ds.id: assess(ds, reports.get(ds.id), published.get(ds.id), problems)
+        for ds in catalog.datasets
+        if is_listed(ds.open_type, catalog.site.hide_closed)
+    }
+
+
+def write_validation_files(
+    catalog: Catalog, qualities: dict[str, Quality], out: OutputTree
+) -> None:
+    for ds_id, quality in sorted(qualities.items()):
+        out.write_json(f"datasets/{ds_id}/{VALIDATION_FILE}", validation_document(catalog, quality))

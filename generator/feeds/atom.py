@@ -1,0 +1,142 @@
+"""Atom feeds of new and updated datasets: one for the portal, one per publisher.
+
+Bots poll these, so they must be cheap to compare: every date in a feed comes from the
+catalog (an entry's <updated> is its dataset's modified date, the feed's is the newest
+entry's), never from the clock. A dataset that did not change keeps byte-identical
+entries in every build. Each entry's id names the dataset *and* its modified date, so a
+change is a new entry that every feed reader shows, not a silent edit of an old one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlparse
+from xml.sax.saxutils import escape, quoteattr
+
+from ..data.records import DatasetRecord, feed_path, page_path
+from ..history import Entry, describe
+from ..i18n import translate
+from ..model import Catalog
+from ..runtime.output import OutputTree, WrittenFile
+
+FEED_ENTRIES = 50  # newest datasets per feed
+EPOCH = dt.date(1970, 1, 1)
+
+
+def timestamp(day: dt.date) -> str:
+    return day.isoformat() + "T00:00:00Z"
+
+
+def entry_id(rec: DatasetRecord) -> str:
+    """A tag URI (RFC 4151) unique to this dataset at this modified date."""
+    host = urlparse(rec.base_url).hostname or "localhost"
+    return f"tag:{host},{rec.ds.issued.isoformat()}:datasets/{rec.id}/{rec.ds.modified.isoformat()}"
+
+
+def render_entry(rec: DatasetRecord, lang: str, change: Entry | None = None) -> str:
+    ds = rec.ds
+    lines = [
+        "  <entry>",
+        f"    <id>{escape(entry_id(rec))}</id>",
+        f"    <title>{escape(ds.title.get(lang))}</title>",
+        f'    <link rel="alternate" type="text/html" href={quoteattr(rec.page_url(lang))}/>',
+        f'    <link rel="related" type="application/json" href={quoteattr(rec.api_url)}/>',
+    ]
+    if rec.package is not None:
+        lines.append(
+            f'    <link rel="enclosure" type="{rec.package.media_type}" '
+            f"href={quoteattr(rec.package.url)}/>"
+        )
+    lines += [
+        f"    <published>{timestamp(ds.issued)}</published>",
+        f"    <updated>{timestamp(ds.modified)}</updated>",
+    ]
+    if rec.publisher is not None:
+        pub_url = rec.base_url + page_path(f"publishers/{rec.publisher.id}/", lang)
+        lines.append(
+            f"    <author><name>{escape(rec.publisher.name.get(lang))}</name>"
+            f"<uri>{escape(pub_url)}</uri></author>"
+        )
+    if rec.theme is not None:
+        scheme = rec.base_url + "themes/"
+        lines.append(
+            f"    <category term={quoteattr(rec.theme.id)} scheme={quoteattr(scheme)} "
+            f"label={quoteattr(rec.theme.label.get(lang))}/>"
+        )
+    lines.append(
+        f"    <category term={quoteattr(ds.open_type.value)} "
+        f"label={quoteattr(ds.open_type.label(lang))}/>"
+    )
+    lines.append(f"    <summary>{escape(ds.description.get(lang))}</summary>")
+    if change is not None:  # the dataset's latest changelog entry, as the policy shows it
+        text = f"{change.date}: " + "; ".join(describe(c, lang) for c in change.changes)
+        lines.append(f'    <content type="text">{escape(text)}</content>')
+    lines.append("  </entry>")
+    return "\n".join(lines) + "\n"
+
+
+def newest_first(records: list[DatasetRecord]) -> list[DatasetRecord]:
+    return sorted(records, key=lambda r: (-r.ds.modified.toordinal(), r.id))[:FEED_ENTRIES]
+
+
+def render_feed(
+    catalog: Catalog,
+    records: list[DatasetRecord],
+    path: str,
+    title: str,
+    alternate: str,
+    lang: str,
+    changes: dict[str, Entry] | None = None,
+) -> str:
+    site = catalog.site
+    entries = newest_first(records)
+    updated = max((r.ds.modified for r in entries), default=EPOCH)
+    self_url = site.base_url + path
+    author = site.contact.name.get(lang) if site.contact.name.zh else site.title.get(lang)
+    xml_lang = "zh-CN" if lang == "zh" else lang
+    head = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{xml_lang}">',
+        f"  <id>{escape(self_url)}</id>",
+        f"  <title>{escape(title)}</title>",
+        f"  <subtitle>{escape(translate('feed_subtitle', lang))}</subtitle>",
+        f'  <link rel="self" type="application/atom+xml" href={quoteattr(self_url)}/>',
+        f'  <link rel="alternate" type="text/html" href={quoteattr(alternate)}/>',
+        f"  <updated>{timestamp(updated)}</updated>",
+        f"  <author><name>{escape(author)}</name></author>",
+        "  <generator>Kaifang</generator>",
+    ]
+    body = "".join(render_entry(r, lang, (changes or {}).get(r.id)) for r in entries)
+    return "\n".join(head) + "\n" + body + "</feed>\n"
+
+
+def write_atom_feeds(
+    catalog: Catalog,
+    records: list[DatasetRecord],
+    out: OutputTree,
+    changes: dict[str, Entry] | None = None,
+) -> list[WrittenFile]:
+    site = catalog.site
+    written = []
+    for lang in site.languages:
+        path = feed_path(lang)
+        title = translate("feed_title", lang, site=site.title.get(lang))
+        alternate = site.base_url + page_path("datasets/", lang)
+        written.append(
+            out.write_text(
+                path, render_feed(catalog, records, path, title, alternate, lang, changes)
+            )
+        )
+        for pub in catalog.publishers.values():
+            mine = [r for r in records if r.publisher is not None and r.publisher.id == pub.id]
+            if not mine:
+                continue  # no deterministic <updated> for an empty feed, and nothing to say
+            path = feed_path(lang, pub.id)
+            title = translate("feed_title", lang, site=pub.name.get(lang))
+            alternate = site.base_url + page_path(f"publishers/{pub.id}/", lang)
+            written.append(
+                out.write_text(
+                    path, render_feed(catalog, mine, path, title, alternate, lang, changes)
+                )
+            )
+    return written

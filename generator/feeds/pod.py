@@ -1,0 +1,127 @@
+"""/data.json in the Project Open Data metadata schema 1.1.
+
+POD is a US federal schema: it requires bureauCode and programCode from US budget
+tables, which have no Chinese equivalent. Kaifang writes the neutral placeholders
+"000:00" and "000:000" (valid by the schema, meaning no federal bureau or programme) so
+that generic POD harvesters, which validate against the schema, accept the file.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..data.records import DatasetRecord
+from ..model import Catalog
+from ..runtime.output import OutputTree, WrittenFile
+
+POD_SCHEMA = "https://project-open-data.cio.gov/v1.1/schema"
+BUREAU_CODE = "000:00"
+PROGRAM_CODE = "000:000"
+RIGHTS_MAX = 255  # POD limits `rights` to 255 characters
+
+# Site frequency ids -> ISO 8601 repeating durations, as POD wants them.
+POD_FREQUENCIES = {
+    "realtime": "R/PT1S",
+    "continuous": "R/PT1S",
+    "hourly": "R/PT1H",
+    "daily": "R/P1D",
+    "weekly": "R/P1W",
+    "biweekly": "R/P2W",
+    "monthly": "R/P1M",
+    "quarterly": "R/P3M",
+    "semiannual": "R/P6M",
+    "yearly": "R/P1Y",
+    "annual": "R/P1Y",
+    "irregular": "irregular",
+}
+
+
+def _rights(rec: DatasetRecord) -> str | None:
+    if rec.open:
+        return None
+    parts = []
+    if rec.ds.open_conditions:
+        parts.append(f"开放条件：{rec.ds.open_conditions}")
+    if rec.ds.legal_basis:
+        parts.append(f"依据：{rec.ds.legal_basis}")
+    text = "；".join(parts) or rec.ds.open_type.label_zh
+    return text if len(text) <= RIGHTS_MAX else text[: RIGHTS_MAX - 1] + "…"
+
+
+def pod_dataset(catalog: Catalog, rec: DatasetRecord) -> dict[str, Any]:
+    ds = rec.ds
+    publisher_name = rec.publisher.name.zh if rec.publisher else catalog.site.title.zh
+    entry: dict[str, Any] = {
+        "@type": "dcat:Dataset",
+        "identifier": rec.page_url() + "#dataset",
+        "title": ds.title.zh,
+        "description": ds.description.zh,
+        "keyword": list(dict.fromkeys(rec.keywords)),
+        "modified": ds.modified.isoformat(),
+        "issued": ds.issued.isoformat(),
+        "publisher": {"@type": "org:Organization", "name": publisher_name},
+        "contactPoint": {"@type": "vcard:Contact", "fn": rec.contact.name.zh},
+        "accessLevel": rec.access_level,
+        "bureauCode": [BUREAU_CODE],
+        "programCode": [PROGRAM_CODE],
+        "landingPage": rec.page_url(),
+        "language": ["zh"],
+    }
+    if rec.contact.email:
+        entry["contactPoint"]["hasEmail"] = "mailto:" + rec.contact.email
+    rights = _rights(rec)
+    if rights:
+        entry["rights"] = rights
+    if rec.theme:
+        entry["theme"] = [rec.theme.label.zh]
+    if ds.spatial:
+        entry["spatial"] = ds.spatial
+    if rec.temporal:
+        entry["temporal"] = f"{rec.temporal[0]}/{rec.temporal[1]}"
+    frequency = POD_FREQUENCIES.get(ds.update_frequency)
+    if frequency:
+        entry["accrualPeriodicity"] = frequency
+    if rec.license and rec.license.path:
+        entry["license"] = rec.license.path
+    if rec.datapackage_url:
+        entry["describedBy"] = rec.datapackage_url
+        entry["describedByType"] = "application/json"
+    if rec.open:
+        entry["distribution"] = [
+            {
+                "@type": "dcat:Distribution",
+                "title": f"{d.title}（{d.format.label_zh}）"
+                if d.resource
+                else f"{ds.title.zh}（完整数据包）",
+                "downloadURL": d.url,
+                "mediaType": d.media_type,
+                "format": d.format.label_en,
+            }
+            for d in rec.all_files
+        ]
+    entry["references"] = [rec.api_url]
+    return entry
+
+
+def catalog_head(catalog: Catalog) -> dict[str, Any]:
+    return {
+        "@context": "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld",
+        "@id": catalog.site.base_url + "data.json",
+        "@type": "dcat:Catalog",
+        "conformsTo": POD_SCHEMA,
+        "describedBy": POD_SCHEMA + "/catalog.json",
+    }
+
+
+def write_data_json(catalog: Catalog, records: list[DatasetRecord], out: OutputTree) -> WrittenFile:
+    """Streamed one dataset at a time, so memory does not grow with the catalog; one
+    dataset per line (json's C encoder: indenting would use the slow Python one)."""
+    head = json.dumps(catalog_head(catalog), ensure_ascii=False, indent=2)
+    with open(out.path_for_stream("data.json"), "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(head[:-2] + ',\n  "dataset": [')
+        for i, rec in enumerate(records):
+            entry = json.dumps(pod_dataset(catalog, rec), ensure_ascii=False)
+            handle.write(("\n    " if i == 0 else ",\n    ") + entry)
+        handle.write("\n  ]\n}\n" if records else "]\n}\n")
+    return out.register("data.json")

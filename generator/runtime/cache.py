@@ -1,0 +1,496 @@
+"""The build cache: results of unchanged work, found again by the hashes of its inputs.
+
+Where: ``.kaifang-cache/`` beside the output folder (git-ignored), never inside it, so
+nothing cached can be published by accident. It holds an SQLite index (transactional: a
+build killed mid-write leaves the previous index) and ``objects/``, output files named by
+their sha256.
+
+What is cached, and keyed by what (every key also holds :func:`code_fingerprint`: the
+Kaifang version, the source of the generator package and the versions of the libraries
+that shape output, so an upgrade or a code change empties the cache in effect):
+
+- ``validate``: the DatasetReport of one dataset; key = hash of every file in its folder
+  (descriptor, README, data) and in the folders of the datasets its desensitised
+  derivatives read, + site.yaml + publishers.yaml + the hash rule's secret (hashed).
+- ``derive``: the PublishedDataset and the files derive wrote; same key. A hit copies the
+  files back from ``objects/`` after checking their size; a missing or damaged object is a
+  miss, and the dataset is derived again.
+- ``page``: one rendered page; key = templates + the repr of everything the page was
+  given (typed, frozen view objects), so a page is reused only for identical input.
+- ``publish``: the fingerprint of the whole input of the site now in the output folder,
+  with the size and mtime of each file there. A build whose input has that fingerprint,
+  into an output folder that is still exactly that tree, has nothing to do.
+
+The units cached (validate_dataset, derive_unit) must stay pure functions of the catalog
+context (site, publishers) and their dataset folder: anything else they read (the date,
+other datasets) would have to join the key. Whether data may be published is asked of the
+policy again at every build, for cached results too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import functools
+import hashlib
+import json
+import logging
+import os
+import shutil
+import sqlite3
+import sys
+import types
+import typing
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
+from pathlib import Path
+from typing import Any, TypeVar
+
+from .. import __version__
+from ..policy import HASH_SECRET_ENV
+from . import parallel
+
+log = logging.getLogger(__name__)
+
+CACHE_DIRNAME = ".kaifang-cache"
+FORMAT = 1
+KEEP_BUILDS = 3  # entries not used by one of the last few builds are pruned
+PACKAGE = Path(__file__).resolve().parent
+LIBRARIES = ("frictionless", "jinja2", "markdown", "nh3", "openpyxl", "pyyaml", "pypinyin")
+
+T = TypeVar("T")
+
+
+def default_cache_dir(out_dir: Path) -> Path:
+    return out_dir.resolve().parent / CACHE_DIRNAME
+
+
+# --- hashing ---------------------------------------------------------------------------------
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def tree_digest(folder: Path, inside: Path | None = None) -> str:
+    """Hash of every file's path and content under folder, in a fixed order.
+
+    A file is read only when its real path is inside ``inside`` (default: folder):
+    hashing must never open a file the loader refuses to read. For a file reached through
+    a link leading out only its real path counts (the loader reports it as an error).
+    """
+    digest = hashlib.sha256()
+    if not folder.is_dir():
+        return digest.hexdigest()
+    boundary = (inside or folder).resolve()
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames.sort()
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            rel = path.relative_to(folder).as_posix()
+            real = Path(os.path.realpath(path))
+            if not real.is_relative_to(boundary):  # a link, or a linked folder, leads out
+                digest.update(rel.encode() + b"\0outside:" + os.fsencode(real) + b"\n")
+            elif real.is_file():  # not sockets or fifos
+                digest.update(rel.encode() + b"\0" + sha256_file(path).encode() + b"\n")
+    return digest.hexdigest()
+
+
+def hash_text(*parts: str) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8", "surrogatepass") + b"\x1f")
+    return digest.hexdigest()
+
+
+_CODE: str | None = None
+
+
+def code_fingerprint() -> str:
+    """Kaifang's version and source, and the libraries that shape its output."""
+    global _CODE
+    if _CODE is None:
+        from importlib import metadata
+
+        parts = [f"kaifang {__version__}", f"python {sys.version_info[:2]}"]
+        for lib in LIBRARIES:
+            try:
+                parts.append(f"{lib} {metadata.version(lib)}")
+            except metadata.PackageNotFoundError:
+                parts.append(f"{lib} -")
+        parts.append(_source_digest(PACKAGE))
+        _CODE = hash_text(*parts)
+    return _CODE
+
+
+def _source_digest(package: Path) -> str:
+    """The package's own files, not the bytecode Python writes beside them as it imports
+    (which would change the fingerprint between two builds of the same code)."""
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if "__pycache__" in path.parts or not path.is_file() or path.suffix == ".pyc":
+            continue
+        rel = path.relative_to(package).as_posix()
+        digest.update(rel.encode() + b"\0" + sha256_file(path).encode() + b"\n")
+    return digest.hexdigest()
+
+
+def object_path(root: Path, sha: str) -> Path:
+    return root / "objects" / sha[:2] / sha[2:]
+
+
+def store_object(root: Path, path: Path, sha: str) -> None:
+    """Keep an output file in the cache at ``root`` under its hash: a hard link to it where
+    the cache and the output share a file system (one metadata operation instead of a
+    copy; storing took about a fifth of a cold build), otherwise a copy; atomic either way.
+    Safe in worker processes: it touches only the object's own file.
+
+    A link shares the file with the output, so an edit made in place to a published file
+    would change the object too: :meth:`BuildCache.restore_file` checks the hash."""
+    target = object_path(root, sha)
+    if target.exists():
+        return
+    target.parent.mkdir(exist_ok=True)
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    try:
+        os.link(path, tmp)
+    except OSError:  # another file system, or links not supported
+        shutil.copyfile(path, tmp)
+    os.replace(tmp, target)
+
+
+@dataclasses.dataclass(frozen=True)
+class CatalogDigest:
+    """Content hashes of a catalog, taken before it is loaded."""
+
+    context: str  # site.yaml and publishers.yaml
+    datasets: dict[str, str]  # dataset folder name -> tree digest
+    history: str  # the build's own records, see generator/history.py
+
+    @classmethod
+    def of(cls, root: Path, jobs: int | None = 1) -> CatalogDigest:
+        """jobs: worker processes hashing dataset folders (None: one per CPU)."""
+        root = root.resolve()
+        context = hash_text(
+            *(_context_file(root, n) for n in CONTEXT_FILES),
+            # The key of the desensitising hash rule: outputs depend on it. Only a hash of
+            # a hash of it is ever stored.
+            hash_text(os.environ.get(HASH_SECRET_ENV, "")),
+        )
+        ds_root = root / "datasets"
+        folders = sorted(p for p in ds_root.iterdir() if p.is_dir()) if ds_root.is_dir() else []
+        digests = parallel.map_items(partial(tree_digest, inside=root), folders, jobs)
+        datasets = {folder.name: digest for folder, digest in zip(folders, digests, strict=True)}
+        return cls(context, datasets, tree_digest(root / "history", root))
+
+    def dataset_digest(self, ds: Any) -> str:
+        """The content hash of what one dataset's unit of work reads: its folder, and the
+        folders of the datasets its desensitised derivatives are computed from."""
+        sources = sorted(
+            {
+                r.derivation.source_dataset.id
+                for r in ds.resources
+                if getattr(r, "derivation", None) is not None
+            }
+        )
+        if not sources:
+            return self.datasets[ds.id]
+        return hash_text(*(f"{i}={self.datasets.get(i, '-')}" for i in [ds.id, *sources]))
+
+    def dataset_key(self, kind: str, ds: Any) -> str:
+        return hash_text(kind, code_fingerprint(), self.context, self.dataset_digest(ds))
+
+    def whole(self, *extra: str) -> str:
+        return hash_text(
+            code_fingerprint(),
+            self.context,
+            self.history,
+            *(f"{k}={v}" for k, v in sorted(self.datasets.items())),
+            *extra,
+        )
+
+
+CONTEXT_FILES = ("site.yaml", "publishers.yaml")
+
+
+def _context_file(root: Path, name: str) -> str:
+    path = root / name
+    if not path.is_file() or not path.resolve().is_relative_to(root):
+        return "-" if not path.is_symlink() else "link:" + os.readlink(path)
+    return sha256_file(path)
+
+
+# --- typed JSON: cached results are data, never pickles ----------------------------------------
+
+
+def encode(value: Any) -> Any:
+    """A JSON-able form of dataclasses, enums, paths, dates and containers."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): encode(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [encode(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    raise TypeError(f"cannot cache a {type(value).__name__}")
+
+
+def decode(kind: Any, data: Any) -> Any:
+    """The inverse of :func:`encode`, guided by type hints."""
+    return _decoder(kind)(data)
+
+
+def _identity(data: Any) -> Any:
+    return data
+
+
+@functools.cache
+def _decoder(kind: Any) -> Callable[[Any], Any]:
+    """A decoding function for one type, built once: cached results are read by the 1000."""
+    origin = typing.get_origin(kind)
+    args = typing.get_args(kind)
+    if kind is Any or kind is object or origin is typing.Literal:
+        return _identity
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in args if a is not type(None)]
+        if len(options) != 1:
+            return _identity
+        inner = _decoder(options[0])
+        return lambda data: None if data is None else inner(data)
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        hints = typing.get_type_hints(kind)
+        fields = [(f.name, _decoder(hints[f.name])) for f in dataclasses.fields(kind)]
+        return lambda data: kind(**{name: dec(data[name]) for name, dec in fields})
+    if origin in (list, Sequence):
+        item = _decoder(args[0])
+        return lambda data: [item(v) for v in data]
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            item = _decoder(args[0])
+            return lambda data: tuple(item(v) for v in data)
+        parts = [_decoder(a) for a in args]
+        return lambda data: tuple(d(v) for d, v in zip(parts, data, strict=True))
+    if origin is dict:
+        key, value = _decoder(args[0]), _decoder(args[1])
+        return lambda data: {key(k): value(v) for k, v in data.items()}
+    if isinstance(kind, type):
+        if issubclass(kind, enum.Enum):
+            return kind
+        if issubclass(kind, Path):
+            return Path
+        if issubclass(kind, dt.datetime):
+            return dt.datetime.fromisoformat
+        if issubclass(kind, dt.date):
+            return dt.date.fromisoformat
+    return _identity
+
+
+# --- the cache ------------------------------------------------------------------------------
+
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS entries (
+    kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, used INTEGER NOT NULL,
+    PRIMARY KEY (kind, key)
+);
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+class BuildCache:
+    """One build's view of the cache. ``BuildCache(None)`` caches nothing."""
+
+    def __init__(self, root: Path | None) -> None:
+        self.root = root
+        self.stats: Counter[str] = Counter()
+        self._db: sqlite3.Connection | None = None
+        self._generation = 0
+        self._touched: set[tuple[str, str]] = set()
+        self._pending: dict[tuple[str, str], str] = {}
+        self.digest: CatalogDigest | None = None  # set by the build once it has hashed
+        if root is not None:
+            root.mkdir(parents=True, exist_ok=True)
+            (root / "objects").mkdir(exist_ok=True)
+            self._db = sqlite3.connect(root / "index.sqlite", timeout=60, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
+            self._db.execute("PRAGMA synchronous=NORMAL")  # a lost cache only costs time
+            self._db.executescript(SCHEMA)
+            self._db.execute("BEGIN IMMEDIATE")
+            row = self._db.execute("SELECT value FROM meta WHERE name='format'").fetchone()
+            if row is None or row[0] != str(FORMAT):
+                self._db.execute("DELETE FROM entries")
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (FORMAT,))
+            row = self._db.execute("SELECT value FROM meta WHERE name='generation'").fetchone()
+            self._generation = int(row[0]) + 1 if row else 1
+            self._db.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (self._generation,)
+            )
+            self._db.execute("COMMIT")
+
+    @property
+    def enabled(self) -> bool:
+        return self._db is not None
+
+    # entries: reads go straight to the index; writes and "used" marks are batched
+
+    def get(self, kind: str, key: str) -> Any | None:
+        if self._db is None:
+            return None
+        pending = self._pending.get((kind, key))
+        if pending is not None:
+            return json.loads(pending)
+        row = self._db.execute(
+            "SELECT value FROM entries WHERE kind=? AND key=?", (kind, key)
+        ).fetchone()
+        if row is None:
+            return None
+        self._touched.add((kind, key))
+        return json.loads(row[0])
+
+    def put(self, kind: str, key: str, value: Any) -> None:
+        if self._db is not None:
+            self._pending[(kind, key)] = json.dumps(value, ensure_ascii=False)
+
+    def flush(self) -> None:
+        """Write what this build stored and used, in one transaction."""
+        if self._db is None or not (self._pending or self._touched):
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        self._db.executemany(
+            "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)",
+            [(k, key, v, self._generation) for (k, key), v in self._pending.items()],
+        )
+        self._db.executemany(
+            "UPDATE entries SET used=? WHERE kind=? AND key=?",
+            [(self._generation, k, key) for k, key in self._touched],
+        )
+        self._db.execute("COMMIT")
+        self._pending.clear()
+        self._touched.clear()
+
+    # objects
+
+    def _object(self, sha: str) -> Path:
+        assert self.root is not None
+        return object_path(self.root, sha)
+
+    @property
+    def objects_root(self) -> Path | None:
+        """The cache folder, for worker processes that store the objects of what they
+        wrote themselves (:func:`store_object`); None without a cache."""
+        return self.root if self.enabled else None
+
+    def store_file(self, path: Path, sha: str) -> None:
+        """Keep an output file under its hash (see :func:`store_object`)."""
+        if self.root is not None:
+            store_object(self.root, path, sha)
+
+    def restore_file(self, sha: str, size: int, target: Path) -> bool:
+        """Put the object with this hash at target (a link, or a copy); False when it is
+        missing, or its size or content is not what was recorded."""
+        if self.root is None:
+            return False
+        source = self._object(sha)
+        try:
+            if source.stat().st_size != size or sha256_file(source) != sha:
+                return False
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(source, target)
+            except OSError:
+                shutil.copyfile(source, target)
+        except OSError:
+            return False
+        return True
+
+    # the per-dataset unit of work
+
+    def map_datasets(
+        self,
+        kind: str,
+        datasets: Sequence[Any],
+        compute: Callable[[Sequence[Any]], list[T]],
+        save: Callable[[T], Any],
+        load: Callable[[Any, Any], T | None],
+        advance: Callable[[int], None] = lambda n: None,
+    ) -> list[T]:
+        """compute() for the datasets without a usable cached result, in input order.
+
+        save(result) gives what to store; load(dataset, stored) rebuilds a result or
+        returns None when it cannot be used (then the dataset is computed again).
+        """
+        digest = self.digest
+        results: list[T | None] = [None] * len(datasets)
+        keys: list[str | None] = [None] * len(datasets)
+        todo: list[int] = []
+        for i, ds in enumerate(datasets):
+            if digest is not None and self.enabled and ds.id in digest.datasets:
+                keys[i] = digest.dataset_key(kind, ds)
+                stored = self.get(kind, keys[i])  # type: ignore[arg-type]
+                if stored is not None:
+                    loaded = load(ds, stored)
+                    if loaded is not None:
+                        results[i] = loaded
+                        self.stats[f"{kind}_hit"] += 1
+                        continue
+            todo.append(i)
+        advance(len(datasets) - len(todo))
+        computed = compute([datasets[i] for i in todo]) if todo else []
+        for i, result in zip(todo, computed, strict=True):
+            results[i] = result
+            self.stats[f"{kind}_miss"] += 1
+            key = keys[i]
+            if key is not None:
+                self.put(kind, key, save(result))
+        self.flush()
+        return results  # type: ignore[return-value]
+
+    # after a build
+
+    def finish(self) -> None:
+        """Forget entries no recent build used, and objects no entry refers to."""
+        if self._db is None:
+            return
+        self.flush()
+        self._db.execute("BEGIN IMMEDIATE")
+        self._db.execute("DELETE FROM entries WHERE used <= ?", (self._generation - KEEP_BUILDS,))
+        referenced: set[str] = set()
+        for (value,) in self._db.execute("SELECT value FROM entries"):
+            referenced.update(_shas(json.loads(value)))
+        self._db.execute("COMMIT")
+        assert self.root is not None
+        for sub in (self.root / "objects").iterdir():
+            for obj in sub.iterdir():
+                if sub.name + obj.name not in referenced:
+                    obj.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+def _shas(value: Any) -> Iterable[str]:
+    """Every sha256 an entry refers to (objects are kept while referenced)."""
+    if isinstance(value, dict):
+        sha = value.get("sha256")
+        if isinstance(sha, str):
+            yield sha
+        for v in value.values():
+            yield from _shas(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _shas(v)

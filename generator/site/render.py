@@ -1,0 +1,721 @@
+"""Site stage (5): render the HTML pages, once per interface language.
+
+Templates receive typed view objects; what a page may show of a dataset is decided by
+:mod:`generator.policy` through the :class:`DatasetView` properties, never in a template.
+Chinese pages live at the root, English ones under /en/.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
+
+from ..runtime import parallel
+from ..runtime.cache import BuildCache, code_fingerprint, hash_text, store_object, tree_digest
+from .charts import bar_chart, column_chart
+from ..data.derive import DISTINCT_CAP, ChartData, PublishedDataset, PublishedResource
+from ..data.desensitise import INTEGER_TYPES, band_labels
+from ..data.downloads import EXCEL_MAX_ROWS, FORMATS, format_names
+from .facets import RENDERED_FACETS, Facet, build_facets, facet_labels
+from .feedback import dataset_actions, form_url, mailto, request_any
+from ..history import Archived, Change, DatasetHistory, Entry, describe, visible
+from ..i18n import translate
+from ..catalog.markup import render_markdown
+from ..model import Catalog, Dataset, Derivation, FieldRule, Publisher, Resource, SiteConfig, Theme
+from ..runtime.output import OutputTree, WrittenFile
+from ..policy import OpenType, can_apply, is_listed, publishes_data, publishes_schema
+from ..runtime.progress import NoProgress, Progress
+from ..data.quality import Quality
+from ..data.records import DatasetRecord, build_record
+from .schemaorg import citation, dataset_jsonld, jsonld_script
+from .views import FROM_DATASET_FOLDER, DatasetView, build_views
+from .stats import COLUMN_KEYS, cell, compute_stats, stats_csv_files
+from ..checks.validate import DatasetReport
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+# The search documents: one small page per dataset page with only what is indexed, written
+# here under this folder of the staging tree and removed once the search stage has indexed
+# them (the same paths below it, so the result URLs are the dataset pages' URLs).
+SEARCH_DOCS = "_search/"
+
+
+@dataclass(frozen=True)
+class ApplyChannel:
+    """Where an application for one dataset goes, from site.yaml ``channels.apply``."""
+
+    url: str
+    email: str
+    mailto: str  # with subject and body prefilled for this dataset
+
+
+def apply_channel(catalog: Catalog, ds: Dataset, lang: str) -> ApplyChannel | None:
+    """The site's application channel with this dataset filled in (form and e-mail)."""
+    channel = catalog.site.channels.get("apply")
+    if channel is None:
+        return None
+    title = ds.title.get(lang)
+    url = form_url(channel.url, ds.id, title) if channel.url else ""
+    address = ""
+    if channel.email:
+        subject = translate("apply_mail_subject", lang, title=title, id=ds.id)
+        body = translate(
+            "apply_mail_body",
+            lang,
+            title=title,
+            id=ds.id,
+            identifier=ds.identifier or "—",
+            page=catalog.site.base_url + ("" if lang == "zh" else f"{lang}/") + f"apply/{ds.id}/",
+        )
+        address = mailto(channel.email, subject, body)
+    return ApplyChannel(url, channel.email, address)
+
+
+def human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"
+
+
+def chart_title(chart: ChartData, lang: str) -> str:
+    field = chart.title or chart.field
+    key = f"chart_time_{chart.period}" if chart.kind == "time" else "chart_category"
+    return translate(key, lang, field=field)
+
+
+def chart_markup(chart: ChartData, lang: str, chart_id: str) -> Markup:
+    draw = column_chart if chart.kind == "time" else bar_chart
+    return draw(chart.points, chart_title(chart, lang), chart_id)
+
+
+T = TypeVar("T")
+NUMERIC_TYPES = ("integer", "number", "year")  # right-aligned in tables
+LIST_PAGE_SIZE = 20  # dataset cards per page of the list and facet pages (as CKAN)
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Page ``number`` of ``pages`` of a long list, holding items first..last of total.
+
+    Page 1 is the list's own folder (``base``, e.g. 'datasets/'), page n is
+    ``base/page/n/``: on 10,000 datasets one list page was 6.4 MB.
+    """
+
+    base: str
+    number: int
+    pages: int
+    total: int
+    first: int
+    last: int
+
+    def path_of(self, n: int) -> str:
+        return self.base if n == 1 else f"{self.base}page/{n}/"
+
+    def shown(self) -> list[int | None]:
+        """Page numbers to link: the first, the last and two either side of this one, with
+        None where numbers are left out."""
+        near = range(max(1, self.number - 2), min(self.pages, self.number + 2) + 1)
+        shown: list[int | None] = []
+        previous = 0
+        for n in sorted({1, self.pages, *near}):
+            if n - previous > 1:
+                shown.append(None)
+            shown.append(n)
+            previous = n
+        return shown
+
+
+def paginate(views: list[T], base: str, size: int | None = None) -> list[tuple[Pager, list[T]]]:
+    """The pages of a list (one, empty, for an empty list)."""
+    size = size or LIST_PAGE_SIZE
+    pages = max(1, -(-len(views) // size))
+    return [
+        (
+            Pager(base, n, pages, len(views), (n - 1) * size + 1, min(n * size, len(views))),
+            views[(n - 1) * size : n * size],
+        )
+        for n in range(1, pages + 1)
+    ]
+
+
+def preview_rows(res: PublishedResource, empty_label: str) -> Markup:
+    """The body rows of a preview table. Written here rather than as a template loop: a
+    preview has hundreds of cells per page, and the loop took a fifth of a page's render.
+
+    The first cell is a row header when its field is the primary key; an empty cell says
+    so to screen readers; numbers are right-aligned.
+    """
+    cells = []
+    for i, f in enumerate(res.fields):
+        if i == 0 and f.name in res.primary_key:
+            cells.append(('<th scope="row">', "</th>"))
+        else:
+            cells.append(('<td class="num">' if f.type in NUMERIC_TYPES else "<td>", "</td>"))
+    empty = f'<td class="empty"><span class="visually-hidden">{escape(empty_label)}</span></td>'
+    parts = []
+    for row in res.preview:
+        parts.append("<tr>")
+        for i, value in enumerate(row):
+            if i >= len(cells):
+                break  # a row is never longer than the fields; the loop did the same
+            if value == "" and not (i == 0 and cells[0][0].startswith("<th")):
+                parts.append(empty)
+            else:
+                parts.append(cells[i][0] + str(escape(value)) + cells[i][1])
+        parts.append("</tr>")
+    return Markup("".join(parts))
+
+
+def make_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(["html", "xml"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["filesize"] = human_size
+    env.globals.update(
+        machine_record=machine_record,
+        dataset_jsonld=dataset_jsonld,
+        jsonld_script=jsonld_script,
+        citation=citation,
+        download_format=FORMATS.__getitem__,
+        xlsx_max_rows=EXCEL_MAX_ROWS - 1,  # the header takes a row
+        preview_rows=preview_rows,
+    )
+    return env
+
+
+def machine_record(site: SiteConfig, view: DatasetView) -> DatasetRecord:
+    """What bots are told about a dataset: the same record the catalogs and the API use."""
+    return build_record(
+        site, view.ds, view.publisher, view.published, view.source, view.derivatives
+    )
+
+
+class Renderer:
+    """Renders every page of one language into the output tree."""
+
+    def __init__(
+        self,
+        env: Environment,
+        catalog: Catalog,
+        views: list[DatasetView],
+        lang: str,
+        out: OutputTree,
+        today: dt.date | None = None,
+        jobs: int | None = 1,
+        cache: BuildCache | None = None,
+        templates_digest: str = "",
+        advance: Callable[[int], None] = lambda n: None,
+    ) -> None:
+        self.jobs = jobs
+        self.env = env
+        self.catalog = catalog
+        self.views = views
+        self.lang = lang
+        self.out = out
+        self.today = today or dt.date.today()
+        self.prefix = "" if lang == "zh" else f"{lang}/"
+        self.cache = cache if cache is not None and cache.enabled else None
+        self.templates_digest = templates_digest
+        self.advance = advance
+        self._view_keys: dict[int, str] = {}
+        self._cards: dict[str, Markup] = {}
+        self._site_repr = repr(catalog.site)  # in every page key; made once
+        self._shared_keys: dict[int, tuple[object, str]] = {}
+
+    def url(self, path: str = "", lang: str | None = None) -> str:
+        """Root-relative URL of an output path in this (or another) language."""
+        lang = lang or self.lang
+        prefix = "" if lang == "zh" else f"{lang}/"
+        return self.catalog.site.base_path + prefix + path
+
+    def t(self, key: str, **values: object) -> str:
+        return translate(key, self.lang, **values)
+
+    def change_text(self, change: Change) -> str:
+        """One changelog line in the page's language."""
+        return describe(change, self.lang)
+
+    def rule_text(self, field_rule: FieldRule) -> str:
+        """A desensitise rule in words, for the derivative's page."""
+        rule = field_rule.rule
+        if rule.kind == "mask":
+            return self.t("rule_mask", start=rule.keep_start, end=rule.keep_end)
+        if rule.kind == "generalise" and rule.to:
+            return self.t(f"rule_generalise_{rule.to}")
+        if rule.kind == "generalise":
+            integer = field_rule.source_field.type in INTEGER_TYPES
+            below, labels, above = band_labels(rule, integer)
+            sep = "、" if self.lang == "zh" else ", "
+            return self.t("rule_generalise_bands", bands=sep.join([below, *labels, above]))
+        return self.t(f"rule_{rule.kind}")
+
+    def _key_text(self, value: object) -> str:
+        """What a page's cache key knows of its input: repr, except for dataset views."""
+        if isinstance(value, DatasetView):
+            return self._view_key(value)
+        if isinstance(value, (list, tuple)):
+            return "[" + ",".join(self._key_text(v) for v in value) + "]"
+        if isinstance(value, dict):
+            return "{" + ",".join(f"{k!r}:{self._key_text(v)}" for k, v in value.items()) + "}"
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            inner = ",".join(
+                f"{f.name}={self._key_text(getattr(value, f.name))}"
+                for f in dataclasses.fields(value)
+            )
+            return f"{type(value).__qualname__}({inner})"
+        code = getattr(value, "__code__", None)
+        if code is not None:
+            # A template helper: its code is in the code fingerprint; what it closes over
+            # enters by value, except this renderer, whose language, site and date are
+            # already in the key. (A helper reading other renderer state must not be
+            # passed to a cached page.)
+            cells = [c.cell_contents for c in getattr(value, "__closure__", None) or ()]
+            inner = ",".join(self._key_text(c) for c in cells if not isinstance(c, Renderer))
+            return f"<fn {value.__module__}.{value.__qualname__}({inner})>"
+        return repr(value)
+
+    def _view_key(self, view: DatasetView) -> str:
+        """A view's key: its dataset's content hash stands for what derives from the folder.
+
+        Every other field (added later too) enters by its repr, so a view is never taken
+        for another whose page would differ.
+        """
+        key = self._view_keys.get(id(view))
+        if key is None:
+            digest = self.cache.digest if self.cache is not None else None
+            parts = []
+            for f in dataclasses.fields(view):
+                if f.name in FROM_DATASET_FOLDER and digest and view.id in digest.datasets:
+                    parts.append(f"{f.name}=<{digest.dataset_digest(view.ds)}>")
+                else:
+                    parts.append(f"{f.name}={getattr(view, f.name)!r}")
+            key = hash_text(digest.context if digest else "", *parts)
+            self._view_keys[id(view)] = key
+        return key
+
+    def rel(self, path: str, root: str = "") -> str:
+        """The output file of the page at ``path``; ``root`` puts it under another top
+        folder (the search documents), with the same path below it."""
+        return root + self.prefix + path + "index.html"
+
+    def cards(self, views: list[DatasetView]) -> Markup:
+        """The list cards of these datasets (the dataset_card macro), each rendered once per
+        language: a dataset is listed on up to a dozen pages (list, facets, publisher,
+        theme), and rendering its card again for each took most of their time."""
+        made = self._cards
+        missing = [v for v in views if v.id not in made]
+        if missing:
+            macro = self.env.get_template("_macros.html").module.dataset_card  # type: ignore[attr-defined]
+            text = lambda value: value.get(self.lang)  # noqa: E731
+            for view in missing:
+                made[view.id] = Markup(macro(view, self.lang, self.url, self.t, text))
+        return Markup("").join(made[v.id] for v in views)
+
+    def paged(self, template: str, path: str, views: list[DatasetView], **context: object) -> None:
+        """A list of datasets over as many pages as it needs (see :class:`Pager`)."""
+        for pager, chunk in paginate(views, path):
+            self.page(template, pager.path_of(pager.number), views=chunk, pager=pager, **context)
+
+    def page(self, template: str, path: str, root: str = "", **context: object) -> None:
+        """Render one page; ``path`` is the language-neutral folder, e.g. 'datasets/x/'.
+
+        With a cache, a page whose template and input (the repr of the typed, frozen view
+        objects it is given) are unchanged is copied from the previous render.
+        """
+        rel = self.rel(path, root)
+        key = self.page_key(template, path, context, root)
+        if key and self.restore_page(key, rel):
+            return
+        tpl = self.env.get_template(template)
+        other = [lg for lg in self.catalog.site.languages if lg != self.lang]
+        html = tpl.render(
+            site=self.catalog.site,
+            lang=self.lang,
+            html_lang="zh-CN" if self.lang == "zh" else self.lang,
+            t=self.t,
+            url=self.url,
+            current_path=path,
+            other_langs=other,
+            text=lambda value: value.get(self.lang),
+            request_any=request_any(self.catalog.site, self.lang),
+            rule_text=self.rule_text,
+            change_text=self.change_text,
+            cards=self.cards,
+            **context,
+        )
+        self.keep_page(key, self.out.write_text(rel, html))
+
+    def page_key(self, template: str, path: str, context: dict[str, object], root: str = "") -> str:
+        """The cache key of a page: "" without a cache."""
+        if self.cache is None:
+            return ""
+        return hash_text(
+            "page",
+            code_fingerprint(),
+            self.templates_digest,
+            template,
+            self.rel(path, root),
+            str(self.today),
+            self._site_repr,
+            *(f"{name}={self._shared_key_text(value)}" for name, value in context.items()),
+        )
+
+    def _shared_key_text(self, value: object) -> str:
+        """_key_text of one context value, made once per object. The facets, themes and
+        publishers (a few items, holding every view of the site) go to each of the
+        thousands of list pages, and walking them again for each page made page keys
+        quadratic. The object is kept with its key, so its id cannot be reused by another
+        while the renderer lives; context objects are never changed after they are built."""
+        entry = self._shared_keys.get(id(value))
+        if entry is not None and entry[0] is value:
+            return entry[1]
+        key = self._key_text(value)
+        if isinstance(value, (list, tuple, dict)) or (
+            dataclasses.is_dataclass(value) and not isinstance(value, type)
+        ):
+            key = "#" + hash_text(key)  # the text can be megabytes: hash it once, too
+            self._shared_keys[id(value)] = (value, key)
+        return key
+
+    def restore_page(self, key: str, rel: str) -> bool:
+        if self.cache is None:
+            return False
+        stored = self.cache.get("page", key)
+        if stored is None or not self.cache.restore_file(
+            stored["sha256"], stored["size"], self.out.root / rel
+        ):
+            return False
+        self.out.adopt({rel: WrittenFile(rel, stored["size"], stored["sha256"])})
+        self.cache.stats["page_hit"] += 1
+        return True
+
+    def keep_page(self, key: str, written: WrittenFile) -> None:
+        """Store a page this process rendered in the cache, and record it."""
+        if self.cache is not None and key:
+            self.cache.store_file(self.out.root / written.path, written.sha256)
+            self.remember_page(key, written)
+
+    def remember_page(self, key: str, written: WrittenFile) -> None:
+        """Record a page whose file is already in the cache (a worker stored it)."""
+        if self.cache is not None and key:
+            self.cache.put("page", key, {"sha256": written.sha256, "size": written.size})
+            self.cache.stats["page_miss"] += 1
+
+    def render_all(self) -> None:
+        site = self.catalog.site
+        views = self.views
+        counts = {
+            "datasets": len(views),
+            "open": sum(1 for v in views if v.open_type is OpenType.OPEN),
+            "publishers": len({v.ds.publisher for v in views}),
+            "themes": len({v.ds.theme for v in views}),
+        }
+        themes = [(th, [v for v in views if v.ds.theme == th.id]) for th in site.themes.values()]
+        publishers = [
+            (p, [v for v in views if v.ds.publisher == p.id])
+            for p in self.catalog.publishers.values()
+        ]
+        facets = build_facets(self.catalog, views, self.lang)
+        self.page("index.html", "", counts=counts, newest=views[:6], themes=themes)
+        self.paged(
+            "datasets.html",
+            "datasets/",
+            views,
+            themes=themes,
+            publishers=publishers,
+            open_types=list(OpenType),
+            facets=facets,
+            current=None,
+        )
+        self.facet_pages(facets)
+        self.page("search.html", "search/", search_config=self.search_config(facets))
+        self.stats_pages(facets)
+        self.page("publishers.html", "publishers/", publishers=publishers)
+        for pub, items in publishers:
+            self.page("publisher.html", f"publishers/{pub.id}/", publisher=pub, views=items)
+        self.page("themes.html", "themes/", themes=themes)
+        for theme, items in themes:
+            self.page("theme.html", f"themes/{theme.id}/", theme=theme, views=items)
+
+    def dataset_page_specs(
+        self, view: DatasetView
+    ) -> list[tuple[str, str, dict[str, object], str]]:
+        """(template, path, context, root) of a dataset's pages, and of its search document:
+        the few lines Pagefind indexes, under SEARCH_DOCS, so that Pagefind reads a small
+        file instead of parsing the whole page (it took most of the search stage)."""
+        site = self.catalog.site
+        path = f"datasets/{view.id}/"
+        filters = facet_labels(view, self.lang)
+        specs: list[tuple[str, str, dict[str, object], str]] = [
+            ("search_doc.html", path, {"view": view, "search_filters": filters}, SEARCH_DOCS),
+            (
+                "dataset.html",
+                path,
+                {
+                    "view": view,
+                    "feedback": dataset_actions(
+                        site,
+                        view.ds,
+                        page_url=site.base_url.rstrip("/") + self.url(path),
+                        apply_url=self.url(f"apply/{view.id}/"),
+                        lang=self.lang,
+                    ),
+                    "chart": lambda chart, chart_id: chart_markup(chart, self.lang, chart_id),
+                    "chart_title": lambda chart: chart_title(chart, self.lang),
+                    "distinct_cap": DISTINCT_CAP,
+                },
+                "",
+            ),
+        ]
+        if view.can_apply:
+            apply = apply_channel(self.catalog, view.ds, self.lang)
+            specs.append(("apply.html", f"apply/{view.id}/", {"view": view, "apply": apply}, ""))
+        return specs
+
+    def dataset_page(self, view: DatasetView) -> None:
+        for template, path, context, root in self.dataset_page_specs(view):
+            self.page(template, path, root, **context)
+        self.advance(1)
+
+    def search_config(self, facets: list[Facet]) -> dict:
+        """What the search script needs: where the index is, facet labels in list order,
+        and its interface strings ({q} and {n} are filled in by the script)."""
+        base = self.catalog.site.base_path
+        keys = ("count", "count_filtered", "none", "loading", "error", "prompt", "more")
+        raw = {"q": "{q}", "n": "{n}"}
+        return {
+            "bundle": f"{base}pagefind/",
+            "baseUrl": base,
+            "facets": [
+                {"key": f.key, "title": f.title, "values": [v.label for v in f.values]}
+                for f in facets
+            ],
+            "strings": {k: self.t(f"search_{k}", **raw) for k in keys},
+        }
+
+    def facet_pages(self, facets: list[Facet]) -> None:
+        """A page per value of the facets that have no page of their own, so the list's
+        facet links work without JavaScript."""
+        for facet in facets:
+            if facet.key not in RENDERED_FACETS:
+                continue
+            for value in facet.values:
+                self.paged(
+                    "facet.html",
+                    value.path,
+                    list(value.views),
+                    facets=facets,
+                    facet=facet,
+                    current=value,
+                )
+
+    def stats_pages(self, facets: list[Facet]) -> None:
+        stats = compute_stats(self.catalog, self.views, facets, self.lang, self.today)
+        files = stats_csv_files(stats, self.lang)
+        for name, data in files.items():
+            self.out.write_bytes(f"{self.prefix}stats/{name}", data)
+        self.page(
+            "stats.html",
+            "stats/",
+            stats=stats,
+            column_keys=COLUMN_KEYS,
+            cell=cell,
+            bar_chart=bar_chart,
+        )
+
+
+def render_site(
+    catalog: Catalog,
+    published: dict[str, PublishedDataset],
+    reports: dict[str, DatasetReport],
+    out: OutputTree,
+    today: dt.date,
+    qualities: dict[str, Quality] | None = None,
+    jobs: int | None = 1,
+    cache: BuildCache | None = None,
+    progress: Progress | None = None,
+    histories: dict[str, DatasetHistory] | None = None,
+) -> SitePages:
+    """Start the dataset pages in worker processes, render the site's other pages here, and
+    return at once: the caller may write more (the feeds) before :meth:`SitePages.join`.
+
+    jobs: worker processes for the dataset pages (None: one per CPU)."""
+    env = make_environment()
+    digest = tree_digest(TEMPLATES) if cache is not None and cache.enabled else ""
+    all_views = {
+        lang: build_views(catalog, published, reports, lang, today, qualities, histories)
+        for lang in catalog.site.languages
+    }
+    pages = sum(len(views) for views in all_views.values())  # counted: the dataset pages
+    stack = ExitStack()
+    advance = stack.enter_context((progress or NoProgress()).stage("render", pages))
+    try:
+        renderers = {
+            lang: Renderer(env, catalog, views, lang, out, today, jobs, cache, digest, advance)
+            for lang, views in all_views.items()
+        }
+        running = start_dataset_pages(renderers, jobs)
+        stack.callback(running.close)
+        for renderer in renderers.values():  # here, while workers render the dataset pages
+            renderer.render_all()
+    except BaseException:
+        stack.close()
+        raise
+    return SitePages(renderers, running, stack, cache, out)
+
+
+class SitePages:
+    """The pages of a site while workers render its dataset pages (:func:`render_site`).
+
+    :meth:`join` waits for them and copies the static assets; as a context manager the
+    block is joined when it ends, and the workers are stopped if it raises."""
+
+    def __init__(
+        self,
+        renderers: dict[str, Renderer],
+        running: _RunningPages,
+        stack: ExitStack,
+        cache: BuildCache | None,
+        out: OutputTree,
+    ) -> None:
+        self.renderers = renderers
+        self.running = running
+        self.stack = stack
+        self.cache = cache
+        self.out = out
+
+    def join(self) -> None:
+        with self.stack:
+            self.running.adopt(self.renderers)
+        if self.cache is not None:
+            self.cache.flush()
+        copy_static(self.out)
+
+    def __enter__(self) -> SitePages:
+        return self
+
+    def __exit__(self, kind: object, *exc: object) -> None:
+        if kind is None:
+            self.join()
+        else:
+            self.stack.close()
+
+
+@dataclass
+class _RunningPages:
+    """Dataset pages handed to workers: which (language, position), with their cache keys."""
+
+    running: parallel.Running[dict[str, WrittenFile]] | None = None
+    todo: list[tuple[str, int]] = field(default_factory=list)
+    keys: list[list[tuple[str, str]]] = field(default_factory=list)  # per task: (key, rel)
+
+    def close(self) -> None:
+        if self.running is not None:
+            self.running.close()
+
+    def adopt(self, renderers: dict[str, Renderer]) -> None:
+        """Wait for the workers and take their files into the output, in view order."""
+        if self.running is None:
+            return
+        results = self.running.result()
+        for (lang, _), files, page_keys in zip(self.todo, results, self.keys, strict=True):
+            renderer = renderers[lang]
+            renderer.out.adopt(files)
+            renderer.advance(1)
+            for key, rel in page_keys:
+                renderer.remember_page(key, files[rel])  # the worker stored the file
+
+
+def start_dataset_pages(renderers: dict[str, Renderer], jobs: int | None) -> _RunningPages:
+    """The pages (dataset, apply, search document) of every dataset in every language:
+    the bulk of a large site, so worker processes render them when there are many.
+
+    The workers get the views of the whole site once, when they start (inherited where
+    processes fork), and each task names only a language and a position, so nothing big
+    is pickled per page. With a cache, the parent copies the pages whose input is
+    unchanged and sends only the others out. Few pages are rendered here and now.
+    """
+    count = sum(len(r.views) for r in renderers.values())
+    if parallel.resolve_jobs(jobs) <= 1 or count < parallel.PARALLEL_THRESHOLD:
+        for renderer in renderers.values():
+            for view in renderer.views:
+                renderer.dataset_page(view)
+        return _RunningPages()
+    pending = _RunningPages()
+    for lang, renderer in renderers.items():
+        for index, view in enumerate(renderer.views):
+            specs = renderer.dataset_page_specs(view)
+            page_keys = [
+                (renderer.page_key(t, p, c, r), renderer.rel(p, r)) for t, p, c, r in specs
+            ]
+            if renderer.cache is not None and all(
+                renderer.cache.get("page", key) is not None for key, _ in page_keys
+            ):
+                renderer.dataset_page(view)  # copied from the cache (or rendered, if damaged)
+                continue
+            pending.todo.append((lang, index))
+            pending.keys.append(page_keys)
+    first = next(iter(renderers.values()))  # all share catalog, output, date and cache
+    state = _PageState(
+        context=parallel.slim_context(first.catalog),
+        views={lang: r.views for lang, r in renderers.items()},
+        root=first.out.root,
+        today=first.today,
+        cache_root=first.cache.objects_root if first.cache is not None else None,
+    )
+    pending.running = parallel.start_with_state(
+        _render_dataset_page, state, pending.todo, jobs, threshold=0
+    )
+    return pending
+
+
+@dataclass(frozen=True)
+class _PageState:
+    """What a page worker needs, sent once per worker."""
+
+    context: Catalog
+    views: dict[str, list[DatasetView]]
+    root: Path
+    today: dt.date
+    cache_root: Path | None  # the worker keeps what it writes in the cache itself
+
+
+_WORKER_RENDERERS: dict[str, Renderer] = {}
+
+
+def _render_dataset_page(state: _PageState, task: tuple[str, int]) -> dict[str, WrittenFile]:
+    """One dataset's pages in a worker process, into a tree of its own."""
+    lang, index = task
+    renderer = _WORKER_RENDERERS.get(lang)
+    if renderer is None:
+        env = make_environment()
+        renderer = Renderer(env, state.context, [], lang, OutputTree(state.root), state.today)
+        _WORKER_RENDERERS[lang] = renderer
+    renderer.out = OutputTree(state.root)
+    renderer.dataset_page(state.views[lang][index])
+    if state.cache_root is not None:
+        for written in renderer.out.files.values():
+            store_object(state.cache_root, state.root / written.path, written.sha256)
+    return renderer.out.files
+
+
+def copy_static(out: OutputTree) -> None:
+    static = TEMPLATES / "static"
+    for path in sorted(static.rglob("*")):
+        if path.is_file():
+            out.write_bytes("static/" + path.relative_to(static).as_posix(), path.read_bytes())

@@ -1,0 +1,127 @@
+"""schema.org Dataset JSON-LD for each dataset page, and the citation shown beside it.
+
+Search engines read the JSON-LD; people copy the citation. Both are built from the same
+:class:`~generator.records.DatasetRecord` as the catalogs, so a non-open dataset never
+gains a distribution or a licence here either.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+
+from ..model import SiteConfig
+from ..data.records import DatasetRecord, page_path
+
+# JSON inside <script> must not be able to close the element or open a comment.
+_SCRIPT_ESCAPES = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
+
+
+def dataset_jsonld(site: SiteConfig, rec: DatasetRecord, lang: str) -> dict[str, Any]:
+    ds = rec.ds
+    portal_url = site.base_url + page_path("", lang)
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Dataset",
+        "@id": rec.page_url() + "#dataset",
+        "name": ds.title.get(lang),
+        "description": ds.description.get(lang),
+        "url": rec.page_url(lang),
+        "identifier": rec.identifier,
+        "keywords": list(rec.keywords),
+        "inLanguage": "zh-CN",
+        "datePublished": ds.issued.isoformat(),
+        "dateModified": ds.modified.isoformat(),
+        "isAccessibleForFree": rec.open,
+        "includedInDataCatalog": {
+            "@type": "DataCatalog",
+            "name": site.title.get(lang),
+            "url": portal_url,
+        },
+    }
+    if ds.title.en and lang != "en":
+        data["alternateName"] = ds.title.en
+    if rec.publisher is not None:
+        org = {
+            "@type": "GovernmentOrganization",
+            "name": rec.publisher.name.get(lang),
+            "url": site.base_url + page_path(f"publishers/{rec.publisher.id}/", lang),
+        }
+        data["creator"] = org
+        data["publisher"] = org
+    if rec.source_id:
+        data["isBasedOn"] = site.base_url + page_path(f"datasets/{rec.source_id}/", lang)
+    if rec.license is not None:
+        data["license"] = rec.license.path or rec.license.name
+    if rec.temporal:
+        data["temporalCoverage"] = f"{rec.temporal[0]}/{rec.temporal[1]}"
+    if ds.spatial:
+        data["spatialCoverage"] = {"@type": "Place", "name": ds.spatial}
+    if rec.open:
+        data["distribution"] = [
+            {
+                "@type": "DataDownload",
+                "name": f"{d.title} ({d.format.label(lang)})"
+                if d.resource
+                else d.format.label(lang),
+                "encodingFormat": d.media_type,
+                "contentUrl": d.url,
+                "contentSize": f"{d.size} B",
+                "sha256": d.sha256,
+            }
+            for d in rec.all_files
+        ]
+    else:
+        conditions = "；".join(x for x in (ds.open_conditions, ds.legal_basis) if x)
+        if conditions:
+            data["conditionsOfAccess"] = conditions
+    return data
+
+
+def jsonld_script(data: dict[str, Any]) -> Markup:
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    for raw, escaped in _SCRIPT_ESCAPES.items():
+        text = text.replace(raw, escaped)
+    return Markup(f'<script type="application/ld+json">\n{text}\n</script>')
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A reference with a hole for the date of access, which the reader fills in."""
+
+    style: str
+    before: str
+    access_placeholder: str
+    after: str
+
+
+def citation(site: SiteConfig, rec: DatasetRecord, lang: str) -> Citation:
+    ds = rec.ds
+    if lang == "en":
+        author = rec.publisher.name.get("en") if rec.publisher else site.title.get("en")
+        title = ds.title.get("en")
+        return Citation(
+            "APA",
+            f"{author}. ({ds.modified.year}). {title} (Version {ds.modified.isoformat()}) "
+            f"[Data set]. {site.title.get('en')}. Retrieved ",
+            "[date accessed]",
+            f", from {rec.page_url('en')}",
+        )
+    # GB/T 7714-2015: 主要责任者. 题名[DS/OL]. 出版者, 出版年(更新日期)[引用日期]. 获取和访问路径.
+    author = rec.publisher.name.zh if rec.publisher else site.title.zh
+    return Citation(
+        "GB/T 7714-2015",
+        f"{author}. {ds.title.zh}[DS/OL]. {site.title.zh}, "
+        f"{ds.issued.year}({ds.modified.isoformat()})[",
+        "引用日期",
+        f"]. {rec.page_url('zh')}.",
+    )
