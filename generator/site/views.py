@@ -1,0 +1,139 @@
+"""What a page may know of a dataset: the typed views that templates, facets and statistics
+read. What a view shows is decided by :mod:`generator.policy` through its properties,
+never in a template."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ..catalog.markup import render_markdown
+from ..checks.validate import DatasetReport
+from ..data.derive import PublishedDataset, PublishedResource
+from ..data.downloads import format_names
+from ..data.quality import Quality
+from ..history import Archived, DatasetHistory, Entry, visible
+from ..model import Catalog, Dataset, Derivation, Publisher, Resource, Theme
+from ..policy import OpenType, can_apply, is_listed, publishes_data, publishes_schema
+
+# DatasetView fields that are functions of the dataset folder (and site and publishers, and
+# the folders its derivatives read): validation, derivation and the README. The page cache
+# keys them by those folders' hash.
+FROM_DATASET_FOLDER = frozenset({"ds", "published", "report", "readme_html"})
+
+
+@dataclass(frozen=True)
+class DatasetView:
+    """What templates may know about one dataset."""
+
+    ds: Dataset
+    publisher: Publisher | None
+    theme: Theme | None
+    frequency_label: str
+    published: PublishedDataset | None
+    report: DatasetReport | None
+    readme_html: str
+    overdue: bool
+    quality: Quality | None = None
+    source: Dataset | None = None  # derivative: its source, only when that is on the site
+    derivatives: tuple[Dataset, ...] = ()  # desensitised derivatives of this dataset
+    changelog: tuple[Entry, ...] = ()  # newest first, only what the policy lets show
+    archive: tuple[Archived, ...] = ()  # replaced files still downloadable
+
+    @property
+    def is_derivative(self) -> bool:
+        return bool(self.ds.derived_from)
+
+    @property
+    def derivations(self) -> list[tuple[Resource, Derivation]]:
+        """Each derivative resource with the rules applied to its source's fields."""
+        return [(r, r.derivation) for r in self.ds.resources if r.derivation is not None]
+
+    @property
+    def id(self) -> str:
+        return self.ds.id
+
+    @property
+    def open_type(self) -> OpenType:
+        return self.ds.open_type
+
+    @property
+    def shows_data(self) -> bool:
+        return publishes_data(self.ds.open_type) and self.published is not None
+
+    @property
+    def shows_schema(self) -> bool:
+        return publishes_schema(self.ds.open_type)
+
+    @property
+    def can_apply(self) -> bool:
+        return can_apply(self.ds.open_type)
+
+    @property
+    def resources(self) -> list[PublishedResource]:
+        return self.published.resources if self.shows_data and self.published else []
+
+    @property
+    def formats(self) -> list[str]:
+        if not self.shows_data:
+            return []
+        return format_names({fmt for r in self.resources for fmt in r.files})
+
+
+def is_overdue(ds: Dataset, days: int | None, today: dt.date) -> bool:
+    return days is not None and (today - ds.modified).days > days
+
+
+def build_views(
+    catalog: Catalog,
+    published: dict[str, PublishedDataset],
+    reports: dict[str, DatasetReport],
+    lang: str,
+    today: dt.date,
+    qualities: dict[str, Quality] | None = None,
+    histories: dict[str, DatasetHistory] | None = None,
+) -> list[DatasetView]:
+    views = []
+    hide_closed = catalog.site.hide_closed
+    on_site = {ds.id: ds for ds in catalog.datasets if is_listed(ds.open_type, hide_closed)}
+    # each dataset's derivatives, found once: a scan of all datasets per dataset made this
+    # quadratic (100 million comparisons for 10,000 datasets, in each language)
+    derived: dict[str, list[Dataset]] = {}
+    for d in on_site.values():
+        if d.derived_from and d.derived_from != d.id:
+            derived.setdefault(d.derived_from, []).append(d)
+    for ds in catalog.datasets:
+        if ds.id not in on_site:
+            continue
+        freq = catalog.site.frequencies.get(ds.update_frequency)
+        views.append(
+            DatasetView(
+                ds=ds,
+                publisher=catalog.publishers.get(ds.publisher),
+                theme=catalog.site.themes.get(ds.theme),
+                frequency_label=freq.label.get(lang) if freq else ds.update_frequency,
+                published=published.get(ds.id),
+                report=reports.get(ds.id),
+                readme_html=render_markdown(ds.readme_markdown) if ds.readme_markdown else "",
+                overdue=is_overdue(ds, freq.days if freq else None, today),
+                quality=(qualities or {}).get(ds.id),
+                source=on_site.get(ds.derived_from) if ds.derived_from else None,
+                derivatives=tuple(derived.get(ds.id, ())),
+                **changelog_of((histories or {}).get(ds.id), ds.open_type),
+            )
+        )
+    views.sort(key=lambda v: (-v.ds.modified.toordinal(), v.id))
+    return views
+
+
+def changelog_of(item: DatasetHistory | None, open_type: OpenType) -> dict[str, tuple]:
+    """The entries and kept files a dataset page may show, as the policy decides now."""
+    if item is None:
+        return {}
+    entries = []
+    for entry in item.entries:
+        changes = visible(entry.changes, open_type)
+        if changes:
+            entries.append(Entry(entry.date, changes))
+    archive = tuple(item.archive) if publishes_data(open_type) else ()
+    return {"changelog": tuple(entries), "archive": archive}
