@@ -235,7 +235,7 @@ def test_fuzz_same_findings_as_frictionless(tmp_path: Path, text: str):
 
 def test_catalog_problems_are_the_same_on_both_paths(catalog, monkeypatch):
     from generator.catalog.loader import load_catalog
-    from generator.checks import validate
+    from generator.checks import findings, validate
 
     fields = """\
         - {name: line_id, type: string, title: 线路编号, constraints: {unique: true}}
@@ -245,9 +245,9 @@ def test_catalog_problems_are_the_same_on_both_paths(catalog, monkeypatch):
     cat, problems = load_catalog(catalog.root)
     assert cat is not None and not problems.errors
     ds = cat.datasets[0]
-    monkeypatch.setattr(validate, "FAST_PATH_MIN_BYTES", 1 << 40)
+    monkeypatch.setattr(findings, "FAST_PATH_MIN_BYTES", 1 << 40)
     slow = validate.validate_dataset(cat, ds)
-    monkeypatch.setattr(validate, "FAST_PATH_MIN_BYTES", 0)
+    monkeypatch.setattr(findings, "FAST_PATH_MIN_BYTES", 0)
     quick = validate.validate_dataset(cat, ds)
     assert [p.as_dict() for p in quick.problems] == [p.as_dict() for p in slow.problems]
     assert {p.code for p in quick.problems} == {

@@ -528,7 +528,7 @@ class _Table:
             )
             yield from reader
         except pa.ArrowException as exc:
-            raise Unsupported(f"pyarrow cannot read the file: {exc}") from exc
+            raise Unsupported("pyarrow cannot read the file") from exc  # its message quotes cells
 
     def _numbered(
         self, columns: list[int] | None = None

@@ -8,29 +8,20 @@ the rules that need more than one file or the policy module, and the data itself
 validated with frictionless against each resource's Table Schema: types, constraints,
 primary keys, unique keys and foreign keys between the resources of a dataset.
 
-:func:`frictionless_findings` is the reference data path: it reports exactly what
-frictionless reports (type, row, field), counting every error but keeping only the first
-few per resource. A faster path must produce the same findings.
+The data findings come from :mod:`generator.checks.findings` (frictionless, or the
+column-wise path for large CSVs) and become problems in :mod:`generator.checks.messages`,
+which never quotes a cell of non-open data or of a ``sensitive`` field.
 """
 
 from __future__ import annotations
 
-import ast
 import logging
-import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from typing import Any
-
-from frictionless import Checklist, FrictionlessException
-from frictionless import Package as FlPackage
-from frictionless import Resource as FlResource
-from frictionless import Schema as FlSchema
-from frictionless.formats import ExcelControl
+from dataclasses import dataclass, field
 
 from ..errors import Problem, ProblemList
-from ..model import Catalog, Dataset, Resource
+from ..model import Catalog, Dataset
 from ..policy import (
     ShareType,
     parse_open_type,
@@ -42,14 +33,11 @@ from ..policy import (
 from ..runtime.cache import BuildCache, decode, encode
 from ..runtime.parallel import DatasetPool
 from .derivation import check_derivative
-from .fastcheck import Unsupported, validate_csv
+from .findings import Finding, frictionless_findings
+from .messages import data_problems, kept_finding
 
 log = logging.getLogger(__name__)
 
-# CSV files at least this large are validated by the vectorised path (generator/fastcheck):
-# below it, frictionless's fixed cost per file is smaller than the path's set-up.
-FAST_PATH_MIN_BYTES = 1 << 20
-MAX_ERRORS_PER_RESOURCE = 20  # listed in the report; every error is counted
 METADATA_KEYS = (
     "identifier",
     "title",
@@ -67,180 +55,6 @@ METADATA_KEYS = (
     "spatial",
     "temporal",
 )
-
-
-# --- the data findings, as frictionless reports them --------------------------------------
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One error in a resource's data, in frictionless's terms."""
-
-    type: str  # frictionless error type: type-error, constraint-error, primary-key, …
-    row: int | None  # frictionless rowNumber: the header is row 1
-    field: str  # frictionless fieldName, "" for row and table errors
-    cell: str = ""
-    note: str = ""
-    message: str = ""  # frictionless's English message
-    field_number: int | None = None
-    cells: tuple[str, ...] = ()
-
-
-@dataclass
-class ResourceFindings:
-    name: str
-    rows: int = 0
-    fields: int = 0
-    total: int = 0  # every error, including the ones not kept
-    by_type: Counter[str] = field(default_factory=Counter)
-    kept: list[Finding] = field(default_factory=list)
-
-
-class _CountingChecklist(Checklist):
-    """Counts every error frictionless finds but keeps only the first ``keep`` of them.
-
-    frictionless stops at ``limit_errors``; we want the full count (a file with 80,000 bad
-    rows should say so) without holding 80,000 error objects in memory.
-    """
-
-    def __init__(self, keep: int) -> None:
-        super().__init__()
-        object.__setattr__(self, "_keep", keep)
-        object.__setattr__(self, "_by_type", Counter())
-
-    def match(self, error: Any) -> bool:  # type: ignore[override]
-        if not super().match(error):
-            return False
-        self._by_type[error.type] += 1  # type: ignore[attr-defined]
-        return sum(self._by_type.values()) <= self._keep  # type: ignore[attr-defined]
-
-
-def _finding(err: Any) -> Finding:
-    return Finding(
-        type=err.type,
-        row=getattr(err, "row_number", None),
-        field=getattr(err, "field_name", "") or "",
-        cell=str(getattr(err, "cell", "") or ""),
-        note=str(getattr(err, "note", "") or ""),
-        message=str(getattr(err, "message", "") or ""),
-        field_number=getattr(err, "field_number", None),
-        cells=tuple(str(c) for c in getattr(err, "cells", []) or []),
-    )
-
-
-def _fl_schema(res: Resource, skipped: set[str]) -> dict[str, Any]:
-    schema = dict(res.raw.get("schema") or {})
-    fks = [
-        fk
-        for fk in schema.get("foreignKeys") or []
-        if not (isinstance(fk, dict) and (fk.get("reference") or {}).get("resource") in skipped)
-    ]
-    if fks:
-        schema["foreignKeys"] = fks
-    else:
-        schema.pop("foreignKeys", None)
-    return schema
-
-
-def _fl_resource(ds: Dataset, res: Resource) -> tuple[FlResource | None, str]:
-    try:
-        schema = FlSchema.from_descriptor(_fl_schema(res, set(ds.skipped_resources)))
-    except FrictionlessException as exc:
-        return None, str(exc.error.message if hasattr(exc, "error") else exc)
-    options: dict[str, Any] = {}
-    if res.format == "xlsx":
-        sheet = res.raw.get("sheet")
-        if isinstance(sheet, (str, int)) and not isinstance(sheet, bool):
-            options["control"] = ExcelControl(sheet=sheet)
-    else:
-        options["encoding"] = res.encoding
-    return (
-        FlResource(
-            name=res.name,
-            path=res.path,
-            schema=schema,
-            format=res.format,
-            basepath=str(ds.folder),
-            **options,
-        ),
-        "",
-    )
-
-
-def _fast_findings(
-    ds: Dataset, res: Resource, fl_res: FlResource, keep: int
-) -> ResourceFindings | None:
-    """The vectorised path (generator/fastcheck) for large CSV files; None to use
-    frictionless, for small files and whatever the fast path declines."""
-    path = ds.folder / res.path
-    if res.format != "csv" or fl_res.schema is None:
-        return None
-    try:
-        if path.stat().st_size < FAST_PATH_MIN_BYTES:
-            return None
-        table = validate_csv(path, fl_res.schema, res.encoding, keep=keep)
-    except (Unsupported, OSError) as exc:
-        log.info("%s/%s: frictionless validates this file (%s)", ds.id, res.name, exc)
-        return None
-    return ResourceFindings(
-        name=res.name,
-        rows=table.rows,
-        fields=len(fl_res.schema.fields),
-        total=table.total,
-        by_type=Counter(table.by_type),
-        kept=[_finding(e) for e in table.errors],
-    )
-
-
-def frictionless_findings(
-    ds: Dataset, keep: int = MAX_ERRORS_PER_RESOURCE
-) -> tuple[dict[str, ResourceFindings], dict[str, str]]:
-    """Validate every resource of a dataset with frictionless, as one package so that foreign
-    keys resolve. Returns the findings per resource and, separately, resources whose Table
-    Schema frictionless could not read (name -> frictionless's message)."""
-    fl_resources: list[FlResource] = []
-    broken: dict[str, str] = {}
-    for res in ds.resources:
-        if res.derivation is not None:
-            continue  # a derivative's rows are its source's, validated with the source
-        fl_res, message = _fl_resource(ds, res)
-        if fl_res is None:
-            broken[res.name] = message
-        else:
-            fl_resources.append(fl_res)
-    findings: dict[str, ResourceFindings] = {}
-    if not fl_resources:
-        return findings, broken
-    if any(fl_res.schema and fl_res.schema.foreign_keys for fl_res in fl_resources):
-        # foreign keys resolve inside a package; without them one resource needs none
-        FlPackage(resources=fl_resources, basepath=str(ds.folder))
-    sources = {res.name: res for res in ds.resources}
-    for fl_res in fl_resources:
-        fast = _fast_findings(ds, sources[fl_res.name], fl_res, keep)
-        if fast is not None:
-            findings[fl_res.name] = fast
-            continue
-        checklist = _CountingChecklist(keep)
-        report = fl_res.validate(checklist, limit_errors=0)
-        task = report.tasks[0] if report.tasks else None
-        errors = list(task.errors) if task else list(report.errors)
-        counted = checklist._by_type  # type: ignore[attr-defined]
-        # errors raised while reading (not passed through the checklist) are counted too
-        kept_through = min(sum(counted.values()), keep)
-        extra = errors[kept_through:] if len(errors) > kept_through else []
-        by_type = Counter(counted)
-        for err in extra:
-            by_type[err.type] += 1
-        stats = task.stats if task else {}
-        findings[fl_res.name] = ResourceFindings(
-            name=fl_res.name,
-            rows=int(stats.get("rows") or 0),
-            fields=len(fl_res.schema.fields) if fl_res.schema else 0,
-            total=sum(by_type.values()),
-            by_type=by_type,
-            kept=[_finding(e) for e in errors[: keep + len(extra)]],
-        )
-    return findings, broken
 
 
 # --- reports -------------------------------------------------------------------------------
@@ -508,243 +322,6 @@ def metadata_completeness(ds: Dataset) -> tuple[float, list[str]]:
     return round(1 - len(missing) / len(keys), 3), missing
 
 
-# --- data problems for the report ----------------------------------------------------------
-
-TYPE_NAMES_ZH = {
-    "integer": "整数",
-    "number": "数字",
-    "boolean": "布尔值（true/false）",
-    "date": "日期 YYYY-MM-DD",
-    "datetime": "日期时间 YYYY-MM-DDThh:mm:ss",
-    "time": "时间 hh:mm:ss",
-    "year": "年份 YYYY",
-    "yearmonth": "年月 YYYY-MM",
-    "string": "文本",
-    "geopoint": "经纬度 “经度,纬度”",
-    "duration": "时长（ISO 8601）",
-    "object": "JSON 对象",
-    "array": "JSON 数组",
-}
-TYPE_HINTS = {
-    "integer": (
-        "只写数字，不带单位、小数点和千分位逗号",
-        "digits only, without units or separators",
-    ),
-    "number": ("只写数字，不带单位和千分位逗号", "a plain number, without units or separators"),
-    "date": ("日期写作 2026-01-31", "write dates as 2026-01-31"),
-    "datetime": ("写作 2026-01-31T08:30:00", "write 2026-01-31T08:30:00"),
-    "boolean": ("写作 true 或 false", "write true or false"),
-    "year": ("写作四位年份，例如 2026", "write a four-digit year"),
-}
-CONSTRAINT_ZH = {
-    "required": "必填，但该单元格为空",
-    "unique": "值必须唯一",
-    "minimum": "不能小于 {v}",
-    "maximum": "不能大于 {v}",
-    "exclusiveMinimum": "必须大于 {v}",
-    "exclusiveMaximum": "必须小于 {v}",
-    "minLength": "长度不能少于 {v}",
-    "maxLength": "长度不能超过 {v}",
-    "pattern": "必须符合模式 {v}",
-    "enum": "必须是以下之一：{v}",
-}
-CONSTRAINT_EN = {
-    "required": "is required but the cell is empty",
-    "unique": "must be unique",
-    "minimum": "must not be less than {v}",
-    "maximum": "must not be greater than {v}",
-    "exclusiveMinimum": "must be greater than {v}",
-    "exclusiveMaximum": "must be less than {v}",
-    "minLength": "must be at least {v} characters long",
-    "maxLength": "must be at most {v} characters long",
-    "pattern": "must match the pattern {v}",
-    "enum": "must be one of: {v}",
-}
-
-
-def _describe(res: Resource, f: Finding) -> tuple[str, str, str, str, str, str]:
-    """(zh, en, expected zh, expected en, hint zh, hint en) for one finding."""
-    where_zh = f"第 {f.row} 行" if f.row else ""
-    where_en = f"row {f.row}" if f.row else ""
-    field_type = next((x.type for x in res.fields if x.name == f.field), "")
-    if f.type == "type-error":
-        exp = TYPE_NAMES_ZH.get(field_type, field_type)
-        hint = TYPE_HINTS.get(field_type, ("改正该单元格，或修改 schema 中的类型", "fix the cell"))
-        return (
-            f"{where_zh}字段 {f.field} 的值“{f.cell}”不是{exp}",
-            f"{where_en}, field {f.field}: {f.cell!r} is not of type {field_type}",
-            exp,
-            field_type,
-            hint[0] + "；若本列本来就是文本，把 schema 中的 type 改为 string",
-            hint[1] + "; if the column is really text, change its type to string",
-        )
-    if f.type == "constraint-error":
-        m = re.search(r'constraint "(\w+)" is "(.*)"', f.note)
-        name, value = (m.group(1), m.group(2)) if m else ("", "")
-        if name == "required":
-            value = "true"
-        value_zh = value_en = value
-        if name == "enum":
-            try:
-                options = ast.literal_eval(value)
-            except (ValueError, SyntaxError):
-                options = None
-            if isinstance(options, list):
-                value_zh = "、".join(str(o) for o in options)
-                value_en = ", ".join(str(o) for o in options)
-        zh = CONSTRAINT_ZH.get(name, "不满足约束 " + name).format(v=value_zh)
-        en = CONSTRAINT_EN.get(name, "violates the constraint " + name).format(v=value_en)
-        cell = f"“{f.cell}”" if f.cell else ""
-        cell_en = f" {f.cell!r}" if f.cell else ""
-        return (
-            f"{where_zh}字段 {f.field} 的值{cell}{zh}",
-            f"{where_en}, field {f.field}:{cell_en} {en}",
-            f"{name}: {value_zh}",
-            f"{name}: {value_en}",
-            "改正该单元格，或在 schema 的 constraints 中放宽约束",
-            "fix the cell, or relax the constraint in the schema",
-        )
-    if f.type == "primary-key":
-        m = re.search(r"position \"?(\d+)\"?", f.note)
-        cells = "、".join(f.cells) if f.cells else ""
-        zh_what = f"与第 {m.group(1)} 行重复" if m else "为空"
-        en_what = f"repeats row {m.group(1)}" if m else "is empty"
-        return (
-            f"{where_zh}的主键{zh_what}",
-            f"{where_en}: the primary key {en_what}",
-            "每行唯一的主键",
-            "a unique primary key in every row",
-            (f"该行内容：{cells[:60]}；" if cells else "") + "删除重复行或改正主键",
-            "delete the duplicate row or fix its key",
-        )
-    if f.type == "foreign-key":
-        m = re.search(r'lookup table "([^"]*)"', f.note)
-        table = m.group(1) if m else ""
-        return (
-            f"{where_zh}的外键值在资源 {table} 中找不到",
-            f"{where_en}: the foreign key value is not found in resource {table}",
-            f"资源 {table} 中已有的值",
-            f"a value present in resource {table}",
-            f"在 {table} 中补上该值，或改正本行；frictionless：{f.note}",
-            f"add the value to {table} or fix this row; frictionless: {f.note}",
-        )
-    if f.type == "unique-error":
-        m = re.search(r"position \"?(\d+)\"?", f.note)
-        other = m.group(1) if m else "?"
-        return (
-            f"{where_zh}字段 {f.field} 的值“{f.cell}”与第 {other} 行重复",
-            f"{where_en}, field {f.field}: {f.cell!r} repeats row {other}",
-            "唯一值",
-            "a unique value",
-            "删除重复行或改正该值",
-            "delete the duplicate row or fix the value",
-        )
-    if f.type in ("missing-cell", "extra-cell", "blank-row"):
-        zh = {
-            "missing-cell": f"{where_zh}缺少字段 {f.field} 的单元格（该行的列数少于表头）",
-            "extra-cell": f"{where_zh}多出一个单元格“{f.cell}”（该行的列数多于表头）",
-            "blank-row": f"{where_zh}是空行",
-        }[f.type]
-        en = {
-            "missing-cell": f"{where_en} has no cell for field {f.field} (fewer cells than the "
-            "header)",
-            "extra-cell": f"{where_en} has an extra cell {f.cell!r} (more cells than the header)",
-            "blank-row": f"{where_en} is blank",
-        }[f.type]
-        return (
-            zh,
-            en,
-            "与表头相同的列数",
-            "as many cells as the header",
-            "检查该行的逗号和引号（含逗号的文本要用英文双引号括起来）",
-            "check commas and quotes on that row (quote text that contains commas)",
-        )
-    if f.type.endswith("-label"):
-        return (
-            f"表头第 {f.field_number or '?'} 列与 schema 不符：{f.note or f.message}",
-            f"header column {f.field_number or '?'} does not match the schema: "
-            f"{f.note or f.message}",
-            "与 schema 中 fields 的 name 一致、顺序相同的表头",
-            "a header with the schema's field names, in order",
-            "让 CSV 的第一行与 schema 的字段 name 一一对应",
-            "make the first row of the file list the schema's field names, in order",
-        )
-    return (
-        f"数据错误（{f.type}）：{f.message}",
-        f"data error ({f.type}): {f.message}",
-        "",
-        "",
-        "",
-        "",
-    )
-
-
-def mask(value: str) -> str:
-    """A cell shown without giving it away: 110101199003070011 -> 110**************1."""
-    if len(value) <= 2:
-        return "*" * len(value)
-    keep = 3 if len(value) >= 10 else 1
-    return value[:keep] + "*" * (len(value) - keep - 1) + value[-1]
-
-
-def _shown(ds: Dataset, res: Resource, f: Finding) -> Finding:
-    """The finding as the report may print it: cells of fields declared `sensitive` are
-    masked, and for non-open data whole rows and key values are left out (reports end up
-    in terminals and CI logs)."""
-    sensitive = {x.name for x in res.fields if x.raw.get("sensitive")}
-    cell = mask(f.cell) if f.field in sensitive else f.cell
-    if publishes_data(ds.open_type) and not sensitive:
-        return replace(f, cell=cell)
-    note = re.sub(r'values? "[^"]*"', "values", f.note) if f.type == "foreign-key" else f.note
-    return replace(f, cell=cell, cells=(), note=note)
-
-
-def data_problems(ds: Dataset, res: Resource, found: ResourceFindings) -> list[Problem]:
-    rel = f"datasets/{ds.id}/{res.path}"
-    problems = []
-    for kept in found.kept:
-        f = _shown(ds, res, kept)
-        zh, en, exp, exp_en, hint, hint_en = _describe(res, f)
-        problems.append(
-            Problem(
-                f"data-{f.type}",
-                f"资源 {res.name}：{zh}",
-                f"resource {res.name}: {en}",
-                file=rel,
-                dataset=ds.id,
-                resource=res.name,
-                row=f.row,
-                field=f.field,
-                expected=exp,
-                expected_en=exp_en if exp_en != exp else "",
-                found=f.cell,
-                hint=hint,
-                hint_en=hint_en,
-            )
-        )
-    if found.total > len(found.kept):
-        rest = found.total - len(found.kept)
-        kinds = "、".join(f"{k} {n}" for k, n in sorted(found.by_type.items()))
-        kinds_en = ", ".join(f"{k} {n}" for k, n in sorted(found.by_type.items()))
-        problems.append(
-            Problem(
-                "data-errors-capped",
-                f"资源 {res.name} 共有 {found.total} 个数据错误（{kinds}），以上只列出前 "
-                f"{len(found.kept)} 个，另有 {rest} 个未列出",
-                f"resource {res.name} has {found.total} data errors ({kinds_en}); the first "
-                f"{len(found.kept)} are listed, {rest} more are not",
-                file=rel,
-                dataset=ds.id,
-                resource=res.name,
-                found=str(found.total),
-                hint="改正以上错误后重新检查；同类错误通常有同一个原因",
-                hint_en="fix the errors above and check again; errors of one kind usually share "
-                "a cause",
-            )
-        )
-    return problems
-
-
 def validate_resources(ds: Dataset) -> tuple[list[ResourceReport], list[Problem]]:
     """Validate all resources of a dataset against their Table Schemas."""
     findings, broken = frictionless_findings(ds)
@@ -788,17 +365,101 @@ def validate_resources(ds: Dataset) -> tuple[list[ResourceReport], list[Problem]
                 fields=len(res.fields),
                 error_count=found.total,
                 errors_by_type=dict(sorted(found.by_type.items())),
-                findings=list(found.kept),
+                findings=[kept_finding(ds, res, f) for f in found.kept],
             )
         )
         problems.extend(data_problems(ds, res, found))
     return reports, problems
 
 
+def _field_problem(
+    ds: Dataset, res_index: int, field_index: int, key: str, code: str, zh: str, en: str, **extra
+) -> Problem:
+    path = ("resources", res_index, "schema", "fields", field_index)
+    line = ds.source.line((*path, key)) if ds.source is not None else None
+    if line is None and ds.source is not None:
+        line = ds.source.line(path)
+    return Problem(
+        code,
+        zh,
+        en,
+        file=f"datasets/{ds.id}/datapackage.yaml",
+        dataset=ds.id,
+        line=line,
+        field=f"resources[{res_index}].schema.fields[{field_index}].{key}",
+        **extra,
+    )
+
+
+def check_personal_fields(ds: Dataset) -> list[Problem]:
+    """Fields declared personal data (``sensitive``) in data that is published as it is.
+
+    Open data publishes every cell, so a ``sensitive`` field of an open resource is an error
+    unless ``public_basis`` says why its values may be public (or the data is published
+    through a desensitised derivative of a non-open dataset instead). ``pii_allowed`` lets
+    personal data through the audit, so beside ``sensitive`` it contradicts it."""
+    out: list[Problem] = []
+    resources = [r for r in ds.descriptor.get("resources") or [] if isinstance(r, dict)]
+    for ri, raw_res in enumerate(resources):
+        if "source" in raw_res and ds.derived_from:
+            continue  # a derivative's fields carry desensitise rules (checks/derivation.py)
+        fields = (raw_res.get("schema") or {}).get("fields") or []
+        for fi, fd in enumerate(fields):
+            if not isinstance(fd, dict) or not fd.get("sensitive"):
+                continue
+            name, kind = fd.get("name", f"#{fi + 1}"), fd.get("sensitive")
+            if fd.get("pii_allowed"):
+                out.append(
+                    _field_problem(
+                        ds,
+                        ri,
+                        fi,
+                        "pii_allowed",
+                        "pii-allowed-contradicts-sensitive",
+                        f"字段 {name} 标记为个人信息（sensitive: {kind}），"
+                        "不能同时用 pii_allowed 放行个人信息",
+                        f"field {name} is marked as personal data (sensitive: {kind}) and cannot "
+                        "also let personal data through with pii_allowed",
+                        expected="sensitive 与 pii_allowed 只取其一",
+                        expected_en="sensitive or pii_allowed, not both",
+                        hint="若该字段的值依法可以公开，删除 sensitive 并写明 public_basis；"
+                        "否则删除 pii_allowed，通过脱敏派生数据集发布",
+                        hint_en="if the values may lawfully be public, remove sensitive and give "
+                        "public_basis; otherwise remove pii_allowed and publish a desensitised "
+                        "derivative",
+                    )
+                )
+            if publishes_data(ds.open_type) and not fd.get("public_basis"):
+                out.append(
+                    _field_problem(
+                        ds,
+                        ri,
+                        fi,
+                        "sensitive",
+                        "sensitive-field-in-open-data",
+                        f"无条件开放数据会原样发布每个单元格，但字段 {name} 标记为个人信息"
+                        f"（sensitive: {kind}）",
+                        f"open data publishes every cell unchanged, but field {name} is marked "
+                        f"as personal data (sensitive: {kind})",
+                        expected="非开放数据经脱敏派生后发布，或写明 public_basis",
+                        expected_en="publish it through a desensitised derivative of non-open "
+                        "data, or state public_basis",
+                        hint="把本数据集改为有条件开放或非开放，另建脱敏派生数据集"
+                        "（derived_from）发布；若依法必须公开（例如公示名单），"
+                        "在该字段写 public_basis: 《……》第……条",
+                        hint_en="make this dataset conditional or closed and publish a "
+                        "desensitised derivative (derived_from); if a law requires the values "
+                        "to be public, add public_basis to the field",
+                    )
+                )
+    return out
+
+
 def validate_dataset(catalog: Catalog, ds: Dataset) -> DatasetReport:
     completeness, missing = metadata_completeness(ds)
     report = DatasetReport(ds.id, metadata_completeness=completeness, metadata_missing=missing)
     report.problems.extend(check_metadata(catalog, ds))
+    report.problems.extend(check_personal_fields(ds))
     if ds.derived_from:
         report.problems.extend(check_derivative(ds))
     resources, problems = validate_resources(ds)

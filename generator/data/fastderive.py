@@ -117,7 +117,7 @@ def _update(
             try:
                 floats = pc.cast(values, pa.float64())
             except pa.ArrowInvalid as exc:  # something float() may read differently
-                raise Unsupported(f"number arrow cannot read: {exc}") from exc
+                raise Unsupported("arrow cannot read a number") from exc  # its message quotes cells
             if pc.any(pc.is_nan(floats)).as_py():
                 raise Unsupported("NaN")
             bounds = pc.min_max(floats).as_py()
@@ -206,5 +206,5 @@ def write_csv_and_stats(
                 out.write(_text_buffer(lines))
                 rows += n
     except pa.ArrowInvalid as exc:  # rows of the wrong width, bytes not in the encoding
-        raise Unsupported(f"pyarrow cannot read the file: {exc}") from exc
+        raise Unsupported("pyarrow cannot read the file") from exc  # its message quotes cells
     return rows, preview

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import re
 import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -68,6 +69,24 @@ class _Failure:
     error: str
     trace: str
 
+    @classmethod
+    def of(cls, item: str, exc: BaseException) -> _Failure:
+        """The failure as the terminal and the log may show it: an exception's message can
+        quote the cell it choked on (``invalid literal for int(): '…'``), so quoted text and
+        long digit runs are taken out of the message and the traceback."""
+        error = scrub(f"{type(exc).__name__}: {exc}")
+        frames = "".join(traceback.format_tb(exc.__traceback__))  # code, not data
+        return cls(item, error, f"Traceback (most recent call last):\n{frames}{error}")
+
+
+_QUOTED = re.compile(r"'(?:[^'\\\n]|\\.)*'" + r'|"(?:[^"\\\n]|\\.)*"')
+_LONG_NUMBER = re.compile(r"\d{6,}")
+
+
+def scrub(text: str) -> str:
+    """Text of an exception with quoted strings and numbers of six digits or more hidden."""
+    return _LONG_NUMBER.sub("######", _QUOTED.sub("'…'", text))
+
 
 # Set in each worker by the pool initializer.
 _CONTEXT: Catalog | None = None
@@ -85,7 +104,7 @@ def _run_chunk(func: Callable[[Catalog, Dataset], Any], datasets: Sequence[Datas
         try:
             results.append(func(_CONTEXT, ds))
         except Exception as exc:  # reported to the parent with the dataset named
-            return [_Failure(ds.id, f"{type(exc).__name__}: {exc}", traceback.format_exc())]
+            return [_Failure.of(ds.id, exc)]
     return results
 
 
@@ -238,7 +257,7 @@ def _run_state_chunk(func: Callable[[Any, Any], Any], items: Sequence[Any]) -> l
         try:
             results.append(func(_STATE, item))
         except Exception as exc:  # reported to the parent with the item named
-            return [_Failure(_name(item), f"{type(exc).__name__}: {exc}", traceback.format_exc())]
+            return [_Failure.of(_name(item), exc)]
     return results
 
 
