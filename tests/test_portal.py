@@ -458,3 +458,14 @@ def test_search_index_is_byte_identical_across_builds(catalog: CatalogFactory, t
         )
     assert trees[0] == trees[1]
     assert any(p.suffix == ".pf_filter" for p in trees[0])
+
+
+def test_a_huge_cell_is_cut_in_the_preview_and_whole_in_the_download(catalog, cli, tmp_path):
+    huge = "长" * 50_000
+    catalog.dataset("bus-lines", csv_text=f"line_id,stops\nL001,12\n{huge},3\n")
+    out = tmp_path / "site"
+    result = cli("build", "--catalog", catalog.root, "--out", out, "--no-record-history")
+    assert result.exit_code == 0, result.output
+    page = (out / "datasets" / "bus-lines" / "index.html").read_text(encoding="utf-8")
+    assert "长" * 200 + "…" in page and "长" * 201 not in page
+    assert huge in (out / "datasets" / "bus-lines" / "rows.csv").read_text(encoding="utf-8")

@@ -18,27 +18,26 @@ from typing import TypeVar
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from ..runtime import parallel
-from ..runtime.cache import BuildCache, code_fingerprint, hash_text, store_object, tree_digest
-from .charts import bar_chart, column_chart
+from ..checks.validate import DatasetReport
 from ..data.derive import DISTINCT_CAP, ChartData, PublishedDataset, PublishedResource
 from ..data.desensitise import INTEGER_TYPES, band_labels
-from ..data.downloads import EXCEL_MAX_ROWS, FORMATS, format_names
-from .facets import RENDERED_FACETS, Facet, build_facets, facet_labels
-from .feedback import dataset_actions, form_url, mailto, request_any
-from ..history import Archived, Change, DatasetHistory, Entry, describe, visible
-from ..i18n import translate
-from ..catalog.markup import render_markdown
-from ..model import Catalog, Dataset, Derivation, FieldRule, Publisher, Resource, SiteConfig, Theme
-from ..runtime.output import OutputTree, WrittenFile
-from ..policy import OpenType, can_apply, is_listed, publishes_data, publishes_schema
-from ..runtime.progress import NoProgress, Progress
+from ..data.downloads import EXCEL_MAX_ROWS, FORMATS
 from ..data.quality import Quality
 from ..data.records import DatasetRecord, build_record
+from ..history import Change, DatasetHistory, describe
+from ..i18n import translate
+from ..model import Catalog, Dataset, FieldRule, SiteConfig
+from ..policy import OpenType
+from ..runtime import parallel
+from ..runtime.cache import BuildCache, code_fingerprint, hash_text, store_object, tree_digest
+from ..runtime.output import OutputTree, WrittenFile
+from ..runtime.progress import NoProgress, Progress
+from .charts import bar_chart, column_chart
+from .facets import RENDERED_FACETS, Facet, build_facets, facet_labels
+from .feedback import dataset_actions, form_url, mailto, request_any
 from .schemaorg import citation, dataset_jsonld, jsonld_script
-from .views import FROM_DATASET_FOLDER, DatasetView, build_views
 from .stats import COLUMN_KEYS, cell, compute_stats, stats_csv_files
-from ..checks.validate import DatasetReport
+from .views import FROM_DATASET_FOLDER, DatasetView, build_views
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 # The search documents: one small page per dataset page with only what is indexed, written
@@ -148,6 +147,17 @@ def paginate(views: list[T], base: str, size: int | None = None) -> list[tuple[P
     ]
 
 
+# A preview cell longer than this is cut with an ellipsis: one cell of a megabyte (a pasted
+# document, a base64 image) would otherwise make every dataset page that size.
+PREVIEW_CELL_CHARS = 200
+
+
+def cut_cell(value: object) -> str:
+    """A value as a page shows it: cut at PREVIEW_CELL_CHARS (the download has it whole)."""
+    text = str(value)
+    return text if len(text) <= PREVIEW_CELL_CHARS else text[:PREVIEW_CELL_CHARS] + "…"
+
+
 def preview_rows(res: PublishedResource, empty_label: str) -> Markup:
     """The body rows of a preview table. Written here rather than as a template loop: a
     preview has hundreds of cells per page, and the loop took a fifth of a page's render.
@@ -171,7 +181,7 @@ def preview_rows(res: PublishedResource, empty_label: str) -> Markup:
             if value == "" and not (i == 0 and cells[0][0].startswith("<th")):
                 parts.append(empty)
             else:
-                parts.append(cells[i][0] + str(escape(value)) + cells[i][1])
+                parts.append(cells[i][0] + str(escape(cut_cell(value))) + cells[i][1])
         parts.append("</tr>")
     return Markup("".join(parts))
 
@@ -186,6 +196,7 @@ def make_environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["filesize"] = human_size
+    env.filters["cell"] = cut_cell
     env.globals.update(
         machine_record=machine_record,
         dataset_jsonld=dataset_jsonld,

@@ -13,8 +13,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from ..model import SiteConfig
 from ..data.records import DatasetRecord, page_path
+from ..model import SiteConfig
 
 # JSON inside <script> must not be able to close the element or open a comment.
 _SCRIPT_ESCAPES = {

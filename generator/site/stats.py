@@ -17,10 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .facets import Facet
 from ..i18n import translate
 from ..model import Catalog
 from ..policy import OpenType, is_listed
+from .facets import Facet
 
 if TYPE_CHECKING:
     from .views import DatasetView
