@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.checks import fastcheck
+from generator.catalog.dialect import DEFAULT as DEFAULT_DIALECT
 from generator.checks.fastcheck import Unsupported, validate_csv
 
 SCHEMA = {
@@ -60,6 +61,7 @@ def reference(path: Path, schema: dict, encoding: str = "utf-8") -> tuple[int, l
         schema=Schema.from_descriptor(schema),
         format="csv",
         encoding=encoding,
+        dialect=DEFAULT_DIALECT.frictionless(),  # as validate.py: declared, never guessed
     )
     task = resource.validate(limit_errors=0).tasks[0]
     return task.stats.get("rows") or 0, findings(task.errors)  # None when there are no rows

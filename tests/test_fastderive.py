@@ -81,9 +81,9 @@ def test_declines_what_it_cannot_copy_exactly(tmp_path):
     source = tmp_path / "s.csv"
     source.write_text("a,b\n1,2\n3\n", encoding="utf-8")  # a short row
     stats = [derive._FieldStats(derive.FieldInfo("a", "integer"))]
-    with pytest.raises(fastderive.Unsupported):
+    with pytest.raises(fastderive.Unsupported), open(source, "rb") as handle:
         fastderive.write_csv_and_stats(
-            source,
+            handle,
             "utf-8",
             ["a"],
             ["integer"],

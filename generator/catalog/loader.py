@@ -40,6 +40,8 @@ from ..model import (
 from ..policy import OpenType, parse_open_type, parse_share_type
 from ..runtime.parallel import map_items
 from .derivation import resolve_derivatives
+from .dialect import SUPPORTED_KEYS as SUPPORTED_DIALECT_KEYS
+from .dialect import parse_dialect
 from .encoding import detect_file, normalise, reconcile
 from .placeholders import is_placeholder, placeholder_problems
 from .profile import check_document
@@ -357,6 +359,9 @@ class _DatasetLoader:
                     hint_en="save the file as CSV or XLSX, or declare its format",
                 )
             return None
+        if not self._dialect_ok(name, base, fmt, raw):
+            self.skipped.append(name)
+            return None
         file_path = self.folder / path
         if not file_path.is_file():
             self.skipped.append(name)
@@ -409,6 +414,38 @@ class _DatasetLoader:
             raw=dict(raw),
             declared_encoding=declared if isinstance(declared, str) else None,
         )
+
+    def _dialect_ok(self, name: str, base: tuple[str | int, ...], fmt: str, raw: dict) -> bool:
+        """A CSV dialect Kaifang reads exactly as frictionless validates it, or an error:
+        no key is read one way by validation and another by derivation and the audit."""
+        if "dialect" not in raw:
+            return True
+        supported = ", ".join(SUPPORTED_DIALECT_KEYS)
+        if fmt != "csv":
+            self.add(
+                "dialect-unsupported",
+                f"资源 {name} 是 {fmt} 文件，不能写 dialect（CSV 方言只用于 CSV）",
+                f"resource {name} is a {fmt} file: dialect applies to CSV files only",
+                base + ("dialect",),
+                hint="删除 dialect",
+                hint_en="remove dialect",
+            )
+            return False
+        _, problems = parse_dialect(raw["dialect"])
+        for key, zh, en, found in problems:
+            self.add(
+                "dialect-unsupported",
+                f"资源 {name}：{zh}",
+                f"resource {name}: {en}",
+                base + (("dialect", key) if key else ("dialect",)),
+                expected=f"支持的方言项：{supported}；分隔符：, ; \\t |",
+                expected_en=f"supported dialect keys: {supported}; delimiters: , ; \\t |",
+                found=found,
+                hint="删除不支持的项，或把文件另存为逗号分隔、双引号的 UTF-8 CSV",
+                hint_en="remove the unsupported key, or save the file as a comma-separated "
+                "UTF-8 CSV with double quotes",
+            )
+        return not problems
 
     def derived_resource(self, index: int, name: str, raw: dict) -> Resource | None:
         """A derivative's resource: no file of its own, its rows come from ``source``.

@@ -27,13 +27,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import pyarrow as pa
@@ -43,8 +43,10 @@ from frictionless import Resource as FlResource
 from frictionless import Schema as FlSchema
 from frictionless import errors as fl_errors
 
+from ..catalog.dialect import DEFAULT as DEFAULT_DIALECT
+from ..catalog.dialect import CsvDialect
+
 BLOCK_BYTES = 4 << 20  # pyarrow parses this much text per record batch
-SNIFF_DELIMITERS = ",\t;|"  # what frictionless's CSV parser lets csv.Sniffer choose from
 NULL_HASH = np.uint64(0x9E3779B97F4A7C15)  # stands for None inside a composite key
 _MIX = np.uint64(0x100000001B3)
 _EPOCH = dt.date(1970, 1, 1)
@@ -410,8 +412,11 @@ class _KeyColumn:
 
 
 class _Table:
-    def __init__(self, path: Path, schema: FlSchema, encoding: str, keep: int) -> None:
-        self.path = path
+    def __init__(
+        self, source: BinaryIO, schema: FlSchema, encoding: str, keep: int, dialect: CsvDialect
+    ) -> None:
+        self.fd = source.fileno()  # opened once, checked (runtime/files.py); read in passes
+        self.declared = dialect
         self.schema = schema
         self.encoding = encoding
         self.keep = keep
@@ -442,7 +447,11 @@ class _Table:
         if self.schema.foreign_keys:
             raise Unsupported("foreign keys")
         resource = FlResource(
-            path=str(self.path), schema=self.schema, format="csv", encoding=self.encoding
+            source=self._view(),
+            schema=self.schema,
+            format="csv",
+            encoding=self.encoding,
+            dialect=self.declared.frictionless(),
         )
         with resource:
             dialect = resource.dialect
@@ -460,25 +469,23 @@ class _Table:
             self.labels = labels
             self.fragment = [list(row) for row in resource.fragment]
             self.encoding = resource.encoding or self.encoding
-        self.dialect = self._sniff()
+        self.dialect = self._dialect()
 
-    def _sniff(self) -> type[csv.Dialect] | csv.Dialect:
-        """The csv dialect frictionless's parser picks: csv.Sniffer on the first 100 lines."""
-        sample: list[str] = []
-        with open(self.path, encoding=self._python_encoding(), newline="") as handle:
-            for line in handle:
-                sample.append(line)
-                if len(sample) >= 100:
-                    break
-        try:
-            dialect = csv.Sniffer().sniff("".join(sample), SNIFF_DELIMITERS)
-        except csv.Error:
-            dialect = csv.excel()
-        if dialect.quotechar == "'":
-            dialect.quotechar = '"'
-        if dialect.escapechar or dialect.skipinitialspace:
-            raise Unsupported("dialect with escapes or initial spaces")
-        return dialect
+    def _view(self) -> BinaryIO:
+        """The opened file from its start (each pass reads it again; the descriptor stays)."""
+        view = open(self.fd, "rb", closefd=False)  # noqa: SIM115 - the table owns the fd
+        view.seek(0)
+        return view
+
+    def _dialect(self) -> csv.Dialect:
+        """The declared dialect, as frictionless reads it; pyarrow cannot mirror escapes,
+        initial spaces or a file without a header."""
+        declared = self.declared
+        if declared.escape_char or declared.skip_initial_space or not declared.header:
+            raise Unsupported("dialect with escapes, initial spaces or no header")
+        if not declared.double_quote:
+            raise Unsupported("dialect without doubled quotes")
+        return declared.python()
 
     def _python_encoding(self) -> str:
         enc = self.encoding.lower()
@@ -510,7 +517,7 @@ class _Table:
         parse = pa_csv.ParseOptions(
             delimiter=delimiter,
             quote_char=self.dialect.quotechar or False,
-            double_quote=True,
+            double_quote=self.dialect.doublequote,
             escape_char=False,
             newlines_in_values=True,
             ignore_empty_lines=False,
@@ -524,7 +531,7 @@ class _Table:
         )
         try:
             reader = pa_csv.open_csv(
-                str(self.path), read_options=read, parse_options=parse, convert_options=convert
+                self._view(), read_options=read, parse_options=parse, convert_options=convert
             )
             yield from reader
         except pa.ArrowException as exc:
@@ -835,9 +842,17 @@ def _maker(plan: _FieldPlan | None, what: str) -> Callable[[int, list[str]], fl_
 
 
 def validate_csv(
-    path: Path, schema: FlSchema, encoding: str = "utf-8", keep: int = 20
+    source: BinaryIO | str | os.PathLike,
+    schema: FlSchema,
+    encoding: str = "utf-8",
+    keep: int = 20,
+    dialect: CsvDialect = DEFAULT_DIALECT,
 ) -> TableReport:
-    """Validate one CSV file against its Table Schema: every error counted by type, the
-    first ``keep`` returned. Raises Unsupported when frictionless must do it instead."""
+    """Validate one opened CSV file against its Table Schema, read with ``dialect``: every
+    error counted by type, the first ``keep`` returned. Raises Unsupported when
+    frictionless must do it instead."""
+    if isinstance(source, (str, os.PathLike)):  # tests and benchmarks: a trusted path
+        with open(source, "rb") as handle:
+            return validate_csv(handle, schema, encoding, keep, dialect)
     with np.errstate(over="ignore"):
-        return _Table(path, schema, encoding, keep).run()
+        return _Table(source, schema, encoding, keep, dialect).run()

@@ -19,7 +19,9 @@ from frictionless import Resource as FlResource
 from frictionless import Schema as FlSchema
 from frictionless.formats import ExcelControl
 
+from ..catalog.dialect import dialect_of
 from ..model import Dataset, Resource
+from ..runtime.files import data_file, read_inside
 from .fastcheck import Unsupported, validate_csv
 
 log = logging.getLogger(__name__)
@@ -102,7 +104,13 @@ def _fl_schema(res: Resource, skipped: set[str]) -> dict[str, Any]:
     return schema
 
 
-def _fl_resource(ds: Dataset, res: Resource) -> tuple[FlResource | None, str]:
+def _fast_candidate(ds: Dataset, res: Resource) -> bool:
+    return res.format == "csv" and (ds.folder / res.path).stat().st_size >= FAST_PATH_MIN_BYTES
+
+
+def _fl_resource(ds: Dataset, res: Resource, full: bool = True) -> tuple[FlResource | None, str]:
+    """frictionless's resource, with the file's bytes (``full``) or, for a file the fast
+    path reads itself, with its schema only until frictionless has to read it."""
     try:
         schema = FlSchema.from_descriptor(_fl_schema(res, set(ds.skipped_resources)))
     except FrictionlessException as exc:
@@ -114,15 +122,16 @@ def _fl_resource(ds: Dataset, res: Resource) -> tuple[FlResource | None, str]:
             options["control"] = ExcelControl(sheet=sheet)
     else:
         options["encoding"] = res.encoding
+        # the declared dialect with every parameter set: frictionless guesses nothing, and
+        # reads the file as the reader and the audit do (catalog/dialect.py)
+        options["dialect"] = dialect_of(res.raw).frictionless()
+    # frictionless is given the bytes, read once from the checked descriptor: it never
+    # opens the path itself (a file swapped for a link after loading is not followed)
+    data = b""
+    if full or not _fast_candidate(ds, res):
+        data = read_inside(ds.folder / res.path, ds.folder, f"datasets/{ds.id}/{res.path}")
     return (
-        FlResource(
-            name=res.name,
-            path=res.path,
-            schema=schema,
-            format=res.format,
-            basepath=str(ds.folder),
-            **options,
-        ),
+        FlResource(name=res.name, source=data, schema=schema, format=res.format, **options),
         "",
     )
 
@@ -138,7 +147,9 @@ def _fast_findings(
     try:
         if path.stat().st_size < FAST_PATH_MIN_BYTES:
             return None
-        table = validate_csv(path, fl_res.schema, res.encoding, keep=keep)
+        with data_file(ds.folder, res.path, ds.id) as source:
+            dialect = dialect_of(res.raw)
+            table = validate_csv(source, fl_res.schema, res.encoding, keep, dialect)
     except (Unsupported, OSError) as exc:
         log.info("%s/%s: frictionless validates this file (%s)", ds.id, res.name, exc)
         return None
@@ -159,27 +170,37 @@ def frictionless_findings(
     keys resolve. Returns the findings per resource and, separately, resources whose Table
     Schema frictionless could not read (name -> frictionless's message)."""
     fl_resources: list[FlResource] = []
+    schema_only: set[str] = set()  # read by the fast path, or by frictionless if it declines
     broken: dict[str, str] = {}
     for res in ds.resources:
         if res.derivation is not None:
             continue  # a derivative's rows are its source's, validated with the source
-        fl_res, message = _fl_resource(ds, res)
+        fl_res, message = _fl_resource(ds, res, full=False)
         if fl_res is None:
             broken[res.name] = message
         else:
             fl_resources.append(fl_res)
+            if _fast_candidate(ds, res):
+                schema_only.add(res.name)
     findings: dict[str, ResourceFindings] = {}
     if not fl_resources:
         return findings, broken
+    sources = {res.name: res for res in ds.resources}
     if any(fl_res.schema and fl_res.schema.foreign_keys for fl_res in fl_resources):
         # foreign keys resolve inside a package; without them one resource needs none
-        FlPackage(resources=fl_resources, basepath=str(ds.folder))
-    sources = {res.name: res for res in ds.resources}
+        fl_resources = [
+            (_fl_resource(ds, sources[r.name])[0] or r) if r.name in schema_only else r
+            for r in fl_resources
+        ]
+        FlPackage(resources=fl_resources)
+        schema_only.clear()
     for fl_res in fl_resources:
         fast = _fast_findings(ds, sources[fl_res.name], fl_res, keep)
         if fast is not None:
             findings[fl_res.name] = fast
             continue
+        if fl_res.name in schema_only:  # the fast path declined: frictionless reads it
+            fl_res = _fl_resource(ds, sources[fl_res.name])[0] or fl_res
         checklist = _CountingChecklist(keep)
         report = fl_res.validate(checklist, limit_errors=0)
         task = report.tasks[0] if report.tasks else None

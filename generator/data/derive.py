@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+from ..catalog.dialect import dialect_of
 from ..checks.fastcheck import Unsupported
 from ..model import Catalog, Dataset, FieldInfo, Resource
 from ..policy import publishes_data, shows_in_output
 from ..runtime.cache import BuildCache, decode, encode, store_object
+from ..runtime.files import data_file
 from ..runtime.output import OutputTree, WrittenFile
 from ..runtime.parallel import DatasetPool
 from . import downloads
@@ -242,26 +244,27 @@ def write_published_csv(
     """Large CSV files go through the columnar path (same bytes and statistics), the rest,
     and whatever that path declines, through the row loop. A desensitised derivative always
     takes the row loop: only the reader applies its rules."""
-    source = ds.folder / res.path
     if (
         res.derivation is None
         and res.format == "csv"
-        and source.stat().st_size >= FAST_DERIVE_MIN_BYTES
+        and dialect_of(res.raw).is_default  # the columnar path reads "," and '"' only
+        and (ds.folder / res.path).stat().st_size >= FAST_DERIVE_MIN_BYTES
     ):
         stats = [_FieldStats(f) for f in res.fields]
         try:
-            count, preview = write_csv_and_stats(
-                source,
-                res.encoding,
-                [f.name for f in res.fields],
-                [f.type for f in res.fields],
-                target,
-                stats,
-                PREVIEW_ROWS,
-                ORDERED,
-                NUMERIC,
-                DISTINCT_CAP,
-            )
+            with data_file(ds.folder, res.path, ds.id) as source:
+                count, preview = write_csv_and_stats(
+                    source,
+                    res.encoding,
+                    [f.name for f in res.fields],
+                    [f.type for f in res.fields],
+                    target,
+                    stats,
+                    PREVIEW_ROWS,
+                    ORDERED,
+                    NUMERIC,
+                    DISTINCT_CAP,
+                )
             return count, preview, stats
         except Unsupported as exc:
             log.info("%s/%s: derived row by row (%s)", ds.id, res.name, exc)

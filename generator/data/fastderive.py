@@ -15,7 +15,7 @@ import csv
 import io
 from collections import Counter
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 import numpy as np
 import pyarrow as pa
@@ -39,8 +39,15 @@ class Stats(Protocol):
     periods: Counter[str] | None  # records per month or year, for fields on a time axis
 
 
-def _header(path: Path, encoding: str) -> list[str]:
-    with open(path, encoding=encoding, newline="") as handle:
+def _view(source: BinaryIO) -> BinaryIO:
+    """The opened source from its start; closing the view leaves the source open."""
+    view = open(source.fileno(), "rb", closefd=False)  # noqa: SIM115
+    view.seek(0)
+    return view
+
+
+def _header(source: BinaryIO, encoding: str) -> list[str]:
+    with io.TextIOWrapper(_view(source), encoding=encoding, newline="") as handle:
         return next(csv.reader(handle), [])
 
 
@@ -149,7 +156,7 @@ def _count(stats: Stats, values: pa.Array, cap: int) -> None:
 
 
 def write_csv_and_stats(
-    path: Path,
+    source: BinaryIO,
     encoding: str,
     names: list[str],
     types: list[str],
@@ -160,9 +167,12 @@ def write_csv_and_stats(
     numeric: set[str],
     cap: int,
 ) -> tuple[int, list[list[str]]]:
-    """Write target (UTF-8, schema order) and fill stats; return (rows, preview)."""
+    """Write target (UTF-8, schema order) and fill stats; return (rows, preview).
+
+    ``source`` is the opened CSV file (comma-separated, double quotes: derive.py sends
+    other dialects to its row loop)."""
     python_encoding = "utf-8-sig" if encoding.lower() in ("utf-8", "utf8") else encoding
-    header = _header(path, python_encoding)
+    header = _header(source, python_encoding)
     order = [header.index(n) if n in header else None for n in names]
     columns = [f"c{i}" for i in range(len(header))]
     read = pa_csv.ReadOptions(
@@ -184,7 +194,7 @@ def write_csv_and_stats(
     preview: list[list[str]] = []
     try:
         reader = pa_csv.open_csv(
-            str(path), read_options=read, parse_options=parse, convert_options=convert
+            _view(source), read_options=read, parse_options=parse, convert_options=convert
         )
         with open(target, "wb") as out:
             out.write(head.getvalue().encode("utf-8"))

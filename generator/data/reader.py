@@ -1,17 +1,22 @@
 """Streaming access to a resource's rows, the same way for CSV and XLSX.
 
 Rows come out as lists of strings in schema order so that derivation never holds a whole
-file in memory. Only paths already checked by the loader are opened.
+file in memory. Only paths already checked by the loader are opened, and each is opened
+once, by descriptor, with its real path checked on the descriptor (runtime/files.py). CSV
+files are parsed with the resource's dialect exactly as frictionless validated them
+(catalog/dialect.py).
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from collections.abc import Iterator
-from pathlib import Path
 
+from ..catalog.dialect import dialect_of
 from ..model import Dataset, Resource
+from ..runtime.files import data_file
 from .desensitise import derived_rows
 
 
@@ -42,11 +47,29 @@ def iter_rows(ds: Dataset, res: Resource) -> Iterator[list[str]]:
         source = iter_rows(derivation.source_dataset, derivation.source_resource)
         yield from derived_rows(derivation, source)
         return
-    path: Path = ds.folder / res.path
     if res.format == "xlsx":
-        from openpyxl import load_workbook
+        yield from _xlsx_rows(ds, res)
+        return
+    # res.encoding is the codec the loader established by strict decoding (generator/
+    # encoding.py): GBK and GB18030 files are read as such, so the published UTF-8 has no
+    # mojibake. Decoding stays strict: a file that changed since loading fails loudly.
+    encoding = res.encoding.lower()
+    if encoding in ("utf-8", "utf8"):
+        encoding = "utf-8-sig"  # tolerate a BOM; it never reaches the output
+    dialect = dialect_of(res.raw)  # the one frictionless validated the file with
+    with data_file(ds.folder, res.path, ds.id) as raw:
+        handle = io.TextIOWrapper(raw, encoding=encoding, errors="strict", newline="")
+        rows = csv.reader(handle, dialect.python())
+        if not dialect.header:  # no header row in the file: the schema names the columns
+            yield [f.name for f in res.fields]
+        yield from rows
 
-        wb = load_workbook(path, read_only=True, data_only=True)
+
+def _xlsx_rows(ds: Dataset, res: Resource) -> Iterator[list[str]]:
+    from openpyxl import load_workbook
+
+    with data_file(ds.folder, res.path, ds.id) as handle:
+        wb = load_workbook(handle, read_only=True, data_only=True)
         try:
             sheet = res.raw.get("sheet")
             if isinstance(sheet, str):
@@ -61,12 +84,3 @@ def iter_rows(ds: Dataset, res: Resource) -> Iterator[list[str]]:
                     yield cells
         finally:
             wb.close()
-        return
-    # res.encoding is the codec the loader established by strict decoding (generator/
-    # encoding.py): GBK and GB18030 files are read as such, so the published UTF-8 has no
-    # mojibake. Decoding stays strict: a file that changed since loading fails loudly.
-    encoding = res.encoding.lower()
-    if encoding in ("utf-8", "utf8"):
-        encoding = "utf-8-sig"  # tolerate a BOM; it never reaches the output
-    with open(path, encoding=encoding, errors="strict", newline="") as handle:
-        yield from csv.reader(handle)
