@@ -29,15 +29,17 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .data.derive import PublishedDataset
+from .errors import CatalogError, Problem
 from .i18n import STRINGS, translate
 from .model import Catalog, Dataset
 from .policy import OpenType, publishes_data, publishes_schema
-from .runtime.cache import sha256_file
+from .runtime.files import data_file, read_inside
 from .runtime.output import OutputTree
 
 FORMAT = 1
@@ -121,15 +123,22 @@ def snapshot(ds: Dataset, published: PublishedDataset | None) -> dict[str, Any]:
     for res in ds.resources:
         item: dict[str, Any] = {"fields": [[f.name, f.type, f.title] for f in res.fields]}
         if open_data and res.name in rows:
-            source = ds.folder / res.path if res.path else None
             item["rows"] = rows[res.name]
-            item["source"] = sha256_file(source) if source is not None and source.is_file() else ""
+            item["source"] = _source_digest(ds, res.path) if res.path else ""
         resources[res.name] = item
     return {
         "open_type": ds.open_type.value,
         "metadata": {k: _text(ds.descriptor.get(k)) for k in METADATA_KEYS},
         "resources": resources,
     }
+
+
+def _source_digest(ds: Dataset, rel: str) -> str:
+    digest = hashlib.sha256()
+    with data_file(ds.folder, rel, ds.id) as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _short(text: str) -> str:
@@ -244,27 +253,172 @@ def _state_path(root: Path, dataset_id: str) -> Path:
     return root / HISTORY_DIR / f"{dataset_id}.json"
 
 
+class HistoryError(CatalogError):
+    """A history record is damaged or names a file outside its folder: nothing is built."""
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")  # a resource name, as the profile allows
+_SHA = re.compile(r"^[0-9a-f]{64}$")
+CHANGE_KINDS = frozenset(
+    {"published", "open_type", "metadata", "resource-added", "resource-removed", "field-added",
+     "field-removed", "field-type", "field-title", "rows", "data"}
+)  # fmt: skip
+
+
+class _Bad(Exception):
+    def __init__(self, where: str, zh: str, en: str) -> None:
+        super().__init__(where)
+        self.where, self.zh, self.en = where, zh, en
+
+
+def _need(ok: bool, where: str, zh: str, en: str) -> None:
+    if not ok:
+        raise _Bad(where, zh, en)
+
+
+def _keys(value: Any, where: str, required: set[str], optional: set[str] = frozenset()) -> None:
+    _need(isinstance(value, dict), where, "应为对象 {…}", "must be an object {…}")
+    missing = sorted(required - set(value))
+    _need(not missing, where, f"缺少键 {', '.join(missing)}", f"lacks {', '.join(missing)}")
+    unknown = sorted(str(k) for k in set(value) - required - optional)
+    _need(
+        not unknown,
+        where,
+        f"有未知的键 {', '.join(unknown)}",
+        f"has unknown keys {', '.join(unknown)}",
+    )
+
+
+def _string(value: Any, where: str, pattern: re.Pattern[str] | None = None) -> None:
+    _need(isinstance(value, str), where, "应为字符串", "must be a string")
+    if pattern is not None:
+        _need(bool(pattern.match(value)), where, "格式不对", f"does not match {pattern.pattern}")
+
+
+def _count(value: Any, where: str) -> None:
+    ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    _need(ok, where, "应为非负整数", "must be a non-negative integer")
+
+
+def _check_record(data: Any, dataset_id: str) -> None:
+    """The record's shape, strictly: every key known, every value of its type, and archive
+    items that can only name ``<version date>/<resource>.csv`` inside the dataset's folder."""
+    _keys(data, "", {"format"}, {"dataset", "snapshot", "entries", "archive"})
+    _need(data["format"] == FORMAT, "format", f"应为 {FORMAT}", f"must be {FORMAT}")
+    if "dataset" in data:
+        _need(
+            data["dataset"] == dataset_id, "dataset", f"应为 {dataset_id}", f"must be {dataset_id}"
+        )
+    snap = data.get("snapshot", {})
+    _keys(snap, "snapshot", set(), {"open_type", "metadata", "resources"})
+    _string(snap.get("open_type", ""), "snapshot.open_type")
+    meta = snap.get("metadata", {})
+    _keys(meta, "snapshot.metadata", set(), set(METADATA_KEYS))
+    for key, value in meta.items():
+        _string(value, f"snapshot.metadata.{key}")
+    resources = snap.get("resources", {})
+    _need(isinstance(resources, dict), "snapshot.resources", "应为对象", "must be an object")
+    for name, item in resources.items():
+        at = f"snapshot.resources.{name}"
+        _keys(item, at, {"fields"}, {"rows", "source"})
+        _need(isinstance(item["fields"], list), f"{at}.fields", "应为列表", "must be a list")
+        for i, f in enumerate(item["fields"]):
+            ok = isinstance(f, list) and len(f) == 3 and all(isinstance(x, str) for x in f)
+            _need(ok, f"{at}.fields[{i}]", "应为 [名称, 类型, 标题]", "must be [name, type, title]")
+        if "rows" in item:
+            _count(item["rows"], f"{at}.rows")
+        _string(item.get("source", ""), f"{at}.source")
+    entries = data.get("entries", [])
+    _need(isinstance(entries, list), "entries", "应为列表", "must be a list")
+    for i, entry in enumerate(entries):
+        _keys(entry, f"entries[{i}]", {"date", "changes"})
+        _string(entry["date"], f"entries[{i}].date", _DATE)
+        _need(
+            isinstance(entry["changes"], list),
+            f"entries[{i}].changes",
+            "应为列表",
+            "must be a list",
+        )
+        for j, change in enumerate(entry["changes"]):
+            at = f"entries[{i}].changes[{j}]"
+            _keys(change, at, {"kind"}, {"subject", "old", "new"})
+            _need(change["kind"] in CHANGE_KINDS, f"{at}.kind", "未知的更新类型", "unknown kind")
+            for key in ("subject", "old", "new"):
+                _string(change.get(key, ""), f"{at}.{key}")
+    archive = data.get("archive", [])
+    _need(isinstance(archive, list), "archive", "应为列表", "must be a list")
+    for i, item in enumerate(archive):
+        at = f"archive[{i}]"
+        _keys(item, at, {"resource", "version", "sha256", "bytes", "until"})
+        _string(item["resource"], f"{at}.resource", _NAME)  # no '/', no '..'
+        _string(item["version"], f"{at}.version", _DATE)
+        _string(item["until"], f"{at}.until", _DATE)
+        _string(item["sha256"], f"{at}.sha256", _SHA)
+        _count(item["bytes"], f"{at}.bytes")
+
+
+def _history_error(rel: str, what: str, what_en: str) -> HistoryError:
+    problem = Problem(
+        "history-invalid",
+        f"更新记录 {rel} 无效：{what}",
+        f"history record {rel} is invalid: {what_en}",
+        file=rel,
+        hint=f"从版本库恢复 {rel}；若无法恢复，删除它（及同名文件夹）后重新构建，"
+        "更新记录将从头开始",
+        hint_en=f"restore {rel} from version control; failing that, delete it (and its folder) "
+        "and build again: the history then starts afresh",
+    )
+    return HistoryError(
+        f"更新记录 {rel} 无效，未发布任何内容 / history record {rel} is invalid; "
+        "nothing was published",
+        [problem],
+    )
+
+
+def _inside_catalog(root: Path, path: Path) -> bool:
+    """No link anywhere between the catalog and path: history is written as well as read."""
+    if path.is_symlink() or (path.parent != root and not _inside_catalog(root, path.parent)):
+        return False
+    return True
+
+
 def load_state(root: Path, dataset_id: str) -> dict[str, Any] | None:
+    """The dataset's stored record, checked strictly (None when there is none yet).
+
+    A record is input like the catalog: damaged, or naming anything but its own kept files,
+    it stops the build with :class:`HistoryError` rather than being trusted or silently
+    started afresh (which would rewrite the changelog users were shown)."""
     path = _state_path(root, dataset_id)
-    if not path.is_file() or not path.resolve().is_relative_to(root.resolve()):
+    rel = f"{HISTORY_DIR}/{dataset_id}.json"
+    folder = root / HISTORY_DIR / dataset_id
+    for item in (path, folder):
+        if (item.exists() or item.is_symlink()) and not _inside_catalog(root, item):
+            raise _history_error(rel, f"{item.name} 是符号链接", f"{item.name} is a symbolic link")
+    if not path.is_file():
         return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None  # a damaged record starts afresh rather than failing a publication
-    return data if isinstance(data, dict) and data.get("format") == FORMAT else None
+        data = json.loads(read_inside(path, root / HISTORY_DIR, rel).decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise _history_error(rel, f"不是有效的 JSON（{exc}）", f"not valid JSON ({exc})") from None
+    try:
+        _check_record(data, dataset_id)
+    except _Bad as bad:
+        where = bad.where or "（顶层）"
+        raise _history_error(
+            rel, f"{where}：{bad.zh}", f"{bad.where or '(top)'}: {bad.en}"
+        ) from None
+    return data
 
 
 def _entries(data: dict[str, Any]) -> list[Entry]:
     return [
-        Entry(e["date"], tuple(Change(**c) for c in e.get("changes", [])))
-        for e in data.get("entries", [])
-        if isinstance(e, dict) and isinstance(e.get("date"), str)
+        Entry(e["date"], tuple(Change(**c) for c in e["changes"])) for e in data.get("entries", [])
     ]
 
 
 def _archive(data: dict[str, Any]) -> list[Archived]:
-    return [Archived(**a) for a in data.get("archive", []) if isinstance(a, dict)]
+    return [Archived(**a) for a in data.get("archive", [])]
 
 
 def plan(
@@ -349,7 +503,11 @@ def publish_archive(catalog: Catalog, history: DatasetHistory, out: OutputTree) 
             path = folder / item.version / f"{item.resource}.csv"
             if not path.is_file() or path.stat().st_size != item.bytes:
                 continue  # not committed with the record: listed no more than published
-            data = path.read_bytes()
+            # the record was checked (a date and a resource name, no '/' or '..'); the open
+            # is checked again on the descriptor: only a file inside this folder is read
+            data = read_inside(path, folder, f"{HISTORY_DIR}/{ds.id}/{item.url_path}")
+            if len(data) != item.bytes:
+                continue
         out.write_bytes(f"datasets/{ds.id}/{item.url_path}", data)
 
 
