@@ -34,7 +34,16 @@ from .feeds import write_feeds
 from .feeds.api import ENDPOINTS
 from .feeds.sitemap import write_sitemaps
 from .model import Catalog
-from .runtime.cache import BuildCache, CatalogDigest, decode, default_cache_dir, encode, tree_digest
+from .policy import publishes_data
+from .runtime.cache import (
+    BuildCache,
+    CatalogDigest,
+    check_cache_location,
+    decode,
+    default_cache_dir,
+    encode,
+    tree_digest,
+)
 from .runtime.output import OutputTree
 from .runtime.parallel import DatasetPool
 from .runtime.progress import NoProgress, Progress
@@ -170,6 +179,8 @@ def build(
     into the catalog's history/ folder (publishing builds; never previews).
     """
     started = time.perf_counter()
+    if use_cache and cache_dir is not None:
+        check_cache_location(out_dir, cache_dir)  # before anything is touched: exit 2
     with publish.build_lock(out_dir):
         cache = open_cache(out_dir, use_cache, cache_dir)
         run = BuildRun(
@@ -293,6 +304,17 @@ def _build(run: BuildRun) -> BuildResult:
     return _finish(run, catalog, problems, published, out, histories)
 
 
+def _quotes_cells(catalog: Catalog, problems: ProblemList) -> bool:
+    """Whether a warning names a row of non-open data: the build is then not remembered
+    (the record keeps its problems), so no cell of such data reaches the cache."""
+    for p in problems.items:
+        if p.row is None or not p.dataset:
+            continue
+        if not any(ds.id == p.dataset and publishes_data(ds.open_type) for ds in catalog.datasets):
+            return True
+    return False
+
+
 def _finish(
     run: BuildRun,
     catalog: Catalog,
@@ -318,7 +340,7 @@ def _finish(
         "by_open_type": by_open_type,
         "history_recorded": 0,
     }
-    if cache.enabled:
+    if cache.enabled and not _quotes_cells(catalog, problems):
         record = {
             "fingerprint": run.fingerprint,
             "files": publish.manifest(run.out_dir.resolve()),

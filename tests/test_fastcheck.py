@@ -16,8 +16,8 @@ from frictionless import Resource, Schema
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.checks import fastcheck
 from generator.catalog.dialect import DEFAULT as DEFAULT_DIALECT
+from generator.checks import fastcheck
 from generator.checks.fastcheck import Unsupported, validate_csv
 
 SCHEMA = {

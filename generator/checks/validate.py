@@ -468,6 +468,18 @@ def validate_dataset(catalog: Catalog, ds: Dataset) -> DatasetReport:
     return report
 
 
+def _holds_cells(catalog: Catalog, report: DatasetReport) -> bool:
+    """Whether a report of non-open data names rows (its findings and data problems may
+    quote cells): such a report is not cached, so the cache never holds a cell of it."""
+    ds = catalog.dataset(report.dataset)
+    sources = [r.derivation.source_dataset for r in ds.resources if r.derivation is not None]
+    if all(publishes_data(d.open_type) for d in [ds, *sources]):
+        return False  # a derivative's problems may quote its (non-open) source's cells
+    return any(r.findings for r in report.resources) or any(
+        p.row is not None or p.code.startswith("data-") for p in report.problems
+    )
+
+
 def validate_catalog(
     catalog: Catalog,
     problems: ProblemList,
@@ -486,7 +498,7 @@ def validate_catalog(
         "validate",
         catalog.datasets,
         compute=lambda todo: pool.map(validate_dataset, todo, advance),
-        save=encode,
+        save=lambda report: None if _holds_cells(catalog, report) else encode(report),
         load=lambda ds, stored: decode(DatasetReport, stored),
         advance=advance or (lambda n: None),
     )

@@ -34,6 +34,7 @@ import datetime as dt
 import enum
 import functools
 import hashlib
+import hmac
 import json
 import logging
 import os
@@ -49,13 +50,16 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .. import __version__
+from ..errors import KaifangError
 from ..policy import HASH_SECRET_ENV
 from . import parallel
 
 log = logging.getLogger(__name__)
 
 CACHE_DIRNAME = ".kaifang-cache"
-FORMAT = 1
+FORMAT = 2  # 2: every entry carries an HMAC
+KEY_ENV = "KAIFANG_CACHE_KEY"  # the cache's HMAC key; otherwise a per-user key file
+KEY_FILE_ENV = "KAIFANG_CACHE_KEY_FILE"  # where that file is (default: the user's config dir)
 KEEP_BUILDS = 3  # entries not used by one of the last few builds are pruned
 PACKAGE = Path(__file__).resolve().parent
 LIBRARIES = ("frictionless", "jinja2", "markdown", "nh3", "openpyxl", "pyyaml", "pypinyin")
@@ -65,6 +69,63 @@ T = TypeVar("T")
 
 def default_cache_dir(out_dir: Path) -> Path:
     return out_dir.resolve().parent / CACHE_DIRNAME
+
+
+class CacheLocationError(KaifangError):
+    """--cache-dir inside --out (or the same folder, or holding it): wrong usage."""
+
+    exit_code = 2
+
+
+def check_cache_location(out_dir: Path, cache_dir: Path) -> None:
+    """Refuse a cache that the output tree would hold or replace, before anything is written:
+    the cache holds results of non-open datasets, and the output is published whole."""
+    out, cache = out_dir.resolve(), cache_dir.resolve()
+    if cache == out or cache.is_relative_to(out) or out.is_relative_to(cache):
+        raise CacheLocationError(
+            f"缓存文件夹 {cache_dir} 不能在输出文件夹 {out_dir} 之内、与之相同或包含它"
+            "（输出会整体发布）；请把 --cache-dir 设在输出文件夹之外，或省略它（默认在输出旁）"
+            f" / the cache folder {cache_dir} must not be inside, equal to or contain the "
+            f"output folder {out_dir} (the output is published whole); put --cache-dir "
+            "outside it, or leave it out (default: beside the output)"
+        )
+
+
+def _key_file() -> Path:
+    configured = os.environ.get(KEY_FILE_ENV)
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(base) / "kaifang" / "cache.key"
+
+
+def cache_key(root: Path) -> bytes:
+    """The key that signs cache entries, kept outside the cache: ``$KAIFANG_CACHE_KEY``
+    (a CI secret, so runners sharing a cache share it), or a random key created once in
+    the user's config folder with mode 0600. Whoever can write the cache but not this key
+    cannot make an entry the build accepts."""
+    secret = os.environ.get(KEY_ENV, "")
+    if len(secret) >= 16:
+        return secret.encode("utf-8")
+    path = _key_file()
+    if path.resolve().is_relative_to(root.resolve()):
+        log.warning("the cache key file %s is inside the cache: a fresh key is used", path)
+        return os.urandom(32)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            key = path.read_bytes().strip()
+            if len(key) >= 32:
+                return key
+            raise OSError(f"{path} holds no usable key") from None
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(os.urandom(32).hex().encode())
+        return path.read_bytes().strip()
+    except OSError as exc:  # no usable key: nothing stored can be trusted by a later build
+        log.warning("no cache key (%s): cached results of earlier builds are not used", exc)
+        return os.urandom(32)
 
 
 # --- hashing ---------------------------------------------------------------------------------
@@ -304,10 +365,10 @@ def _decoder(kind: Any) -> Callable[[Any], Any]:
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
     kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, used INTEGER NOT NULL,
-    PRIMARY KEY (kind, key)
+    mac TEXT NOT NULL, PRIMARY KEY (kind, key)
 );
-CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+META = "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);"
 
 
 class BuildCache:
@@ -321,18 +382,21 @@ class BuildCache:
         self._touched: set[tuple[str, str]] = set()
         self._pending: dict[tuple[str, str], str] = {}
         self.digest: CatalogDigest | None = None  # set by the build once it has hashed
+        self._key = b""
         if root is not None:
             root.mkdir(parents=True, exist_ok=True)
             (root / "objects").mkdir(exist_ok=True)
             self._db = sqlite3.connect(root / "index.sqlite", timeout=60, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
             self._db.execute("PRAGMA synchronous=NORMAL")  # a lost cache only costs time
-            self._db.executescript(SCHEMA)
+            self._key = cache_key(root)
+            self._db.execute(META)
             self._db.execute("BEGIN IMMEDIATE")
             row = self._db.execute("SELECT value FROM meta WHERE name='format'").fetchone()
             if row is None or row[0] != str(FORMAT):
-                self._db.execute("DELETE FROM entries")
+                self._db.execute("DROP TABLE IF EXISTS entries")
                 self._db.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (FORMAT,))
+            self._db.execute(SCHEMA)
             row = self._db.execute("SELECT value FROM meta WHERE name='generation'").fetchone()
             self._generation = int(row[0]) + 1 if row else 1
             self._db.execute(
@@ -353,12 +417,26 @@ class BuildCache:
         if pending is not None:
             return json.loads(pending)
         row = self._db.execute(
-            "SELECT value FROM entries WHERE kind=? AND key=?", (kind, key)
+            "SELECT value, mac FROM entries WHERE kind=? AND key=?", (kind, key)
         ).fetchone()
         if row is None:
             return None
+        if not hmac.compare_digest(row[1], self._mac(kind, key, row[0])):
+            log.warning(
+                "cache entry %s/%s was not written by a build with this key: ignored",
+                kind,
+                key[:12],
+            )
+            self.stats["forged"] += 1
+            return None  # planted or damaged: computed again, and replaced
         self._touched.add((kind, key))
         return json.loads(row[0])
+
+    def _mac(self, kind: str, key: str, value: str) -> str:
+        """HMAC-SHA256 of an entry, with the key kept outside the cache (:func:`cache_key`).
+        The entry names the sha256 of every object it uses, so objects are covered too."""
+        message = "\x1f".join((kind, key, value)).encode("utf-8", "surrogatepass")
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
 
     def put(self, kind: str, key: str, value: Any) -> None:
         if self._db is not None:
@@ -370,8 +448,11 @@ class BuildCache:
             return
         self._db.execute("BEGIN IMMEDIATE")
         self._db.executemany(
-            "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)",
-            [(k, key, v, self._generation) for (k, key), v in self._pending.items()],
+            "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?)",
+            [
+                (k, key, v, self._generation, self._mac(k, key, v))
+                for (k, key), v in self._pending.items()
+            ],
         )
         self._db.executemany(
             "UPDATE entries SET used=? WHERE kind=? AND key=?",
@@ -453,8 +534,9 @@ class BuildCache:
             results[i] = result
             self.stats[f"{kind}_miss"] += 1
             key = keys[i]
-            if key is not None:
-                self.put(kind, key, save(result))
+            stored = save(result) if key is not None else None
+            if key is not None and stored is not None:  # None: not to be kept (cells)
+                self.put(kind, key, stored)
         self.flush()
         return results  # type: ignore[return-value]
 
@@ -468,8 +550,12 @@ class BuildCache:
         self._db.execute("BEGIN IMMEDIATE")
         self._db.execute("DELETE FROM entries WHERE used <= ?", (self._generation - KEEP_BUILDS,))
         referenced: set[str] = set()
-        for (value,) in self._db.execute("SELECT value FROM entries"):
-            referenced.update(_shas(json.loads(value)))
+        rows = self._db.execute("SELECT kind, key, value, mac FROM entries").fetchall()
+        for kind, key, value, mac in rows:
+            if hmac.compare_digest(mac, self._mac(kind, key, value)):
+                referenced.update(_shas(json.loads(value)))
+            else:  # a planted entry keeps no object alive
+                self._db.execute("DELETE FROM entries WHERE kind=? AND key=?", (kind, key))
         self._db.execute("COMMIT")
         assert self.root is not None
         for sub in (self.root / "objects").iterdir():

@@ -103,6 +103,8 @@ def _run_chunk(func: Callable[[Catalog, Dataset], Any], datasets: Sequence[Datas
     for ds in datasets:
         try:
             results.append(func(_CONTEXT, ds))
+        except KaifangError:  # a clear message for the user (e.g. a file swapped): as is
+            raise
         except Exception as exc:  # reported to the parent with the dataset named
             return [_Failure.of(ds.id, exc)]
     return results
