@@ -29,6 +29,7 @@ from .checks.validate import DatasetReport, validate_catalog
 from .data.derive import PublishedDataset, derive_catalog
 from .data.quality import assess_catalog, write_validation_files
 from .data.records import build_records
+from .data.risk import group_size_problems
 from .errors import AuditError, CatalogError, Problem, ProblemList
 from .feeds import write_feeds
 from .feeds.api import ENDPOINTS
@@ -258,6 +259,10 @@ def _build(run: BuildRun) -> BuildResult:
                     publish.pause_point("deriving")  # files of some datasets are written
 
                 published = derive_catalog(catalog, out, pool, cache, advance)
+            risky = group_size_problems(catalog, published)  # measured while deriving
+            if risky:
+                problems.extend(risky)
+                raise CatalogError(NOTHING_PUBLISHED, problems.items)
             pool.close()  # the remaining stages start workers of their own
             with timed(stages, "history"):
                 histories = history.plan(catalog, published, run.out_dir.resolve(), run.today)

@@ -452,6 +452,22 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rule_generalise_month": ("泛化到月份（YYYY-MM）", "generalised to the month (YYYY-MM)"),
     "rule_generalise_year": ("泛化到年份（YYYY）", "generalised to the year (YYYY)"),
     "rule_generalise_bands": ("分段：{bands}", "banded: {bands}"),
+    "reid_risk": ("重识别风险", "Re-identification risk"),
+    "reid_measure": (
+        "按准标识符 {fields} 分组：共 {groups} 组，最小的一组有 {k} 行（要求至少 {min} 行，"
+        "参照 GB/T 37964-2019《个人信息去标识化指南》）。",
+        "Grouped by the quasi-identifiers {fields}: {groups} groups, the smallest has {k} rows "
+        "(at least {min} required, after GB/T 37964-2019, guide to de-identifying personal "
+        "information).",
+    ),
+    "reid_no_fields": (
+        "未发布准标识字段，无法按其分组识别个人。",
+        "No quasi-identifier is published: no group of rows points to one person by them.",
+    ),
+    "reid_accepted": (
+        "依据 {basis}，接受最小分组小于平台要求。",
+        "Smaller groups than the portal requires are accepted under {basis}.",
+    ),
     # changelog (generator/history.py)
     "history": ("更新记录", "Changelog"),
     "archive": ("被替换的文件", "Replaced files"),

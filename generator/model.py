@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .policy import OpenType, ShareType
+from .policy import DEFAULT_MIN_GROUP_SIZE, OpenType, ShareType
 
 if TYPE_CHECKING:  # a type only: the model imports no stage
     from .catalog.yamldoc import YamlDoc
@@ -80,6 +80,8 @@ class SiteConfig:
     channels: dict[str, Channel]
     themes: dict[str, Theme]
     frequencies: dict[str, Frequency]
+    # desensitised derivatives: fewest rows that may share their quasi-identifiers
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE
 
     @cached_property
     def base_path(self) -> str:
@@ -130,6 +132,16 @@ class FieldRule:
     published: FieldInfo | None  # None when the rule drops the field
 
 
+@dataclass(frozen=True)
+class AcceptedRisk:
+    """A derivative's declared exception to site.yaml's min_group_size, with its basis."""
+
+    min_group_size: int
+    legal_basis: str
+    reason: str = ""
+    declared_at: str = ""  # "accepted_risk" or "resources.NAME.accepted_risk"
+
+
 @dataclass(frozen=True, eq=False)
 class Derivation:
     """How a derivative resource is computed from a resource of another dataset.
@@ -141,6 +153,7 @@ class Derivation:
     source_dataset: Dataset
     source_resource: Resource
     rules: tuple[FieldRule, ...]  # in the derivative's field order, dropped fields included
+    accepted_risk: AcceptedRisk | None = None  # the resource's, else the dataset's
 
 
 @dataclass(frozen=True)

@@ -166,6 +166,117 @@ def may_keep(source_type: OpenType, sensitive: object) -> bool:
     return publishes_data(source_type) or not sensitive
 
 
+# --- how much a rule may show of personal data (脱敏强度) ------------------------------
+
+
+class MaskLimit:
+    """The most a ``mask`` may show of one kind of personal data (characters).
+
+    ``start``/``end``: at most this many characters kept at the start / end; ``total``: at
+    most this many kept in all. ``what`` says in both languages what that leaves visible.
+    """
+
+    def __init__(self, start: int, end: int, total: int, zh: str, en: str) -> None:
+        self.start, self.end, self.total, self.zh, self.en = start, end, total, zh, en
+
+    def allows(self, keep_start: int, keep_end: int) -> bool:
+        return (
+            keep_start <= self.start
+            and keep_end <= self.end
+            and keep_start + keep_end <= self.total
+        )
+
+    def describe(self, lang: str) -> str:
+        if lang == "en":
+            return f"keep_start <= {self.start}, keep_end <= {self.end} ({self.en})"
+        return f"keep_start ≤ {self.start}，keep_end ≤ {self.end}（{self.zh}）"
+
+
+# What a mask may keep of each kind of personal data a source marks with ``sensitive``.
+# keep is refused for all of them (may_keep), hash and drop hide everything, generalise is
+# measured by the group size (min_group_size). Values follow common practice in China
+# (GB/T 35273-2020 个人信息安全规范 附录, GB/T 37964-2019 个人信息去标识化指南).
+MASK_LIMITS: dict[str, MaskLimit] = {
+    # 18 digits: 6-digit region code, 8-digit birth date, sequence and check digit
+    "id_number": MaskLimit(6, 0, 6, "只保留 6 位行政区划代码", "the 6-digit region code only"),
+    # 138****5678: network prefix and the last four digits
+    "mobile": MaskLimit(3, 4, 7, "最多 3 位号段和后 4 位", "3-digit prefix and last 4 at most"),
+    # 622202******1234: the issuer number (BIN) and the last four digits
+    "bank_card": MaskLimit(6, 4, 10, "最多前 6 位和后 4 位", "first 6 and last 4 at most"),
+    # 张**: the surname only (a compound surname is masked after its first character)
+    "name": MaskLimit(1, 0, 1, "最多保留姓氏（1 个字）", "the surname (1 character) at most"),
+    # a mask counts characters, not levels: 6 characters hold 省+市 or 市+区 of most
+    # addresses; publish the district as a field of its own rather than part of an address
+    "address": MaskLimit(
+        6, 0, 6, "最多保留前 6 个字（约到区县一级）", "the first 6 characters (about the district)"
+    ),
+    # the domain at most: keep_end is cut at the @ when applied, nothing of the name shows
+    "email": MaskLimit(
+        0, 255, 255, "最多保留 @ 及域名", "the @ and the domain at most (cut at the @)"
+    ),
+}
+# Any other kind (birth_date, health, …): a mask shows nothing; use generalise, hash or drop.
+DEFAULT_MASK_LIMIT = MaskLimit(0, 0, 0, "不保留任何字符", "no character")
+SENSITIVE_ALIASES = {
+    "phone": "mobile",
+    "mobile_phone": "mobile",
+    "id_card": "id_number",
+    "card": "bank_card",
+    "bankcard": "bank_card",
+    "e-mail": "email",
+}
+
+
+def sensitive_kind(sensitive: object) -> str:
+    """The kind of personal data a ``sensitive`` mark names ('' when unmarked)."""
+    if not sensitive:
+        return ""
+    kind = str(sensitive).strip().lower() if sensitive is not True else "other"
+    return SENSITIVE_ALIASES.get(kind, kind)
+
+
+def mask_limit(sensitive: object) -> MaskLimit | None:
+    """The most a mask may show of a field marked ``sensitive``; None when unmarked."""
+    kind = sensitive_kind(sensitive)
+    if not kind:
+        return None
+    return MASK_LIMITS.get(kind, DEFAULT_MASK_LIMIT)
+
+
+def is_quasi_identifier(field_raw: dict) -> bool:
+    """Fields whose published values, combined, may single a person out: those the source
+    marks as personal data (``sensitive``) or as ``quasi_identifier: true``."""
+    return bool(field_raw.get("sensitive")) or field_raw.get("quasi_identifier") is True
+
+
+# Re-identification risk of a derivative: the smallest group of rows that share the values
+# of all its published quasi-identifiers (k-anonymity, GB/T 37964-2019 ). Below this size
+# the build fails unless the derivative declares accepted_risk with a legal basis.
+DEFAULT_MIN_GROUP_SIZE = 5
+
+
+def hash_scope(rule_scope: str, dataset_id: str) -> str:
+    """What a hash rule mixes into each value: its ``scope``, or else the derivative's id,
+    so two derivatives that hash the same field without a scope do not link their rows."""
+    return rule_scope or f"dataset:{dataset_id}"
+
+
+HASH_DIGEST_LENGTH = 64  # hex characters of HMAC-SHA256
+
+
+def is_hash_output(field_raw: dict, value: str) -> bool:
+    """A value the hash rule wrote: a 64-hex digest in a field a derivative publishes with
+    the hash rule. Digits inside a digest can look like a mobile or card number, so the
+    personal-data audit passes these values (and only these) by."""
+    rule = field_raw.get("desensitise")
+    return (
+        isinstance(rule, dict)
+        and rule.get("rule") == "hash"
+        and len(value) == HASH_DIGEST_LENGTH
+        and all(ch in "0123456789abcdef" for ch in value)
+    )
+
+
 # --- personal data in open resources ----------------------------------------------------
 
 PII_KINDS = ("id_number", "mobile", "bank_card", "email")

@@ -35,11 +35,18 @@ SOURCE_CSV = (
 LEGAL = "legal_basis: 《中华人民共和国个人信息保护法》第三十四条\n"
 
 
-def derivative_yaml(rules: str, ds_id: str = "relief-open", source: str = "relief") -> str:
+# Three source rows are three groups of one: these tests are about the rules, so their
+# derivatives accept that (tests/security/test_leak_doors_desensitise.py tests the measure).
+SMALL_GROUPS = "accepted_risk: {min_group_size: 1, legal_basis: 测试数据只有三行}\n"
+
+
+def derivative_yaml(
+    rules: str, ds_id: str = "relief-open", source: str = "relief", extra: str = SMALL_GROUPS
+) -> str:
     return (
         f"name: {ds_id}\ntitle: 救助名单（脱敏）\ndescription: 脱敏派生\npublisher: mzj\n"
         f"theme: social\nopen_type: 无条件开放\nupdate_frequency: monthly\n"
-        f"issued: 2024-01-01\nmodified: 2026-11-01\nderived_from: {source}\n"
+        f"issued: 2024-01-01\nmodified: 2026-11-01\nderived_from: {source}\n{extra}"
         "resources:\n  - name: rows\n    source: rows\n    schema:\n      fields:\n"
         + "".join(f"        - {line}\n" for line in rules.strip().splitlines())
     )
@@ -47,7 +54,7 @@ def derivative_yaml(rules: str, ds_id: str = "relief-open", source: str = "relie
 
 GOOD_RULES = """\
 {name: name, desensitise: {rule: drop}}
-{name: id_number, desensitise: {rule: mask, keep_start: 6, keep_end: 4}}
+{name: id_number, desensitise: {rule: mask, keep_start: 6, keep_end: 0}}
 {name: birth_date, desensitise: {rule: generalise, to: month}}
 {name: age, desensitise: {rule: generalise, bands: [0, 18, 35, 60]}}
 {name: district, desensitise: keep}
@@ -88,9 +95,9 @@ def test_derivative_publishes_only_transformed_values(catalog, cli, tmp_path: Pa
     rows = published_rows(out)
     assert list(rows[0]) == ["id_number", "birth_date", "age", "district"]
     assert [r["id_number"] for r in rows] == [
-        "990103********7098",
-        "990108********9618",
-        "990105********3012",
+        "990103************",
+        "990108************",
+        "990105************",
     ]
     assert [r["birth_date"] for r in rows] == ["1992-04", "1973-10", "2005-01"]
     assert [r["age"] for r in rows] == ["18–34", "35–59", "18–34"]
@@ -102,12 +109,12 @@ def test_derivative_publishes_only_transformed_values(catalog, cli, tmp_path: Pa
         assert raw not in everything
     page = (out / "datasets" / "relief-open" / "index.html").read_text(encoding="utf-8")
     assert 'href="/datasets/relief/"' in page  # links to its source's page
-    assert "遮盖：保留前 6 位和后 4 位" in page
+    assert "遮盖：保留前 6 位和后 0 位" in page
     assert "删除，不发布" in page and "泛化到月份" in page and "分段：&lt;0、0–17" in page
     source_page = (out / "datasets" / "relief" / "index.html").read_text(encoding="utf-8")
     assert 'href="/datasets/relief-open/"' in source_page
     en = (out / "en" / "datasets" / "relief-open" / "index.html").read_text(encoding="utf-8")
-    assert "masked: first 6 and last 4 characters kept" in en
+    assert "masked: first 6 and last 0 characters kept" in en
 
 
 @pytest.mark.parametrize(
@@ -123,8 +130,12 @@ def test_derivative_publishes_only_transformed_values(catalog, cli, tmp_path: Pa
             "标记为个人信息（sensitive: name），不能原样发布",
         ),
         (
-            GOOD_RULES.replace("keep_end: 4", "keep_last: 4"),
+            GOOD_RULES.replace("keep_end: 0", "keep_last: 4"),
             "规则 mask 不认识参数 keep_last",
+        ),
+        (
+            GOOD_RULES.replace("keep_end: 0", "keep_end: 4"),
+            "mask 规则保留了 keep_start 6、keep_end 4 个字符，超过脱敏强度下限",
         ),
         (
             GOOD_RULES.replace("to: month", "to: week"),
@@ -135,7 +146,15 @@ def test_derivative_publishes_only_transformed_values(catalog, cli, tmp_path: Pa
             "没有字段 street",
         ),
     ],
-    ids=["field-left-out", "no-rule", "keep-personal-data", "unknown-key", "bad-to", "no-such"],
+    ids=[
+        "field-left-out",
+        "no-rule",
+        "keep-personal-data",
+        "unknown-key",
+        "weak-mask",
+        "bad-to",
+        "no-such",
+    ],
 )
 def test_unsafe_or_wrong_rules_are_errors(catalog, cli, tmp_path: Path, rules, message):
     with_source(catalog)
@@ -270,7 +289,9 @@ def test_demo_derivative_of_closed_dataset(demo_site: Path):
     assert source.open_type is OpenType.CLOSED and derivative.open_type is OpenType.OPEN
     rows = published_rows(demo_site, derivative.id, "recipients")
     assert rows and all(r["id_number"].endswith("*" * 12) for r in rows)
-    assert all(len(r["birth_date"]) == 4 for r in rows)
+    assert {r["birth_date"] for r in rows} == {"<1960", "1960–1979", "≥1980"}
+    report = (demo_site / "datasets" / derivative.id / "validation.json").read_text("utf-8")
+    assert '"smallest_group": 10' in report  # the group-size rule: at least 5
     # No raw value of a transformed or dropped source field is anywhere in the site.
     res = source.resources[0]
     rules = {fr.source_field.name: fr.rule.kind for fr in derivative.resources[0].derivation.rules}

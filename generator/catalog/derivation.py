@@ -7,9 +7,11 @@ Table Schema carries a ``desensitise`` rule saying what happens to the source's 
     keep                          published unchanged (refused for personal-data fields of
                                   non-open sources)
     mask      keep_start/keep_end characters kept, the rest replaced by '*'
-    hash      HMAC-SHA256 with the site secret from $KAIFANG_HASH_SECRET (hex)
+    hash      HMAC-SHA256 with the site secret from $KAIFANG_HASH_SECRET (hex); without
+              a ``scope`` the derivative's id is the scope, so derivatives do not link
     generalise to: month | year   dates to YYYY-MM or YYYY
-    generalise bands: [0, 18, …]  numbers to bands such as 18–34 and ≥60
+    generalise bands: [0, 18, …]  numbers to bands such as 18–34 and ≥60; dates by their
+                                  year (bands: [1960, 1980] -> <1960, 1960–1979, ≥1980)
     drop                          the field is not published at all
 
 This module parses the rules and links each derivative to its source objects
@@ -26,8 +28,8 @@ import re
 from typing import Any
 
 from ..errors import Problem, ProblemList
-from ..model import Dataset, Derivation, FieldInfo, FieldRule, Resource, Rule
-from ..policy import DESENSITISE_RULES, publishes_data
+from ..model import AcceptedRisk, Dataset, Derivation, FieldInfo, FieldRule, Resource, Rule
+from ..policy import DESENSITISE_RULES, hash_scope, publishes_data
 
 RULE_KEYS = {
     "keep": set(),
@@ -39,6 +41,7 @@ RULE_KEYS = {
 DATE_TYPES = {"date", "datetime"}
 NUMBER_TYPES = {"integer", "number", "year"}
 INTEGER_TYPES = {"integer", "year"}
+BANDED_DATE_TYPES = DATE_TYPES | {"yearmonth"}  # banded by their year
 _YEAR_MONTH = re.compile(r"^\s*(\d{4})-(\d{2})")
 _YEAR = re.compile(r"^\s*(\d{4})(?:-\d{2})?")
 
@@ -163,11 +166,11 @@ def check_rule_type(rule: Rule, field_type: str) -> None:
             "date, datetime, yearmonth",
             field_type,
         )
-    if rule.bands and field_type not in NUMBER_TYPES:
+    if rule.bands and field_type not in NUMBER_TYPES | BANDED_DATE_TYPES:
         raise RuleError(
-            f"generalise bands 只适用于数值字段，该字段类型为 {field_type}",
-            f"generalise bands needs a numeric field; this one is {field_type}",
-            "integer, number, year",
+            f"generalise bands 只适用于数值或日期字段，该字段类型为 {field_type}",
+            f"generalise bands needs a numeric or date field; this one is {field_type}",
+            "integer, number, year, date, datetime, yearmonth",
             field_type,
         )
 
@@ -224,6 +227,21 @@ def _published_field(source: FieldInfo, declared: dict, rule: Rule) -> FieldInfo
 
 
 # --- linking derivatives to their sources (a loader step) -------------------------------
+
+
+def accepted_risk(raw: object, where: str) -> AcceptedRisk | None:
+    """A declared accepted risk, when it has what it needs (the profile reports the rest:
+    a size that is not a positive integer, a missing legal basis)."""
+    if not isinstance(raw, dict):
+        return None
+    size, basis, reason = raw.get("min_group_size"), raw.get("legal_basis"), raw.get("reason")
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        return None
+    if not isinstance(basis, str) or not basis.strip():
+        return None
+    return AcceptedRisk(
+        size, basis.strip(), reason.strip() if isinstance(reason, str) else "", where
+    )
 
 
 def _problem(ds: Dataset, field: str, zh: str, en: str, **extra: Any) -> Problem:
@@ -306,8 +324,12 @@ def _resolve_resource(
                     )
                 )
                 rule = Rule("drop")
+        if rule.kind == "hash":  # no scope written: this derivative's own
+            rule = dataclasses.replace(rule, scope=hash_scope(rule.scope, ds.id))
         rules.append(FieldRule(source_field, rule, _published_field(source_field, declared, rule)))
-    derivation = Derivation(source_ds, source_res, tuple(rules))
+    accepted = accepted_risk(res.raw.get("accepted_risk"), f"resources.{res.name}.accepted_risk")
+    accepted = accepted or accepted_risk(ds.descriptor.get("accepted_risk"), "accepted_risk")
+    derivation = Derivation(source_ds, source_res, tuple(rules), accepted)
     published = tuple(fr.published for fr in rules if fr.published is not None)
     return dataclasses.replace(res, fields=published, derivation=derivation)
 
@@ -318,6 +340,23 @@ def resolve_derivatives(datasets: list[Dataset], problems: ProblemList) -> list[
     out: list[Dataset] = []
     for ds in datasets:
         if not ds.derived_from:
+            stray = ["accepted_risk"] if "accepted_risk" in ds.descriptor else []
+            stray += [
+                f"resources.{r.name}.accepted_risk"
+                for r in ds.resources
+                if "accepted_risk" in r.raw
+            ]
+            for where in stray:
+                problems.add(
+                    _problem(
+                        ds,
+                        where,
+                        "accepted_risk 只用于脱敏派生数据集（derived_from）",
+                        "accepted_risk is for desensitised derivatives (derived_from) only",
+                        hint="删除 accepted_risk，或为派生数据集声明 derived_from",
+                        hint_en="remove accepted_risk, or declare derived_from on a derivative",
+                    )
+                )
             out.append(ds)
             continue
         source_ds = by_id.get(ds.derived_from)

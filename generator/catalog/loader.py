@@ -37,7 +37,7 @@ from ..model import (
     Text,
     Theme,
 )
-from ..policy import OpenType, parse_open_type, parse_share_type
+from ..policy import DEFAULT_MIN_GROUP_SIZE, OpenType, parse_open_type, parse_share_type
 from ..runtime.parallel import map_items
 from .derivation import resolve_derivatives
 from .dialect import SUPPORTED_KEYS as SUPPORTED_DIALECT_KEYS
@@ -231,6 +231,9 @@ def load_site(root: Path, problems: ProblemList) -> SiteConfig | None:
     if not base_url.endswith("/"):
         base_url += "/"
     hide_closed = data.get("hide_closed")
+    min_group = data.get("min_group_size")
+    if isinstance(min_group, bool) or not isinstance(min_group, int) or min_group < 2:
+        min_group = DEFAULT_MIN_GROUP_SIZE  # the profile check reports a wrong value
     return SiteConfig(
         title=_text(data.get("title")),
         description=_text(data.get("description")),
@@ -242,6 +245,7 @@ def load_site(root: Path, problems: ProblemList) -> SiteConfig | None:
         channels=channels,
         themes=themes,
         frequencies=frequencies,
+        min_group_size=min_group,
     )
 
 

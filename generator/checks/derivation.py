@@ -3,15 +3,18 @@ rule, the rules are ones policy allows, and a hash rule has its key."""
 
 from __future__ import annotations
 
-from ..catalog.derivation import _problem, declared_fields
+from ..catalog.derivation import INTEGER_TYPES, _problem, declared_fields, number_text
 from ..errors import Problem
-from ..model import Dataset
+from ..model import Dataset, FieldRule
 from ..policy import (
     HASH_SECRET_ENV,
     MIN_SECRET_LENGTH,
     derivative_needs_rules,
     hash_secret,
+    is_quasi_identifier,
+    mask_limit,
     may_keep,
+    sensitive_kind,
 )
 
 
@@ -83,6 +86,8 @@ def check_derivative(ds: Dataset) -> list[Problem]:
                         found="keep",
                     )
                 )
+            if strict:
+                out.extend(_strength(ds, where, fr))
     if uses_hash(ds) and hash_secret() is None:
         out.append(
             _problem(
@@ -100,3 +105,56 @@ def check_derivative(ds: Dataset) -> list[Problem]:
             )
         )
     return out
+
+
+def _strength(ds: Dataset, where: str, fr: FieldRule) -> list[Problem]:
+    """A rule on a field of non-open data hides at least what policy asks for its kind."""
+    rule, source = fr.rule, fr.source_field
+    name, sensitive = source.name, source.raw.get("sensitive")
+    limit = mask_limit(sensitive)
+    if (
+        rule.kind == "mask"
+        and limit is not None
+        and not limit.allows(rule.keep_start, rule.keep_end)
+    ):
+        kind = sensitive_kind(sensitive)
+        return [
+            _problem(
+                ds,
+                where,
+                f"字段 {name}（sensitive: {kind}）的 mask 规则保留了 keep_start {rule.keep_start}、"
+                f"keep_end {rule.keep_end} 个字符，超过脱敏强度下限：最多 {limit.describe('zh')}",
+                f"field {name} (sensitive: {kind}): rule mask keeps keep_start {rule.keep_start}, "
+                f"keep_end {rule.keep_end} characters, more than policy allows: at most "
+                f"{limit.describe('en')}",
+                expected=f"mask {limit.describe('zh')}",
+                expected_en=f"mask {limit.describe('en')}",
+                found=f"keep_start: {rule.keep_start}, keep_end: {rule.keep_end}",
+                hint="减少保留的字符，或改用 hash、generalise、drop；各类个人信息的上限见 "
+                "README「脱敏强度」",
+                hint_en="keep fewer characters, or use hash, generalise or drop; README "
+                "(strength of desensitisation) lists the limit of each kind",
+            )
+        ]
+    if rule.kind == "generalise" and rule.bands and (sensitive or is_quasi_identifier(source.raw)):
+        if source.type in INTEGER_TYPES:
+            narrow = [
+                f"[{number_text(low)}, {number_text(high)})"
+                for low, high in zip(rule.bands, rule.bands[1:], strict=False)
+                if high - low <= 1
+            ]
+            if narrow:
+                return [
+                    _problem(
+                        ds,
+                        where,
+                        f"字段 {name} 的 generalise bands 中有 {len(narrow)} 个区间只含一个整数"
+                        f"（{', '.join(narrow[:3])}），等于原样发布",
+                        f"field {name}: {len(narrow)} of its generalise bands hold one integer "
+                        f"each ({', '.join(narrow[:3])}), which publishes the exact value",
+                        expected="每个区间至少含两个取值 / bands wider than one value",
+                        hint="加宽区间，例如 [0, 18, 35, 60]；或改用 drop",
+                        hint_en="use wider bands, e.g. [0, 18, 35, 60]; or drop the field",
+                    )
+                ]
+    return []

@@ -27,6 +27,7 @@ from . import downloads
 from .desensitise import published_schema
 from .fastderive import write_csv_and_stats
 from .reader import iter_rows
+from .risk import GroupRisk, RiskMeter
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,7 @@ class PublishedResource:
     summaries: list[FieldSummary]
     charts: list[ChartData] = field(default_factory=list)
     primary_key: tuple[str, ...] = ()
+    risk: GroupRisk | None = None  # derivatives: smallest group on the quasi-identifiers
 
 
 @dataclass
@@ -215,10 +217,14 @@ def primary_key_of(res: Resource) -> tuple[str, ...]:
 
 
 def _write_rows(
-    ds: Dataset, res: Resource, target: Path, stats: list[_FieldStats]
+    ds: Dataset,
+    res: Resource,
+    target: Path,
+    stats: list[_FieldStats],
+    meter: RiskMeter | None = None,
 ) -> tuple[int, list[list[str]]]:
     """The row loop: the published CSV in schema order, with statistics; (rows, preview)."""
-    rows = iter_rows(ds, res)
+    rows = iter_rows(ds, res, meter)
     header = next(rows, [])
     names = [f.name for f in res.fields]
     order = [header.index(n) if n in header else None for n in names]
@@ -239,7 +245,7 @@ def _write_rows(
 
 
 def write_published_csv(
-    ds: Dataset, res: Resource, target: Path
+    ds: Dataset, res: Resource, target: Path, meter: RiskMeter | None = None
 ) -> tuple[int, list[list[str]], list[_FieldStats]]:
     """Large CSV files go through the columnar path (same bytes and statistics), the rest,
     and whatever that path declines, through the row loop. A desensitised derivative always
@@ -269,7 +275,7 @@ def write_published_csv(
         except Unsupported as exc:
             log.info("%s/%s: derived row by row (%s)", ds.id, res.name, exc)
     stats = [_FieldStats(f) for f in res.fields]
-    count, preview = _write_rows(ds, res, target, stats)
+    count, preview = _write_rows(ds, res, target, stats, meter)
     return count, preview, stats
 
 
@@ -277,7 +283,8 @@ def derive_resource(ds: Dataset, res: Resource, out: OutputTree) -> PublishedRes
     names = [f.name for f in res.fields]
     rel = f"datasets/{ds.id}/{res.name}.csv"
     target = out.path_for_stream(rel)
-    count, preview, stats = write_published_csv(ds, res, target)
+    meter = RiskMeter(res.derivation) if res.derivation is not None else None
+    count, preview, stats = write_published_csv(ds, res, target, meter)
     files = {"csv": out.register(rel)}
     files.update(write_variants(ds, res, target, out, rows=count))
     return PublishedResource(
@@ -291,6 +298,7 @@ def derive_resource(ds: Dataset, res: Resource, out: OutputTree) -> PublishedRes
         summaries=[s.summary() for s in stats],
         charts=choose_charts(stats, primary_key_of(res)),
         primary_key=primary_key_of(res),
+        risk=meter.result() if meter is not None else None,
     )
 
 

@@ -12,11 +12,18 @@ import hashlib
 import hmac
 import math
 from collections.abc import Callable, Iterator
+from typing import Protocol
 
-from ..catalog.derivation import _YEAR, _YEAR_MONTH, INTEGER_TYPES, number_text
+from ..catalog.derivation import (
+    _YEAR,
+    _YEAR_MONTH,
+    BANDED_DATE_TYPES,
+    INTEGER_TYPES,
+    number_text,
+)
 from ..errors import KaifangError
 from ..model import Derivation, FieldInfo, Resource, Rule
-from ..policy import HASH_SECRET_ENV, hash_secret
+from ..policy import HASH_SECRET_ENV, hash_secret, sensitive_kind
 
 MASK_CHAR = "*"
 
@@ -35,16 +42,27 @@ def band_labels(rule: Rule, integer: bool) -> tuple[str, list[str], str]:
     return f"<{number_text(edges[0])}", labels, f"≥{number_text(edges[-1])}"
 
 
-def _mask(keep_start: int, keep_end: int) -> Callable[[str], str]:
+def _mask(keep_start: int, keep_end: int, email: bool = False) -> Callable[[str], str]:
+    """``email``: the end kept is cut at the last @, so no character of the name shows."""
+
     def apply(value: str) -> str:
         n = len(value)
         if n == 0:
             return ""
-        if n <= keep_start + keep_end:
-            return MASK_CHAR * n  # too short to keep anything and still hide something
-        return value[:keep_start] + MASK_CHAR * (n - keep_start - keep_end) + value[n - keep_end :]
+        if email:
+            at = value.rfind("@")
+            end = min(keep_end, n - at) if at >= 0 else 0
+            return _masked(value, keep_start, end)
+        return _masked(value, keep_start, keep_end)
 
     return apply
+
+
+def _masked(value: str, keep_start: int, keep_end: int) -> str:
+    n = len(value)
+    if n <= keep_start + keep_end:
+        return MASK_CHAR * n  # too short to keep anything and still hide something
+    return value[:keep_start] + MASK_CHAR * (n - keep_start - keep_end) + value[n - keep_end :]
 
 
 def _hash(scope: str) -> Callable[[str], str]:
@@ -77,10 +95,16 @@ def _generalise_date(to: str) -> Callable[[str], str]:
 
 
 def _generalise_bands(rule: Rule, source_type: str) -> Callable[[str], str]:
-    below, labels, above = band_labels(rule, source_type in INTEGER_TYPES)
+    dated = source_type in BANDED_DATE_TYPES  # a date is banded by its year
+    below, labels, above = band_labels(rule, dated or source_type in INTEGER_TYPES)
     edges = rule.bands
 
     def apply(value: str) -> str:
+        if dated:
+            match = _YEAR.match(value)
+            if not match:
+                return ""
+            value = match.group(1)
         try:
             number = float(value)
         except ValueError:
@@ -104,7 +128,8 @@ def transformer(rule: Rule, source: FieldInfo) -> Callable[[str], str] | None:
     if rule.kind == "keep":
         return lambda value: value
     if rule.kind == "mask":
-        return _mask(rule.keep_start, rule.keep_end)
+        email = sensitive_kind(source.raw.get("sensitive")) == "email"
+        return _mask(rule.keep_start, rule.keep_end, email)
     if rule.kind == "hash":
         return _hash(rule.scope)
     if rule.to:
@@ -112,10 +137,21 @@ def transformer(rule: Rule, source: FieldInfo) -> Callable[[str], str] | None:
     return _generalise_bands(rule, source.type)
 
 
-def derived_rows(derivation: Derivation, rows: Iterator[list[str]]) -> Iterator[list[str]]:
+class Meter(Protocol):
+    """Sees each source row and its published row (risk.RiskMeter)."""
+
+    def start(self, header: list[str]) -> None: ...
+
+    def add(self, raw: list[str], out: list[str]) -> None: ...
+
+
+def derived_rows(
+    derivation: Derivation, rows: Iterator[list[str]], meter: Meter | None = None
+) -> Iterator[list[str]]:
     """The published header, then each source row with every rule applied.
 
-    ``rows`` are the source resource's rows, header first (the reader's)."""
+    ``rows`` are the source resource's rows, header first (the reader's). A ``meter``
+    sees every row on the way (the re-identification risk is measured in the same pass)."""
     header = next(rows, [])
     plan: list[tuple[int | None, Callable[[str], str]]] = []
     names: list[str] = []
@@ -127,8 +163,15 @@ def derived_rows(derivation: Derivation, rows: Iterator[list[str]]) -> Iterator[
         plan.append((header.index(name) if name in header else None, fn))
         names.append(name)
     yield names
+    if meter is None:
+        for raw in rows:
+            yield [fn(raw[i]) if i is not None and i < len(raw) else "" for i, fn in plan]
+        return
+    meter.start(header)
     for raw in rows:
-        yield [fn(raw[i]) if i is not None and i < len(raw) else "" for i, fn in plan]
+        out = [fn(raw[i]) if i is not None and i < len(raw) else "" for i, fn in plan]
+        meter.add(raw, out)
+        yield out
 
 
 def published_schema(res: Resource) -> dict:

@@ -15,11 +15,18 @@ from typing import Any
 from ..catalog.profile import schema_at
 from ..checks.validate import DatasetReport, metadata_completeness
 from ..errors import Problem
-from ..model import Catalog, Dataset
-from ..policy import OpenType, is_listed, publishes_schema, publishes_statistics
+from ..model import AcceptedRisk, Catalog, Dataset
+from ..policy import (
+    DEFAULT_MIN_GROUP_SIZE,
+    OpenType,
+    is_listed,
+    publishes_schema,
+    publishes_statistics,
+)
 from ..runtime.output import OutputTree
 from .derive import PublishedDataset
 from .downloads import format_names
+from .risk import GroupRisk
 
 VALIDATION_FILE = "validation.json"
 PROFILE_ID = "kaifang-catalog-profile/1"
@@ -34,6 +41,10 @@ class ResourceQuality:
     errors: int | None = None
     errors_by_type: dict[str, int] | None = None
     formats: tuple[str, ...] = ()
+    # derivatives: the smallest group on the quasi-identifiers, and what was required
+    risk: GroupRisk | None = None
+    min_group_size: int | None = None
+    accepted_risk: AcceptedRisk | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +92,7 @@ def assess(
     report: DatasetReport | None,
     published: PublishedDataset | None,
     problems: list[Problem] = (),  # type: ignore[assignment]
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
 ) -> Quality:
     """The publishable quality facts of one dataset."""
     completeness, missing = metadata_completeness(ds)
@@ -92,10 +104,17 @@ def assess(
     # A desensitised derivative is not validated itself (its source is, and the source's
     # error counts are facts about non-open values): only its published row count shows.
     derived_rows = {r.name: r.rows for r in published.resources} if stats and published else {}
+    risks = {r.name: r.risk for r in published.resources} if stats and published else {}
     resources: list[ResourceQuality] = []
     if schema:
         for res in ds.resources:
             checked = by_name.get(res.name)
+            accepted = res.derivation.accepted_risk if res.derivation else None
+            required = None
+            if risks.get(res.name) is not None:
+                required = min(
+                    min_group_size, accepted.min_group_size if accepted else min_group_size
+                )
             resources.append(
                 ResourceQuality(
                     name=res.name,
@@ -105,6 +124,9 @@ def assess(
                     errors=checked.error_count if stats and checked else None,
                     errors_by_type=dict(checked.errors_by_type) if stats and checked else None,
                     formats=tuple(format_names(files.get(res.name, {}))),
+                    risk=risks.get(res.name),
+                    min_group_size=required,
+                    accepted_risk=accepted if required is not None else None,
                 )
             )
     formats = sorted({fmt for r in resources for fmt in r.formats})
@@ -154,8 +176,30 @@ def validation_document(catalog: Catalog, quality: Quality) -> dict[str, Any]:
                     errors_by_type=r.errors_by_type or {},
                     formats=list(r.formats),
                 )
+                if r.risk is not None:
+                    item["reidentification"] = reidentification_document(r)
             resources.append(item)
         doc["resources"] = resources
+    return doc
+
+
+def reidentification_document(r: ResourceQuality) -> dict[str, Any]:
+    """The re-identification measure of a derivative resource (GB/T 37964-2019 group size)."""
+    assert r.risk is not None
+    doc: dict[str, Any] = {
+        "measure": "smallest group of rows sharing all quasi-identifier values (k-anonymity)",
+        "quasi_identifiers": list(r.risk.fields),
+        "smallest_group": r.risk.smallest_group,
+        "groups": r.risk.groups,
+        "rows_alone_in_group": r.risk.unique_rows,
+        "min_group_size": r.min_group_size,
+    }
+    if r.accepted_risk is not None:
+        doc["accepted_risk"] = {
+            "min_group_size": r.accepted_risk.min_group_size,
+            "legal_basis": r.accepted_risk.legal_basis,
+            **({"reason": r.accepted_risk.reason} if r.accepted_risk.reason else {}),
+        }
     return doc
 
 
@@ -166,7 +210,9 @@ def assess_catalog(
     problems: list[Problem],
 ) -> dict[str, Quality]:
     return {
-        ds.id: assess(ds, reports.get(ds.id), published.get(ds.id), problems)
+        ds.id: assess(
+            ds, reports.get(ds.id), published.get(ds.id), problems, catalog.site.min_group_size
+        )
         for ds in catalog.datasets
         if is_listed(ds.open_type, catalog.site.hide_closed)
     }

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from ..catalog.dialect import dialect_of
 from ..model import Dataset, Resource
 from ..runtime.files import data_file
-from .desensitise import derived_rows
+from .desensitise import Meter, derived_rows
 
 
 def _cell_text(value: object) -> str:
@@ -36,16 +36,17 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def iter_rows(ds: Dataset, res: Resource) -> Iterator[list[str]]:
+def iter_rows(ds: Dataset, res: Resource, meter: Meter | None = None) -> Iterator[list[str]]:
     """Yield the header row, then each data row, as strings.
 
     A derivative's rows are its source's rows with the desensitise rules applied: the
-    untransformed values never leave this generator.
+    untransformed values never leave this generator; ``meter`` sees each row of a
+    derivative on the way (data/risk.py).
     """
     derivation = res.derivation
     if derivation is not None:
         source = iter_rows(derivation.source_dataset, derivation.source_resource)
-        yield from derived_rows(derivation, source)
+        yield from derived_rows(derivation, source, meter)
         return
     if res.format == "xlsx":
         yield from _xlsx_rows(ds, res)

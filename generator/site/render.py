@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 
 from ..checks.validate import DatasetReport
 from ..data.derive import DISTINCT_CAP, ChartData, PublishedDataset, PublishedResource
-from ..data.desensitise import INTEGER_TYPES, band_labels
+from ..data.desensitise import BANDED_DATE_TYPES, INTEGER_TYPES, band_labels
 from ..data.downloads import EXCEL_MAX_ROWS, FORMATS
 from ..data.quality import Quality
 from ..data.records import DatasetRecord, build_record
@@ -269,7 +269,7 @@ class Renderer:
         if rule.kind == "generalise" and rule.to:
             return self.t(f"rule_generalise_{rule.to}")
         if rule.kind == "generalise":
-            integer = field_rule.source_field.type in INTEGER_TYPES
+            integer = field_rule.source_field.type in INTEGER_TYPES | BANDED_DATE_TYPES
             below, labels, above = band_labels(rule, integer)
             sep = "、" if self.lang == "zh" else ", "
             return self.t("rule_generalise_bands", bands=sep.join([below, *labels, above]))

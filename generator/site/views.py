@@ -11,7 +11,7 @@ from ..catalog.markup import render_markdown
 from ..checks.validate import DatasetReport
 from ..data.derive import PublishedDataset, PublishedResource
 from ..data.downloads import format_names
-from ..data.quality import Quality
+from ..data.quality import Quality, ResourceQuality
 from ..history import Archived, DatasetHistory, Entry, visible
 from ..model import Catalog, Dataset, Derivation, Publisher, Resource, Theme
 from ..policy import OpenType, can_apply, is_listed, publishes_data, publishes_schema
@@ -48,6 +48,12 @@ class DatasetView:
     def derivations(self) -> list[tuple[Resource, Derivation]]:
         """Each derivative resource with the rules applied to its source's fields."""
         return [(r, r.derivation) for r in self.ds.resources if r.derivation is not None]
+
+    def resource_quality(self, name: str) -> ResourceQuality | None:
+        """One resource's quality facts (a derivative's re-identification measure)."""
+        if self.quality is None:
+            return None
+        return next((r for r in self.quality.resources if r.name == name), None)
 
     @property
     def id(self) -> str:
