@@ -29,7 +29,7 @@ import shutil
 import sys
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -530,6 +530,7 @@ class Field:
     minimum: int | float | None = None
     maximum: int | float | None = None
     sensitive: str | None = None  # kind of personal data, for the portal's classifier
+    quasi_identifier: bool = False  # with others, may single a person out (group size)
 
     def descriptor(self) -> dict:
         out: dict = {"name": self.name, "type": self.type, "title": self.title}
@@ -548,6 +549,8 @@ class Field:
             out["constraints"] = constraints
         if self.sensitive:
             out["sensitive"] = self.sensitive
+        if self.quasi_identifier:
+            out["quasi_identifier"] = True
         return out
 
 
@@ -3315,10 +3318,10 @@ def minimum_living_allowance() -> Dataset:
         Field("name", "string", "户主姓名", sensitive="name", required=True),
         Field("id_number", "string", "户主身份证号码", sensitive="id_number", required=True),
         Field("birth_date", "date", "户主出生日期", sensitive="birth_date"),
-        Field("sex", "string", "性别"),
+        Field("sex", "string", "性别", quasi_identifier=True),
         Field("mobile", "string", "联系电话", sensitive="mobile"),
-        f_district(),
-        Field("street", "string", "街道（乡镇）"),
+        replace(f_district(), quasi_identifier=True),
+        Field("street", "string", "街道（乡镇）", quasi_identifier=True),
         Field("address", "string", "家庭住址", sensitive="address"),
         Field("household_size", "integer", "保障人数", minimum=1),
         Field("category", "string", "保障类别"),
@@ -3402,11 +3405,14 @@ def minimum_living_allowance_desensitised() -> Derivative:
         # year, sex and street, would let anyone who knows a person's ID number confirm
         # that this person receives the allowance.
         "id_number": rule("mask", keep_start=6, keep_end=0),
-        "birth_date": rule("generalise", to="year"),
+        # Birth year, sex, district and street left 794 of 900 households alone in their
+        # group (88 %). Birth dates in three bands and no street: the smallest group of
+        # region code, birth band, sex and district has 10 households (min_group_size 5).
+        "birth_date": rule("generalise", bands=[1960, 1980]),
         "sex": rule("keep"),
         "mobile": rule("drop"),
         "district": rule("keep"),
-        "street": rule("keep"),
+        "street": rule("drop"),
         "address": rule("drop"),
         "household_size": rule("keep"),
         "category": rule("keep"),
@@ -3418,16 +3424,18 @@ def minimum_living_allowance_desensitised() -> Derivative:
     }
     fields = [{"name": name, "desensitise": r} for name, r in rules.items()]
     fields[2]["title"] = "户籍地行政区划代码（身份证号码前 6 位）"
-    fields[3]["title"] = "户主出生年份"
+    fields[3]["title"] = "户主出生年代（1960 年前、1960–1979、1980 年及以后）"
     return Derivative(
         name="minimum-living-allowance-desensitised",
         title="最低生活保障对象名单（脱敏）",
         title_en="Minimum living allowance recipients (desensitised)",
-        description="由非开放的最低生活保障对象名单脱敏生成：删除姓名、联系电话、家庭住址和致贫原因，"
-        "身份证号码只保留前 6 位，出生日期泛化到年份。",
+        description="由非开放的最低生活保障对象名单脱敏生成：删除姓名、联系电话、家庭住址、街道和致贫原因，"
+        "身份证号码只保留前 6 位，出生日期泛化为三个年代段；按户籍地、出生年代、性别和区县分组，"
+        "每组至少 10 户。",
         description_en="Desensitised from the closed register of minimum living allowance "
-        "recipients: names, phone numbers, addresses and reasons removed, ID numbers masked "
-        "to the region code, birth dates generalised to the year.",
+        "recipients: names, phone numbers, addresses, streets and reasons removed, ID numbers "
+        "masked to the region code, birth dates generalised to three bands; every group of "
+        "region, birth band, sex and district holds at least 10 households.",
         publisher="mzj",
         theme="social",
         keywords=["低保", "社会救助", "脱敏数据"],
@@ -3443,9 +3451,12 @@ def minimum_living_allowance_desensitised() -> Derivative:
             "本数据集由平台在每次发布时从非开放的源数据按字段规则自动生成，源数据的原始值不出现在平台上。",
         ],
         notes=[
-            "删除：保障编号、姓名、联系电话、家庭住址、主要致贫原因。",
+            "删除：保障编号、姓名、联系电话、家庭住址、街道（乡镇）、主要致贫原因。",
             "遮盖：身份证号码只保留前 6 位（户籍地行政区划代码）。",
-            "泛化：出生日期只保留年份。",
+            "泛化：出生日期只保留年代段（1960 年前、1960–1979、1980 年及以后）。",
+            "重识别风险：按户籍地、出生年代段、性别和区县（准标识符）分组，最小的一组有 10 户，"
+            "高于平台要求的 5 户（参照 GB/T 37964-2019《个人信息去标识化指南》）。"
+            "早先的版本保留出生年份和街道，900 户中有 794 户独自成组，已改为现在的规则。",
             "一行仍对应一户低保家庭；请勿尝试与其他数据关联以识别特定个人。",
         ],
         contact_name="社会救助科",
