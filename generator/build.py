@@ -29,7 +29,7 @@ from .checks.validate import DatasetReport, validate_catalog
 from .data.derive import PublishedDataset, derive_catalog
 from .data.quality import assess_catalog, write_validation_files
 from .data.records import build_records
-from .data.risk import group_size_problems
+from .data.risk import check_group_sizes, group_size_problems
 from .errors import AuditError, CatalogError, Problem, ProblemList
 from .feeds import write_feeds
 from .feeds.api import ENDPOINTS
@@ -152,6 +152,9 @@ def check(
             progress.stage("validate", len(catalog.datasets)) as advance,
         ):
             reports = validate_catalog(catalog, problems, pool, cache, advance)
+        if not problems.errors:  # a build measures while deriving; check reads for it
+            with timed(stages, "risk"):
+                problems.extend(check_group_sizes(catalog))
     return CheckResult(catalog, problems, reports, stages)
 
 

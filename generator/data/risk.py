@@ -24,8 +24,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..errors import Problem
-from ..model import Catalog, Dataset, Derivation
-from ..policy import is_quasi_identifier
+from ..model import Catalog, Dataset, Derivation, Resource
+from ..policy import is_quasi_identifier, publishes_data
+from .reader import iter_rows
 
 _MANY = object()  # a band that has seen two distinct source values
 
@@ -187,5 +188,28 @@ def group_size_problems(catalog: Catalog, published: dict) -> list[Problem]:
         if record is None or not ds.derived_from:
             continue
         risks = {r.name: r.risk for r in record.resources if r.risk is not None}
+        out.extend(risk_problems(catalog, ds, risks))
+    return out
+
+
+def measure(ds: Dataset, res: Resource) -> GroupRisk:
+    """The risk of one derivative resource, read through the reader without writing (for
+    ``kaifang check``; a build measures while it derives)."""
+    assert res.derivation is not None
+    meter = RiskMeter(res.derivation)
+    rows = iter_rows(ds, res, meter)
+    next(rows, None)  # the header
+    for _row in rows:
+        pass
+    return meter.result()
+
+
+def check_group_sizes(catalog: Catalog) -> list[Problem]:
+    """What the build's group-size rule would say, for ``kaifang check``."""
+    out: list[Problem] = []
+    for ds in catalog.datasets:
+        if not ds.derived_from or not publishes_data(ds.open_type):
+            continue
+        risks = {r.name: measure(ds, r) for r in ds.resources if r.derivation is not None}
         out.extend(risk_problems(catalog, ds, risks))
     return out

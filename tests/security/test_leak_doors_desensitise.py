@@ -335,3 +335,153 @@ def test_unscoped_hash_does_not_silently_link_two_derivatives(catalog, tmp_path:
         f"{len(a & b)} digests are shared by relief-open and medical-open (same people, "
         "joinable) and the build printed no warning about hash scope"
     )
+
+
+# --- further attacks (kaifang's own, beside the ones above) -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "sensitive", "rule", "limit"),
+    [
+        ("name", "name", "{rule: mask, keep_start: 2, keep_end: 0}", "keep_start <= 1"),
+        ("id_number", "id_number", "{rule: mask, keep_start: 0, keep_end: 4}", "keep_end <= 0"),
+        ("mobile", "mobile", "{rule: mask, keep_start: 3, keep_end: 5}", "keep_end <= 4"),
+    ],
+    ids=["name-2-chars", "id-last-4", "mobile-3+5"],
+)
+def test_weak_mask_is_refused_by_check_too(catalog, field, sensitive, rule, limit):
+    """`kaifang check` refuses what the build refuses, with the limit in the message."""
+    write_source(catalog, source_rows(40))
+    catalog.dataset("relief-open", descriptor=derivative_yaml({**DROP_ALL, field: rule}))
+    run = kaifang("check", "--catalog", catalog.root, "--lang", "en")
+    assert_clean_failure(run, what=f"check with a weak mask on {field}")
+    assert f"field {field} (sensitive: {sensitive}): rule mask" in run.output, run.describe()
+    assert limit in run.output, run.describe()
+
+
+def test_group_size_is_checked_by_check_and_names_no_value(catalog):
+    rows = source_rows(12, unique=True)
+    write_source(catalog, rows)
+    catalog.dataset("relief-open", descriptor=derivative_yaml(UNIQUE_QI))
+    for command in ("check", "build"):
+        args = ["--out", catalog.root.parent / "out"] if command == "build" else []
+        run = kaifang(command, "--catalog", catalog.root, *args)
+        assert_clean_failure(run, what=f"{command}: group size 1")
+        assert "最小分组只有 1 行" in run.output and "min_group_size 5" in run.output
+        assert "id_number, sex, birth_date" in run.output  # the fields used
+        assert "accepted_risk" in run.output  # the way out, in the hint
+        # never a value of a group: no region code, birth year or planted value
+        assert_absent(
+            ["990103", "990105"] + [r["birth_date"][:4] for r in rows] + [PLANT_ID],
+            Place(f"{command} output", text=run.output),
+            what="a value of a small group",
+        )
+
+
+def test_site_min_group_size_raises_the_bar(catalog, tmp_path: Path):
+    """Groups of 5 pass the default; site.yaml's min_group_size: 6 refuses them."""
+    write_source(catalog, source_rows(40))
+    catalog.dataset("relief-open", descriptor=derivative_yaml(STRONG))
+    site = catalog.root / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8") + "min_group_size: 6\n", encoding="utf-8")
+    run = kaifang("build", "--catalog", catalog.root, "--out", tmp_path / "site", "--lang", "en")
+    assert_clean_failure(run, what="groups of 5 under min_group_size 6")
+    assert "the smallest group has 5 rows" in run.output and "min_group_size 6" in run.output
+    assert not (tmp_path / "site").exists()
+
+
+def test_accepted_risk_cannot_lower_below_what_it_declares(catalog, tmp_path: Path):
+    """accepted_risk: {min_group_size: 2} does not let groups of one through."""
+    write_source(catalog, source_rows(12, unique=True))
+    extra = "accepted_risk: {min_group_size: 2, legal_basis: 《某办法》第三条}\n"
+    catalog.dataset("relief-open", descriptor=derivative_yaml(UNIQUE_QI, extra=extra))
+    run = kaifang("build", "--catalog", catalog.root, "--out", tmp_path / "site", "--lang", "en")
+    assert_clean_failure(run, what="groups of one under accepted_risk 2")
+    assert "below min_group_size 2" in run.output, run.describe()
+
+
+def test_accepted_risk_on_a_dataset_that_is_not_derived_is_an_error(catalog, tmp_path: Path):
+    extra = "accepted_risk: {min_group_size: 1, legal_basis: 《某办法》第三条}\n"
+    catalog.dataset("bus-lines", descriptor=dataset_yaml("bus-lines", extra=extra))
+    run = kaifang("build", "--catalog", catalog.root, "--out", tmp_path / "site", "--lang", "en")
+    assert_clean_failure(run, what="accepted_risk without derived_from")
+    assert "accepted_risk is for desensitised derivatives" in run.output, run.describe()
+
+
+def test_bands_holding_one_distinct_amount_are_refused(catalog, tmp_path: Path):
+    """Wide bands on a number field, but one band holds a single distinct amount: that
+    amount is published exactly (a household's income). Refused without showing it."""
+    rows = source_rows(40)
+    for i, row in enumerate(rows):  # incomes 1000..1999, one household at 5,678
+        row["income"] = str(1000 + (i * 37) % 1000)
+    rows[7]["income"] = "5678"
+    write_source(catalog, rows)
+    rules = {**STRONG, "income": "{rule: generalise, bands: [1000, 2000, 5000, 10000]}"}
+    catalog.dataset("relief-open", descriptor=derivative_yaml(rules))
+    run = kaifang("build", "--catalog", catalog.root, "--out", tmp_path / "site", "--lang", "en")
+    assert_clean_failure(run, what="a band with one distinct amount")
+    assert "income: 5000–9999" in run.output, run.describe()
+    assert "5678" not in run.output
+
+
+def test_email_mask_never_shows_the_name(catalog, tmp_path: Path):
+    """A mask on an e-mail field keeps at most the @ and the domain, whatever keep_end."""
+    rows = source_rows(40)
+    fields = SOURCE_FIELDS + "- {name: email, type: string, title: 邮箱, sensitive: email}\n"
+    for i, row in enumerate(rows):
+        row["email"] = f"ouyang.zixuan{10 + i}@mail.example.cn"  # one length: one group
+    catalog.dataset("bus-lines")
+    catalog.dataset(
+        "relief",
+        csv_text=csv_text(rows),
+        descriptor=dataset_yaml(
+            "relief", open_type="非开放", fields=fields, extra=LEGAL, title="困难群众名单"
+        ),
+    )
+    rules = {**STRONG, "email": "{rule: mask, keep_start: 0, keep_end: 40}"}
+    catalog.dataset("relief-open", descriptor=derivative_yaml(rules))
+    out = tmp_path / "site"
+    run = kaifang("build", "--catalog", catalog.root, "--out", out, "--lang", "en")
+    assert run.exit_code == 0, run.describe()
+    shown = {r["email"] for r in published(out)}
+    assert all(re.fullmatch(r"\*+@mail\.example\.cn", e) for e in shown), sorted(shown)[:3]
+    assert_absent(["ouyang", "zixuan"], Place("site", tree=out), what="the name of an e-mail")
+
+
+def test_explicit_scope_links_on_purpose_and_default_scope_does_not(
+    catalog, tmp_path: Path, monkeypatch
+):
+    monkeypatch.setenv(HASH_ENV, SECRET)
+    rows = source_rows(10)
+    write_source(catalog, rows, "relief")
+    write_source(catalog, rows, "medical")
+    for ds_id, source in (("relief-open", "relief"), ("medical-open", "medical")):
+        rules = {**DROP_ALL, "id_number": "{rule: hash, scope: person}", "mobile": "{rule: hash}"}
+        catalog.dataset(ds_id, descriptor=derivative_yaml(rules, ds_id, source, ACCEPTED))
+    out = tmp_path / "site"
+    run = kaifang("build", "--catalog", catalog.root, "--out", out, "--lang", "en")
+    assert run.exit_code == 0, run.describe()
+    a, b = published(out, "relief-open"), published(out, "medical-open")
+    assert [r["id_number"] for r in a] == [r["id_number"] for r in b]  # scope: person
+    assert not {r["mobile"] for r in a} & {r["mobile"] for r in b}  # default: per dataset
+    package = (out / "datasets" / "relief-open" / "datapackage.json").read_text("utf-8")
+    assert '"scope": "dataset:relief-open"' in package  # documented in the published schema
+
+
+def test_hash_digests_that_look_like_numbers_are_not_personal_data(monkeypatch):
+    """The 1,200-row test above passes only if the audit knows digests: make sure some
+    digests really do look like a mobile or card number, and that a real number in the
+    same field is still a finding."""
+    from generator.audit.personal import personal_data
+    from generator.policy import is_hash_output
+
+    monkeypatch.setenv(HASH_ENV, SECRET)
+    from generator.data.desensitise import _hash
+
+    digest = _hash("dataset:relief-open")
+    flagged = [d for i in range(3000) if any(personal_data((d := digest(str(i))).encode()))]
+    assert flagged, "no digest of 3,000 looks like personal data: the attack is void"
+    raw = {"name": "mobile", "desensitise": {"rule": "hash", "algorithm": "HMAC-SHA256"}}
+    assert all(is_hash_output(raw, d) for d in flagged)
+    assert not is_hash_output(raw, "13957208846")
+    assert not is_hash_output({"name": "mobile"}, flagged[0])  # only hash-published fields
