@@ -217,7 +217,7 @@ def test_a_derivative_follows_its_source(catalog: CatalogFactory, calls, tmp_pat
     build(catalog.root, out)
     assert calls["derive:relief-open"] == 1 and calls["derive:bus-lines"] == 0
     published = (out / "datasets" / "relief-open" / "rows.csv").read_text(encoding="utf-8")
-    assert "990105********3020" in published
+    assert "990105************,2001-02,18–34,川东区" in published  # the new row
 
 
 def test_bytecode_written_by_imports_does_not_change_the_code_fingerprint(tmp_path: Path):
