@@ -14,8 +14,9 @@ A band of ``generalise`` that holds one distinct source value publishes that val
 those are counted too (for quasi-identifiers and personal-data fields).
 
 The meter sees each row once, as the reader yields it (no second pass over the file); it
-keeps a count per distinct combination of quasi-identifier values and never a source
-value, and nothing it reports holds a value.
+keeps a count per distinct combination of quasi-identifier values, keyed by the
+combination's hash, never a value, and nothing it reports holds a value. Memory grows with
+the number of groups (one small int and count each), not with the width of the values.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ class RiskMeter:
             if fr.rule.kind == "generalise" and fr.rule.bands and is_quasi_identifier(raw):
                 self.band_fields.append((fr.source_field.name, fr.source_field.name, j))
             j += 1
-        self.groups: Counter[tuple[str, ...]] = Counter()
+        self.groups: Counter[int] = Counter()
         self.rows = 0
         self.bands: dict[tuple[int, str], object] = {}
         self.band_source: list[tuple[int, int | None]] = []
@@ -75,8 +76,9 @@ class RiskMeter:
 
     def add(self, raw: list[str], out: list[str]) -> None:
         self.rows += 1
-        if self.qi:
-            self.groups[tuple(out[j] for j in self.qi)] += 1
+        if self.qi:  # a 64-bit hash per group, not its values: a digest column of
+            # 10M rows would otherwise keep 10M strings (a collision only merges two groups)
+            self.groups[hash(tuple(out[j] for j in self.qi))] += 1
         for j, i in self.band_source:
             label = out[j]
             if not label or i is None or i >= len(raw):
