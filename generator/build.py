@@ -152,6 +152,7 @@ def check(
             progress.stage("validate", len(catalog.datasets)) as advance,
         ):
             reports = validate_catalog(catalog, problems, pool, cache, advance)
+        problems.extend(history.check_records(catalog))  # a build reads them in its history stage
         if not problems.errors:  # a build measures while deriving; check reads for it
             with timed(stages, "risk"):
                 problems.extend(check_group_sizes(catalog))

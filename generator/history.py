@@ -30,7 +30,7 @@ import hashlib
 import json
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -409,6 +409,18 @@ def load_state(root: Path, dataset_id: str) -> dict[str, Any] | None:
             rel, f"{where}：{bad.zh}", f"{bad.where or '(top)'}: {bad.en}"
         ) from None
     return data
+
+
+def check_records(catalog: Catalog) -> list[Problem]:
+    """Every dataset's history record checked as :func:`load_state` checks it, for
+    ``kaifang check``: what would stop a build stops the check too."""
+    problems: list[Problem] = []
+    for ds in catalog.datasets:
+        try:
+            load_state(catalog.root, ds.id)
+        except HistoryError as exc:
+            problems.extend(replace(p, dataset=ds.id) for p in exc.problems)
+    return problems
 
 
 def _entries(data: dict[str, Any]) -> list[Entry]:

@@ -130,11 +130,12 @@ def test_malformed_history_record_is_a_clear_error(catalog, tmp_path: Path, case
     history.mkdir()
     (history / "bus-lines.json").write_text(MALFORMED[case], encoding="utf-8")
     before = (history / "bus-lines.json").read_bytes()
-    run = kaifang("build", "--catalog", catalog.root, "--out", tmp_path / "site", "--lang", "en")
-    assert_clean_failure(run, what=f"malformed history record ({case})")
-    assert "history/bus-lines.json" in run.output, (
-        f"the message does not name the record file: {run.describe()}"
-    )
+    for verb, args in (("check", ["--no-cache"]), ("build", ["--out", tmp_path / "site"])):
+        run = kaifang(verb, "--catalog", catalog.root, *args, "--lang", "en")
+        assert_clean_failure(run, what=f"{verb}: malformed history record ({case})")
+        assert "history/bus-lines.json" in run.output, (
+            f"{verb}: the message does not name the record file: {run.describe()}"
+        )
     assert (history / "bus-lines.json").read_bytes() == before, "the damaged record was rewritten"
 
 
