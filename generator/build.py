@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import history, publish
+from . import history, holdback, publish
 from .audit import audit
 from .catalog.loader import load_catalog
 from .checks.validate import DatasetReport, validate_catalog
@@ -81,6 +81,8 @@ class BuildResult:
     cache: dict[str, int] = field(default_factory=dict)  # e.g. validate_hit, derive_miss
     up_to_date: bool = False  # the output already was this build: nothing was written
     history_recorded: int = 0  # datasets whose changelog this build wrote into the catalog
+    held_back: list[holdback.HeldBack] = field(default_factory=list)  # left out, and why
+    published_ids: list[str] = field(default_factory=list)  # datasets this build published
 
 
 @dataclass
@@ -98,6 +100,7 @@ class BuildRun:
     today: dt.date
     stages: dict[str, float] = field(default_factory=dict)
     fingerprint: str = ""
+    all_or_nothing: bool = False  # one dataset's error stops the whole build
 
     @property
     def publish_key(self) -> str:
@@ -164,6 +167,20 @@ def _fingerprint(digest: CatalogDigest, strict: bool, today: dt.date) -> str:
     return digest.whole(tree_digest(TEMPLATES), f"strict={strict}", f"date={today}")
 
 
+def _isolate(
+    run: BuildRun, catalog: Catalog, problems: ProblemList
+) -> tuple[Catalog, dict[str, tuple[str, int]]]:
+    """The catalog this build publishes, and the datasets it holds back (holdback.py).
+
+    A blocking problem that names no dataset (site.yaml, publishers.yaml, history) stops
+    everything, as does any blocking problem under --all-or-nothing.
+    """
+    blocking = holdback.blocking(problems.items, run.strict)
+    if blocking and (run.all_or_nothing or any(not p.dataset for p in blocking)):
+        raise CatalogError(NOTHING_PUBLISHED, problems.items)
+    return holdback.partition(catalog, problems.items, run.strict)
+
+
 def build(
     catalog_dir: Path,
     out_dir: Path,
@@ -174,6 +191,7 @@ def build(
     cache_dir: Path | None = None,
     progress: Progress | None = None,
     record_history: bool = False,
+    all_or_nothing: bool = False,
 ) -> BuildResult:
     """Check, then build into a staging folder and swap it into out_dir.
 
@@ -182,6 +200,8 @@ def build(
     .kaifang-cache/ beside out_dir), and do nothing when out_dir already is this build.
     record_history: after publishing, write each dataset's changelog and replaced files
     into the catalog's history/ folder (publishing builds; never previews).
+    all_or_nothing: publish nothing when any dataset has errors (by default such a dataset
+    is held back with its last published version, and the rest is published).
     """
     started = time.perf_counter()
     if use_cache and cache_dir is not None:
@@ -198,6 +218,7 @@ def build(
             record_history,
             started,
             build_date(),
+            all_or_nothing=all_or_nothing,
         )
         try:
             return _up_to_date(run) or _build(run)
@@ -234,6 +255,8 @@ def _up_to_date(run: BuildRun) -> BuildResult | None:
         by_open_type=summary["by_open_type"],
         cache=dict(cache.stats),
         up_to_date=True,
+        held_back=decode(list[holdback.HeldBack], summary.get("held_back", [])),
+        published_ids=summary.get("published_ids", []),
     )
 
 
@@ -250,8 +273,8 @@ def _build(run: BuildRun) -> BuildResult:
             progress.stage("validate", len(catalog.datasets)) as advance,
         ):
             reports = validate_catalog(catalog, problems, pool, cache, advance)
-        if CheckResult(catalog, problems, reports).failed(run.strict):
-            raise CatalogError(NOTHING_PUBLISHED, problems.items)
+        full = catalog
+        catalog, held = _isolate(run, catalog, problems)
         publish.pause_point("validated")
         staging = publish.make_staging(run.out_dir)
         try:
@@ -269,6 +292,7 @@ def _build(run: BuildRun) -> BuildResult:
                 raise CatalogError(NOTHING_PUBLISHED, problems.items)
             pool.close()  # the remaining stages start workers of their own
             with timed(stages, "history"):
+                held_back, kept = holdback.restore(full, held, cache, run.out_dir, out)
                 histories = history.plan(catalog, published, run.out_dir.resolve(), run.today)
                 history.publish_archives(catalog, histories, out)
             with timed(stages, "render"):
@@ -310,7 +334,8 @@ def _build(run: BuildRun) -> BuildResult:
             publish.discard(staging)
             raise
     publish.pause_point("after-swap")
-    return _finish(run, catalog, problems, published, out, histories)
+    holdback.remember(cache, run.out_dir, catalog, out, kept)
+    return _finish(run, catalog, problems, published, out, histories, held_back)
 
 
 def _quotes_cells(catalog: Catalog, problems: ProblemList) -> bool:
@@ -331,6 +356,7 @@ def _finish(
     published: dict[str, PublishedDataset],
     out: OutputTree,
     histories: dict[str, history.DatasetHistory],
+    held_back: list[holdback.HeldBack],
 ) -> BuildResult:
     """Record the history of what was published, and remember this build in the cache."""
     cache = run.cache
@@ -348,6 +374,8 @@ def _finish(
         "problems": encode(problems.items),
         "by_open_type": by_open_type,
         "history_recorded": 0,
+        "held_back": encode(held_back),
+        "published_ids": [ds.id for ds in catalog.datasets],
     }
     if cache.enabled and not _quotes_cells(catalog, problems):
         record = {
@@ -368,4 +396,6 @@ def _finish(
         by_open_type=by_open_type,
         cache=dict(cache.stats),
         history_recorded=recorded,
+        held_back=held_back,
+        published_ids=summary["published_ids"],
     )

@@ -80,6 +80,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "generated_by": ("由 Kaifang 开放 生成", "Built with Kaifang"),
     "overdue": ("更新逾期", "Overdue"),
+    # Issue 16: a dataset whose update is held back keeps its previous version.
+    "held_back_notice": (
+        "本次更新未通过检查，仍显示上一版本（{date}）",
+        "This update did not pass the checks; the previous version ({date}) is still shown",
+    ),
     "results": ("条结果", "results"),
     # Facets (issue 6): one label per facet, used by the list, facet pages, stats, search.
     "facet_open_type": ("开放类型", "Open type"),

@@ -105,6 +105,17 @@ def can_apply(open_type: OpenType) -> bool:
     return open_type is not OpenType.OPEN
 
 
+RESTRICTION_ORDER = (OpenType.OPEN, OpenType.CONDITIONAL, OpenType.CLOSED)
+
+
+def is_more_restrictive(new: OpenType, old: OpenType) -> bool:
+    """Whether a change of open type takes something away (open -> conditional -> closed).
+
+    A held-back update that restricts a dataset takes that effect at once (holdback.py).
+    """
+    return RESTRICTION_ORDER.index(new) > RESTRICTION_ORDER.index(old)
+
+
 def requires_legal_basis(open_type: OpenType) -> bool:
     return open_type is not OpenType.OPEN
 

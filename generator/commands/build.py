@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 
 import click
@@ -9,6 +11,7 @@ import click
 from ..build import BuildResult
 from ..build import build as run_build
 from ..errors import KaifangError
+from ..holdback import HeldBack
 from ..runtime.progress import make_progress
 from ..runtime.report import format_text
 from . import (
@@ -27,6 +30,67 @@ OPEN_TYPE_LABELS = {
     "conditional": ("有条件开放", "conditional"),
     "closed": ("非开放", "closed"),
 }
+
+
+HELD_REASONS = {
+    "errors": ("检查未通过", "its checks failed"),
+    "source-held-back": ("其来源数据集被暂缓", "its source dataset is held back"),
+}
+HELD_OUTCOMES = {
+    "previous": ("仍显示上一版本（{version}）", "the previous version ({version}) is still shown"),
+    "never-published": ("从未发布过，暂不发布", "never published before: left out"),
+    "withdrawn": (
+        "新描述收紧了开放范围（或无法读取），旧版本已撤下",
+        "the new descriptor restricts it (or cannot be read): the old version is withdrawn",
+    ),
+    "damaged": (
+        "上一版本的文件缺失或被改动，暂不发布",
+        "the previous version's files are missing or changed: left out",
+    ),
+}
+
+
+def held_back_lines(held: list[HeldBack], lang: str) -> list[str]:
+    """One line per dataset left out of this build: why, and what the site shows."""
+    i = 0 if lang == "zh" else 1
+    lines = [
+        f"  暂缓发布 {len(held)} 个数据集：" if lang == "zh" else f"  held back {len(held)} datasets:"
+    ]
+    for h in held:
+        why = HELD_REASONS[h.reason][i]
+        shown = HELD_OUTCOMES[h.outcome][i].format(version=h.version)
+        sep = "：" if lang == "zh" else ": "
+        lines.append(f"    {h.dataset}{sep}{why}{'，' if lang == 'zh' else '; '}{shown}")
+    return lines
+
+
+def summary_json(result: BuildResult, lang: str) -> str:
+    """What was published and what was held back, for machines (documented in README)."""
+    i = 0 if lang == "zh" else 1
+    doc = {
+        "version": 1,
+        "ok": not result.held_back,
+        "out": str(result.out_dir),
+        "up_to_date": result.up_to_date,
+        "published": result.published_ids,
+        "held_back": [
+            {
+                "dataset": h.dataset,
+                "reason": h.reason,
+                "outcome": h.outcome,
+                "version": h.version or None,
+                "problems": h.errors,
+                "message": f"{HELD_REASONS[h.reason][i]}; "
+                + HELD_OUTCOMES[h.outcome][i].format(version=h.version),
+            }
+            for h in result.held_back
+        ],
+        "by_open_type": result.by_open_type,
+        "files": result.files,
+        "errors": len(result.problems.errors),
+        "warnings": len(result.problems.warnings),
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2)
 
 
 def summary_text(result: BuildResult, lang: str = "zh") -> str:
@@ -78,6 +142,8 @@ def summary_text(result: BuildResult, lang: str = "zh") -> str:
             if zh
             else f"  recorded changes of {n} datasets: commit the catalog's history/"
         )
+    if result.held_back:
+        lines.extend(held_back_lines(result.held_back, lang))
     return "\n".join(lines)
 
 
@@ -96,6 +162,15 @@ def summary_text(result: BuildResult, lang: str = "zh") -> str:
     help="把更新记录和被替换的文件写入目录的 history/ / write changelogs and replaced files "
     "into the catalog's history/ folder",
 )
+@click.option(
+    "--all-or-nothing",
+    is_flag=True,
+    help="任一数据集有错误即不发布任何内容 / publish nothing when any dataset has errors "
+    "(default: hold that dataset back and publish the rest)",
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="以 JSON 输出构建结果 / print the outcome as JSON"
+)
 def build(
     catalog_dir: Path,
     out_dir: Path,
@@ -106,6 +181,8 @@ def build(
     cache_dir: Path | None,
     quiet: bool,
     record_history: bool,
+    all_or_nothing: bool,
+    as_json: bool,
 ) -> None:
     """检查并构建网站 / check the catalog and build the site."""
     try:
@@ -116,13 +193,20 @@ def build(
             jobs=jobs,
             use_cache=not no_cache,
             cache_dir=cache_dir,
-            progress=make_progress(quiet, lang),
+            progress=make_progress(quiet or as_json, lang),
             record_history=record_history,
+            all_or_nothing=all_or_nothing,
         )
     except KaifangError as exc:
         fail(exc, lang)
         return
-    if result.problems.warnings and not quiet:
-        click.echo(format_text(result.problems.warnings, lang), err=True)
-    if not quiet:
+    # a held-back dataset's errors say why it waits; everything else only warns
+    shown = result.problems.items if result.held_back else result.problems.warnings
+    if shown and not quiet:
+        click.echo(format_text(shown, lang), err=True)
+    if as_json:
+        click.echo(summary_json(result, lang))
+    elif not quiet:
         click.echo(summary_text(result, lang))
+    if result.held_back:
+        sys.exit(1)  # published, but not everything: CI must notice
