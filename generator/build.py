@@ -172,13 +172,16 @@ def _isolate(
 ) -> tuple[Catalog, dict[str, tuple[str, int]]]:
     """The catalog this build publishes, and the datasets it holds back (holdback.py).
 
-    A blocking problem that names no dataset (site.yaml, publishers.yaml, history) stops
-    everything, as does any blocking problem under --all-or-nothing.
+    A blocking problem that names no dataset (site.yaml, publishers.yaml) stops everything,
+    as does any blocking problem under --all-or-nothing, or every dataset held back.
     """
     blocking = holdback.blocking(problems.items, run.strict)
     if blocking and (run.all_or_nothing or any(not p.dataset for p in blocking)):
         raise CatalogError(NOTHING_PUBLISHED, problems.items)
-    return holdback.partition(catalog, problems.items, run.strict)
+    kept, held = holdback.partition(catalog, problems.items, run.strict)
+    if held and not kept.datasets:  # nothing to publish: the previous site stays whole
+        raise CatalogError(NOTHING_PUBLISHED, problems.items)
+    return kept, held
 
 
 def build(
