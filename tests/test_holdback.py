@@ -119,9 +119,7 @@ def test_a_removed_resource_is_withdrawn_at_once(catalog: CatalogFactory, tmp_pa
     assert "LX-40177" not in _site_text(out)
 
 
-def test_never_published_and_damaged_versions_are_left_out(
-    catalog: CatalogFactory, tmp_path: Path
-):
+def test_never_published_and_damaged_versions_are_left_out(catalog: CatalogFactory, tmp_path: Path):
     out, cache = _two(catalog, tmp_path)
     catalog.dataset("fresh", csv_text=BROKEN)
     (out / "datasets" / "stops" / "rows.csv").write_text("line_id,stops\nFORGED,1\n")
@@ -142,9 +140,7 @@ def test_without_a_cache_nothing_unverified_is_copied(catalog: CatalogFactory, t
     assert (out / "datasets" / "buses" / "index.html").is_file()
 
 
-def test_cli_exits_1_and_lists_what_was_held_back(
-    catalog: CatalogFactory, tmp_path: Path, cli
-):
+def test_cli_exits_1_and_lists_what_was_held_back(catalog: CatalogFactory, tmp_path: Path, cli):
     out, cache = _two(catalog, tmp_path)
     catalog.dataset("stops", csv_text=BROKEN)
     args = ("build", "--catalog", catalog.root, "--out", out, "--cache-dir", cache)

@@ -53,9 +53,8 @@ HELD_OUTCOMES = {
 def held_back_lines(held: list[HeldBack], lang: str) -> list[str]:
     """One line per dataset left out of this build: why, and what the site shows."""
     i = 0 if lang == "zh" else 1
-    lines = [
-        f"  暂缓发布 {len(held)} 个数据集：" if lang == "zh" else f"  held back {len(held)} datasets:"
-    ]
+    head = f"  暂缓发布 {len(held)} 个数据集：" if i == 0 else f"  held back {len(held)} datasets:"
+    lines = [head]
     for h in held:
         why = HELD_REASONS[h.reason][i]
         shown = HELD_OUTCOMES[h.outcome][i].format(version=h.version)
