@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from ..checks.personal import PII_LABELS
 from ..errors import Problem
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,7 @@ class Finding:
     field: str = ""
     row: int | None = None
     file: str = ""  # the catalog file that holds the value
+    place: str = "data"  # "data": a published resource; "archive": a file under archive/
 
     def problem(self) -> Problem:
         if self.kind == "unreadable":
@@ -54,6 +56,22 @@ class Finding:
                 "generator/policy.py decides what is published",
             )
         label = PII_LABELS[self.kind]
+        if self.place == "archive":
+            return Problem(
+                f"audit-pii-archive-{self.kind}",
+                f"存档的旧版本 {self.output} 含有个人信息：{label[0]}",
+                f"the archived version {self.output} holds personal data: {label[1]}",
+                file=self.file,
+                dataset=self.dataset,
+                row=self.row,
+                field=self.field,
+                found=self.masked,
+                hint="撤回该存档：删除目录 history/ 中该数据集记录里的这一存档文件，并用 "
+                "kaifang build 重新构建（构建会自动撤回当前表结构不允许的存档）",
+                hint_en="withdraw the archived version: delete the file from the dataset's "
+                "record in the catalog's history/ folder and build again with kaifang build "
+                "(a build withdraws archived files the current schema does not allow)",
+            )
         return Problem(
             f"audit-pii-{self.kind}",
             f"开放资源 {self.resource} 含有个人信息：{label[0]}（发布文件 {self.output}）",
@@ -71,24 +89,17 @@ class Finding:
         )
 
 
-PII_LABELS = {
-    "id_number": ("居民身份证号码", "a resident ID number"),
-    "mobile": ("手机号码", "a mobile number"),
-    "bank_card": ("银行卡号", "a bank card number"),
-    "email": ("电子邮箱地址", "an e-mail address"),
-}
-
-
 @dataclass
 class AuditResult:
     findings: list[Finding] = field(default_factory=list)
+    texts: list[Problem] = field(default_factory=list)  # personal data in metadata text
     files: int = 0
     bytes: int = 0
     secrets: int = 0
 
     @property
     def ok(self) -> bool:
-        return not self.findings
+        return not self.findings and not self.texts
 
     def problems(self) -> list[Problem]:
-        return [f.problem() for f in self.findings]
+        return [f.problem() for f in self.findings] + self.texts

@@ -35,6 +35,8 @@ from ..runtime.parallel import DatasetPool
 from .derivation import check_derivative
 from .findings import Finding, frictionless_findings
 from .messages import data_problems, kept_finding
+from .personal import data_problems as personal_data_problems
+from .personal import metadata_problems as personal_metadata_problems
 
 log = logging.getLogger(__name__)
 
@@ -465,6 +467,10 @@ def validate_dataset(catalog: Catalog, ds: Dataset) -> DatasetReport:
     resources, problems = validate_resources(ds)
     report.resources.extend(resources)
     report.problems.extend(problems)
+    # personal data where the build's audit would find it: the same detection, so check
+    # and build agree (generator/checks/personal.py)
+    report.problems.extend(personal_metadata_problems(catalog, ds))
+    report.problems.extend(personal_data_problems(ds))
     return report
 
 
@@ -506,4 +512,5 @@ def validate_catalog(
     for report in results:
         problems.extend(report.problems)
         reports[report.dataset] = report
+    problems.extend(personal_metadata_problems(catalog, None))  # site.yaml, publishers.yaml
     return reports

@@ -36,9 +36,9 @@ def audit(site_dir: Path, catalog_dir: Path, lang: str) -> None:
     if not result.ok:
         click.echo(format_text(result.problems(), lang), err=True)
         click.echo(
-            f"审计未通过：{len(result.findings)} 处问题"
+            f"审计未通过：{len(result.problems())} 处问题"
             if lang == "zh"
-            else f"audit failed: {len(result.findings)} findings",
+            else f"audit failed: {len(result.problems())} findings",
             err=True,
         )
         sys.exit(1)
