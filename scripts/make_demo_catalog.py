@@ -2979,7 +2979,7 @@ def enterprise_social_insurance() -> Dataset:
         Field("contribution_base_yuan", "number", "缴费基数合计（元）"),
         Field("pension_employer_yuan", "number", "养老保险单位缴纳（元）"),
         Field("pension_employee_yuan", "number", "养老保险个人缴纳（元）"),
-        Field("medical_yuan", "number", "职工医保缴纳（元）"),
+        Field("medical_yuan", "number", "职工基本医疗保险缴纳（元）"),
         Field("unemployment_yuan", "number", "失业保险缴纳（元）"),
         Field("injury_yuan", "number", "工伤保险缴纳（元）"),
         Field("arrears_yuan", "number", "欠缴金额（元）"),

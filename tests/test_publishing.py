@@ -217,11 +217,14 @@ def test_hide_closed_leaves_no_trace(catalog, cli, tmp_path: Path):
 
 def test_hidden_dataset_title_planted_fails_the_audit(catalog, cli, tmp_path: Path):
     with_source(catalog, hide_closed=True)
-    readme = "参见困难群众救助名单。 Bus relief services run at night."  # "relief": a word
-    catalog.dataset("bus-lines", readme=readme)
+    catalog.dataset("bus-lines", readme="Bus relief services run at night.")  # a word
     result = cli("build", "--catalog", catalog.root, "--out", tmp_path / "site")
-    # the README of an open dataset is published metadata: a publisher's own words pass
     assert result.exit_code == 0, result.output
+    # a publisher's own words are no exemption (issue 13): the hidden title is a finding
+    catalog.dataset("bus-lines", readme="参见困难群众救助名单。")
+    result = cli("build", "--catalog", catalog.root, "--out", tmp_path / "site")
+    assert result.exit_code == 1
+    assert "数据集 relief" in result.output and "困难群众救助名单" not in result.output
     catalog.dataset("bus-lines", readme="见 [名单](/datasets/relief/)")
     result = cli("build", "--catalog", catalog.root, "--out", tmp_path / "site")
     assert result.exit_code == 1

@@ -24,6 +24,7 @@ from ..checks.personal import (
     declared_contacts,
     file_has_personal_data,
     luhn_valid,
+    mask_value,
     metadata_problem,
     personal_data,
     site_texts,
@@ -37,7 +38,6 @@ from ..data.reader import iter_rows
 from ..model import Catalog, Dataset, Resource
 from ..policy import is_hash_output, pii_allowed, publishes_data
 from .findings import AuditResult, Finding
-from .values import mask_value
 
 __all__ = [
     "CARD_FIRST_DIGITS",

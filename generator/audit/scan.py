@@ -6,13 +6,14 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..checks.personal import mask_value
 from ..data.reader import iter_rows
 from ..model import Catalog
 from ..runtime import parallel
 from ..search import Indexing
 from .files import Unreadable, _decoded_forms, _readable, iter_output_files
 from .findings import AuditResult, Finding
-from .values import SecretIndex, _Origin, mask_value
+from .values import SecretIndex, _Origin
 
 log = logging.getLogger(__name__)
 
