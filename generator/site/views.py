@@ -13,7 +13,7 @@ from ..data.derive import PublishedDataset, PublishedResource
 from ..data.downloads import format_names
 from ..data.quality import Quality, ResourceQuality
 from ..history import Archived, DatasetHistory, Entry, visible
-from ..model import Catalog, Dataset, Derivation, Publisher, Resource, Theme
+from ..model import Catalog, Dataset, Derivation, FieldRule, Publisher, Resource, Theme
 from ..policy import OpenType, can_apply, is_listed, publishes_data, publishes_schema
 
 # DatasetView fields that are functions of the dataset folder (and site and publishers, and
@@ -54,6 +54,29 @@ class DatasetView:
         if self.quality is None:
             return None
         return next((r for r in self.quality.resources if r.name == name), None)
+
+    @property
+    def rule_rows(self) -> list[tuple[Resource, list[tuple[str, str, FieldRule]]]]:
+        """The derivation table of each resource: (field name, title, rule) per row.
+
+        With the source on the site, every source field and its rule. With the source
+        hidden (``hide_closed``), only the published fields under their published names:
+        a hidden closed dataset shows no field list, so its derivative names none of the
+        fields it drops."""
+        rows = []
+        for res, derivation in self.derivations:
+            if self.source is not None:
+                table = [
+                    (fr.source_field.name, fr.source_field.title, fr) for fr in derivation.rules
+                ]
+            else:
+                table = [
+                    (fr.published.name, fr.published.title, fr)
+                    for fr in derivation.rules
+                    if fr.published is not None
+                ]
+            rows.append((res, table))
+        return rows
 
     @property
     def id(self) -> str:
