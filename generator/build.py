@@ -298,6 +298,8 @@ def _build(run: BuildRun) -> BuildResult:
                 held_back, kept = holdback.restore(full, held, cache, run.out_dir, out)
                 histories = history.plan(catalog, published, run.out_dir.resolve(), run.today)
                 history.publish_archives(catalog, histories, out)
+                for item in histories.values():
+                    problems.extend(item.withdrawn)
             with timed(stages, "render"):
                 qualities = assess_catalog(catalog, reports, published, problems.items)
                 write_validation_files(catalog, qualities, out)

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from .checks.personal import archive_withdrawn, csv_bytes_findings
 from .data.derive import PublishedDataset
 from .errors import CatalogError, Problem
 from .i18n import STRINGS, translate
@@ -105,6 +106,7 @@ class DatasetHistory:
     new_files: dict[str, bytes] = field(default_factory=dict)  # archive path -> bytes
     changed: bool = False  # differs from what is stored
     pending: Entry | None = None  # this build's entry, recorded only by publishing builds
+    withdrawn: list[Problem] = field(default_factory=list)  # archived files with personal data
 
 
 def _text(value: Any) -> str:
@@ -509,7 +511,7 @@ def publish_archive(catalog: Catalog, history: DatasetHistory, out: OutputTree) 
     if not publishes_data(ds.open_type):
         return
     folder = catalog.root / HISTORY_DIR / ds.id
-    for item in history.archive:
+    for item in list(history.archive):
         data = history.new_files.get(item.url_path)
         if data is None:
             path = folder / item.version / f"{item.resource}.csv"
@@ -520,6 +522,13 @@ def publish_archive(catalog: Catalog, history: DatasetHistory, out: OutputTree) 
             data = read_inside(path, folder, f"{HISTORY_DIR}/{ds.id}/{item.url_path}")
             if len(data) != item.bytes:
                 continue
+        found = csv_bytes_findings(ds, data)
+        if found:  # e.g. mobiles a correction removed: withdrawn, never kept for 90 days
+            history.archive.remove(item)
+            history.new_files.pop(item.url_path, None)
+            history.changed = True
+            history.withdrawn.append(archive_withdrawn(ds, item.url_path, found))
+            continue
         out.write_bytes(f"datasets/{ds.id}/{item.url_path}", data)
 
 
