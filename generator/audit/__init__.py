@@ -7,18 +7,22 @@ It reads what was written, whatever stage wrote it, and proves two things:
    and xz files. Text is also read with HTML entities, ``\\uXXXX`` escapes and %-escapes
    decoded, so an escaped value is found too. A file the audit cannot read (a corrupt or
    encrypted archive, zstd) fails the audit: it cannot be shown clean.
-2. Open resources carry no personal data: resident ID numbers (18 digits with a valid
-   GB 11643 check digit and birth date), mainland mobile numbers, bank card numbers
-   (13–19 digits passing Luhn, from a card network's number range) and e-mail addresses,
-   unless the field's schema says ``pii_allowed: true`` (or lists the kinds allowed).
+2. What is published carries no personal data: resident ID numbers (18 digits with a
+   valid GB 11643 check character and birth date, or 15 digits), mainland mobile numbers,
+   bank card numbers (13–19 digits passing Luhn, from a card network's number range) and
+   e-mail addresses, in any spelling (generator/checks/personal.py), in the published
+   CSVs of open resources (unless the field's schema says ``pii_allowed``), in the files
+   kept under archive/, and in every metadata string the site shows (less the declared
+   contacts of site.yaml, publishers.yaml and the dataset).
 
 Which values are looked for (the threshold; see README "The audit"): a cell value, trimmed,
 counts when it has at least 3 Chinese characters, or at least 6 characters of which one is
 a digit, or at least 12 characters; plain numbers of fewer than 8 digits, dates and times
 and true/false never count. Values that are public anyway are ignored: those that occur in
-the open data or the published metadata of the catalog, the source values of fields that an
-open derivative publishes with ``keep``, and Kaifang's own interface text. A hidden closed
-dataset (``hide_closed: true``) adds its id, identifier and title to the values looked for.
+the open data, the source values of fields that an open derivative publishes with ``keep``,
+and Kaifang's own interface text. Text the publisher wrote is not public by being written.
+A hidden closed dataset (``hide_closed: true``) adds its id, identifier and title to the
+values looked for.
 
 The matching uses one Aho–Corasick automaton over the UTF-8 bytes of every value, so each
 file is read once whatever the number of values. A value whose first or last character is
