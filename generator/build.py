@@ -4,7 +4,7 @@
 
 One call per stage, each taking and returning typed objects. Two stages run work in the
 background and hand back a handle: the site stage renders the dataset pages in worker
-processes while this process writes the feeds, and Pagefind indexes the search documents
+processes while this process writes the feeds, and the search indexer indexes the search documents
 while the audit reads the rest of the tree. The audit reads the finished staging tree,
 whatever stage wrote it, and a violation stops the build before the swap: site/ keeps the
 previous build.
@@ -327,6 +327,11 @@ def _build(run: BuildRun) -> BuildResult:
                 with timed(stages, "audit"):  # reads the search index last, once it is built
                     audit_result = audit(staging, catalog, jobs, search=indexing)
             stages["search"] = indexing.seconds
+            # the recall check: a dataset its own title or identifier does not find
+            missed = list(indexing.finish().problems)
+            problems.extend(missed)
+            if run.strict and missed:
+                raise CatalogError(NOTHING_PUBLISHED, missed)
             if not audit_result.ok:
                 raise AuditError(
                     "审计未通过，未发布任何内容 / the audit failed; nothing was published",

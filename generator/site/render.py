@@ -473,7 +473,7 @@ class Renderer:
         path = f"datasets/{view.id}/"
         filters = facet_labels(view, self.lang)
         specs: list[tuple[str, str, dict[str, object], str]] = [
-            ("search_doc.html", path, {"view": view, "search_filters": filters}, SEARCH_DOCS),
+            ("search_doc.html", path, {"doc": self.search_doc(view, path, filters)}, SEARCH_DOCS),
             (
                 "dataset.html",
                 path,
@@ -498,6 +498,32 @@ class Renderer:
             specs.append(("apply.html", f"apply/{view.id}/", {"view": view, "apply": apply}, ""))
         return specs
 
+    def search_doc(self, view: DatasetView, path: str, filters: dict[str, list[str]]) -> dict:
+        """What the search stage indexes and shows for one dataset page, and nothing else
+        (never a value of the data; field names only where the policy shows the schema)."""
+        ds, lang = view.ds, self.lang
+        fields = []
+        if view.shows_schema:
+            for res in ds.resources:
+                fields += [text for f in res.fields for text in (f.name, f.title) if text]
+        return {
+            "lang": lang,
+            "id": view.id,
+            "url": self.url(path),
+            "title": ds.title.get(lang),
+            "description": ds.description.get(lang),
+            "identifier": ds.identifier,
+            "keywords": list(ds.keywords),
+            "publisher": filters["publisher"][0] if filters["publisher"] else "",
+            "theme": filters["theme"][0] if filters["theme"] else "",
+            "fields": fields,
+            "open_type": view.open_type.value,
+            "open_label": filters["open_type"][0],
+            "formats": filters["format"],
+            "frequency": filters["frequency"][0] if filters["frequency"] else "",
+            "modified": ds.modified.isoformat(),
+        }
+
     def dataset_page(self, view: DatasetView) -> None:
         for template, path, context, root in self.dataset_page_specs(view):
             self.page(template, path, root, **context)
@@ -510,7 +536,7 @@ class Renderer:
         keys = ("count", "count_filtered", "none", "loading", "error", "prompt", "more")
         raw = {"q": "{q}", "n": "{n}"}
         return {
-            "bundle": f"{base}pagefind/",
+            "bundle": f"{base}search-index/{self.lang}/",
             "baseUrl": base,
             "facets": [
                 {"key": f.key, "title": f.title, "values": [v.label for v in f.values]}
