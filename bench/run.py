@@ -199,7 +199,7 @@ def bench_builds(sizes: list[int], jobs: int | None, report: Report) -> dict[int
         dominant = max(stages, key=stages.get)
         total, files = tree_bytes(site)
         search_bytes, search_files = (
-            tree_bytes(site / "pagefind") if (site / "pagefind").is_dir() else (0, 0)
+            tree_bytes(site / "search-index") if (site / "search-index").is_dir() else (0, 0)
         )
         data_bytes = sum(
             p.stat().st_size
@@ -232,10 +232,10 @@ def bench_builds(sizes: list[int], jobs: int | None, report: Report) -> dict[int
         if search_files:
             report.say(
                 f"  search index:         {search_bytes / 1e6:7.1f} MB in {search_files:,} files "
-                f"(site/pagefind), {search_bytes / n / 1024:.1f} KB per dataset"
+                f"(site/search-index), {search_bytes / n / 1024:.1f} KB per dataset"
             )
         else:
-            report.say("  search index:         none (no pagefind/ in the output)")
+            report.say("  search index:         none (no search-index/ in the output)")
         again = measure(child("build", str(catalog), str(site), *extra))
         label = (
             f"incremental cache ({cache}), same output folder"

@@ -125,6 +125,17 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Search is not available right now. Please browse the catalogue instead.",
     ),
     "search_more": ("显示更多结果", "Show more results"),
+    "search_sort": ("排序", "Sort by"),
+    "search_sort_relevance": ("相关度", "Relevance"),
+    "search_sort_modified": ("更新日期（最新在前）", "Last updated (newest first)"),
+    "search_sort_title": ("名称（拼音顺序）", "Title (A–Z)"),
+    "search_modified": ("更新于 {date}", "updated {date}"),
+    "search_help": (
+        "多个词用空格分开（同时包含）；\"公交线路\" 查找完整短语；"
+        "公交 OR 学校 任选其一；-公交 排除该词。",
+        "Words separated by spaces must all match; \"bus lines\" finds the phrase; bus OR school "
+        "accepts either; -bus excludes a word.",
+    ),
     "search_noscript": (
         "搜索需要浏览器启用 JavaScript。不启用 JavaScript 时，可在数据目录中按开放类型、"
         "提供部门、领域、格式和更新频率浏览全部数据集。",

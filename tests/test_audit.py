@@ -121,20 +121,33 @@ def plant_in_feed(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def plant_in_search_index(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pagefind indexes a page holding the value, and the page is removed again: the value
-    is then only inside Pagefind's gzip-compressed, word-segmented fragments."""
+    """The indexer reads a search document holding the value, and the document is removed
+    again: the value is then only inside the gzip-compressed document chunks of the index."""
     original = generator.build.start_search_index
 
     def search(out: OutputTree, *args: object):
-        # Pagefind reads the search documents only (generator/search.py), so plant one
+        # the indexer reads the search documents only (generator/search/), so plant one
         # there; the search stage removes the documents after indexing.
         page = out.root / SEARCH_DOCS / "datasets" / "planted" / "index.html"
         page.parent.mkdir(parents=True)
-        page.write_text(
-            '<html lang="zh-CN"><body><main data-pagefind-body><h1>缴费单位</h1>'
-            f"<p>{CONDITIONAL_COMPANY}</p></main></body></html>",
-            encoding="utf-8",
-        )
+        doc = {
+            "lang": "zh",
+            "id": "planted",
+            "url": "/datasets/planted/",
+            "title": "缴费单位",
+            "description": CONDITIONAL_COMPANY,
+            "identifier": "",
+            "keywords": [],
+            "publisher": "",
+            "theme": "",
+            "fields": [],
+            "open_type": "open",
+            "open_label": "无条件开放",
+            "formats": [],
+            "frequency": "",
+            "modified": "2026-01-01",
+        }
+        page.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
         return original(out, *args)
 
     monkeypatch.setattr(generator.build, "start_search_index", search)
@@ -222,22 +235,22 @@ def test_parallel_scan_finds_what_one_process_finds(built, monkeypatch: pytest.M
 
 
 def test_files_written_while_the_audit_runs_are_read_too(built):
-    """The build audits while Pagefind finishes: files under the search index's folders,
+    """The build audits while the search index is built: files under the search index's folders,
     and any file that appears meanwhile, are read after it, and every file exactly once."""
     root, out, _ = built
     catalog, _ = load_catalog(root)
     before = audit(out, catalog)
-    assert before.ok and (out / "pagefind").is_dir()
+    assert before.ok and (out / "search-index").is_dir()
 
     class StillIndexing:  # the search stage's handle, as the build hands it to the audit
-        folders = ("pagefind/",)
+        folders = ("search-index/",)
 
         def finish(self) -> None:
-            (out / "pagefind" / "late.json").write_text(json.dumps({"v": CLOSED_ADDRESS}))
+            (out / "search-index" / "late.json").write_text(json.dumps({"v": CLOSED_ADDRESS}))
             (out / "late.html").write_text(f"<p>{CONDITIONAL_COMPANY}</p>", encoding="utf-8")
 
     result = audit(out, catalog, search=StillIndexing())
-    assert {f.output for f in result.findings} == {"pagefind/late.json", "late.html"}
+    assert {f.output for f in result.findings} == {"search-index/late.json", "late.html"}
     assert result.files == before.files + 2
 
 

@@ -33,50 +33,45 @@ assert CATALOG is not None
 BY_TYPE = {t: [ds for ds in CATALOG.datasets if ds.open_type is t] for t in OpenType}
 
 
-def bundle_text(site: Path, lang: str, kind: str) -> str:
-    """All decompressed index files of one kind ('fragment', 'filter') for a language."""
-    folder = site / "pagefind" / kind
-    return "\n".join(read_bundle_text(p) for p in sorted(folder.glob(f"{lang}_*.pf_{kind}")))
+def index_docs(site: Path, lang: str) -> list[list]:
+    """Every document record of one language's search index, in index order."""
+    folder = site / "search-index" / lang / "d"
+    chunks = sorted(folder.glob("*.json"), key=lambda p: int(p.stem))
+    return [record for p in chunks for record in json.loads(read_bundle_file(p))]
 
 
 # --- search index -------------------------------------------------------------------------
 
 
 def test_search_index_has_one_index_per_language(demo_site: Path):
-    entry = json.loads((demo_site / "pagefind" / "pagefind-entry.json").read_text())
-    assert set(entry["languages"]) == {"zh-cn", "en"}
     listed = len(CATALOG.datasets)  # the demo lists closed datasets (hide_closed: false)
-    assert entry["languages"]["zh-cn"]["page_count"] == listed
-    assert entry["languages"]["en"]["page_count"] == listed
-    assert (demo_site / "pagefind" / "pagefind.js").is_file()
-    assert not (demo_site / "pagefind" / "pagefind-ui.js").exists()
+    for lang in ("zh", "en"):
+        meta = json.loads((demo_site / "search-index" / lang / "meta.json").read_text())
+        assert meta["docs"] == listed and meta["lang"] == lang
+        assert len(index_docs(demo_site, lang)) == listed
+    assert not (demo_site / "pagefind").exists()
 
 
 def test_search_index_holds_metadata_and_field_names_but_no_values(demo_site: Path):
-    fragments = [
-        json.loads(read_bundle_file(p))
-        for p in sorted((demo_site / "pagefind" / "fragment").glob("zh-cn_*.pf_fragment"))
-    ]
-    fragment = next(f for f in fragments if f["url"] == "/datasets/bus-lines/")
-    content = fragment["content"].replace("\u200b", "")  # zero-width word breaks
-    for expected in ("公交线路及站点信息", "快速公交", "云川市交通运输局", "line_name", "线路名称"):
-        assert expected in content, expected
-    assert fragment["meta"]["title"] == "公交线路及站点信息"
-    assert fragment["meta"]["open_type_id"] == "open"
-    # values from the preview table never go into the index, open or not
-    assert not any(
-        "云川公交集团第四分公司" in f["content"].replace("\u200b", "") for f in fragments
-    )
+    from generator.search.index import Doc, Index
+    from generator.search.worker import read_docs
+
+    docs = index_docs(demo_site, "zh")
+    bus = next(d for d in docs if d[0] == "/datasets/bus-lines/")
+    assert bus[1] == "公交线路及站点信息" and bus[3] == "open"
     everything = "\n".join(
-        read_bundle_text(p) for p in (demo_site / "pagefind").rglob("*") if p.is_file()
+        read_bundle_text(p) for p in (demo_site / "search-index").rglob("*") if p.is_file()
     )
+    # values from the preview table never go into the index, open or not
+    assert "云川公交集团第四分公司" not in everything
     assert "云川聚康餐饮管理有限公司" not in everything  # a conditional dataset's cell
+    assert Doc and Index and read_docs  # the modules the build runs import cleanly
 
 
 def test_search_filters_cover_the_five_facets_in_both_languages(demo_site: Path):
-    zh = bundle_text(demo_site, "zh-cn", "filter")
-    for key in ("open_type", "publisher", "theme", "format", "frequency"):
-        assert key in zh
+    zh = json.loads((demo_site / "search-index" / "zh" / "meta.json").read_text())["facets"]
+    assert set(zh) == {"open_type", "publisher", "theme", "format", "frequency"}
+    labels = {label for values in zh.values() for label in values}
     for label in (
         "无条件开放",
         "有条件开放",
@@ -86,20 +81,21 @@ def test_search_filters_cover_the_five_facets_in_both_languages(demo_site: Path)
         "CSV",
         "每月",
     ):
-        assert label in zh, label
-    en = bundle_text(demo_site, "en", "filter")
+        assert label in labels, label
+    en = json.loads((demo_site / "search-index" / "en" / "meta.json").read_text())["facets"]
+    labels = {label for values in en.values() for label in values}
     for label in ("Open", "Conditional", "Transport", "Monthly"):
-        assert label in en, label
+        assert label in labels, label
 
 
-def test_search_pages_load_pagefind_from_the_site(demo_site: Path):
+def test_search_pages_load_the_index_from_the_site(demo_site: Path):
     for prefix, lang in (("", "zh-CN"), ("en/", "en")):
         html = (demo_site / prefix / "search" / "index.html").read_text(encoding="utf-8")
         assert f'<html lang="{lang}">' in html
         config = json.loads(
             re.search(r'id="search-config" type="application/json">(.*?)</script>', html).group(1)
         )
-        assert config["bundle"] == "/pagefind/"
+        assert config["bundle"] == f"/search-index/{'zh' if lang == 'zh-CN' else 'en'}/"
         assert [f["key"] for f in config["facets"]] == [
             "open_type",
             "publisher",
@@ -118,10 +114,10 @@ def test_search_index_files_are_registered(catalog: CatalogFactory, tmp_path: Pa
     catalog.dataset("bus")
     out = tmp_path / "site"
     result = build(catalog.root, out)
-    on_disk = [p for p in (out / "pagefind").rglob("*") if p.is_file()]
+    on_disk = [p for p in (out / "search-index").rglob("*") if p.is_file()]
     assert on_disk
     assert result.files == sum(1 for p in out.rglob("*") if p.is_file())
-    # the search documents Pagefind read are scratch files: never published
+    # the search documents the indexer read are scratch files: never published
     assert not (out / SEARCH_DOCS).exists()
     sitemaps = [p.read_text(encoding="utf-8") for p in (out / "sitemaps").glob("*.xml")]
     assert sitemaps and not any(SEARCH_DOCS in text for text in sitemaps)
@@ -452,12 +448,12 @@ def test_search_index_is_byte_identical_across_builds(catalog: CatalogFactory, t
     trees = []
     for name in ("one", "two"):
         build(catalog.root, tmp_path / name)
-        bundle = tmp_path / name / "pagefind"
+        bundle = tmp_path / name / "search-index"
         trees.append(
             {p.relative_to(bundle): p.read_bytes() for p in bundle.rglob("*") if p.is_file()}
         )
     assert trees[0] == trees[1]
-    assert any(p.suffix == ".pf_filter" for p in trees[0])
+    assert any(p.parts[-2] == "s" for p in trees[0])
 
 
 def test_a_huge_cell_is_cut_in_the_preview_and_whole_in_the_download(catalog, cli, tmp_path):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import Problem
-from .index import DESCRIPTION, FIELD_BITS, FIELDS, KEYWORDS, NAMES, OPEN_SHIFT, TITLE, Index
+from .index import DESCRIPTION, FIELD_BITS, FIELDS, KEYWORDS, NAMES, TITLE, Index
 from .text import Query, Term, parse_query
 
 WEIGHTS = {TITLE: 64, KEYWORDS: 24, NAMES: 12, DESCRIPTION: 8, FIELDS: 4}
@@ -136,8 +136,8 @@ def recall_problem(miss: Miss) -> Problem:
     return Problem(
         code="search-recall",
         message=(
-            f"搜索（{miss.lang}）按数据集自己的{by_zh}“{miss.query}”{where_zh}，不在前 {RECALL_RANK} 位；"
-            "请让名称或代码更有区分度（例如与其他数据集同名）"
+            f"搜索（{miss.lang}）按数据集自己的{by_zh}“{miss.query}”{where_zh}，"
+            f"不在前 {RECALL_RANK} 位；请让名称或代码更有区分度（可能与其他数据集同名）"
         ),
         message_en=(
             f"search ({miss.lang}) for the dataset's own {miss.by} “{miss.query}”: {where_en}, "

@@ -208,7 +208,9 @@ def write_index(index: Index, folder: Path) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     blocks = {token: encode_postings(p) for token, p in index.postings.items()}
     total = sum(len(b) for b in blocks.values())
-    shards = 1 << max(2, min(int(math.log2(MAX_SHARDS)), math.ceil(math.log2(max(1, total / SHARD_TARGET_BYTES)))))
+    shards = 1 << max(
+        2, min(int(math.log2(MAX_SHARDS)), math.ceil(math.log2(max(1, total / SHARD_TARGET_BYTES))))
+    )
     grouped: list[list[tuple[int, bytes]]] = [[] for _ in range(shards)]
     for token, block in blocks.items():
         h = fnv1a(token)

@@ -1,22 +1,24 @@
-// Kaifang search page: Pagefind's JavaScript API with a small interface of our own.
-// Reads ?q= and facet parameters from the URL, keeps them there (so results can be
-// shared and the back button works), and narrows results with facet checkboxes:
-// values of one facet are OR-ed, different facets AND-ed. No framework, no CDN.
+// Kaifang search page: Kaifang's own static index (search-core.js), no framework, no CDN.
+// Reads ?q=, ?sort= and facet parameters from the URL and keeps them there (results can be
+// shared, the back button works); facet checkboxes narrow the results: values of one
+// facet are OR-ed, different facets AND-ed, with every sort.
+
+import { SearchIndex, bestSentence, normalise } from "./search-core.js";
 
 const config = JSON.parse(document.getElementById("search-config").textContent);
 const form = document.getElementById("search-form");
 const input = document.getElementById("search-q");
+const sortSelect = document.getElementById("search-sort");
 const status = document.getElementById("search-status");
 const list = document.getElementById("search-results");
 const more = document.getElementById("search-more");
 const filterBox = document.getElementById("search-filters");
 const PAGE_SIZE = 10;
 
-let pagefind = null;
-let pagefindLoading = null;
-let filtersReady = null;
+const index = new SearchIndex(config.bundle);
 let countsWanted = false; // facet counts load once a visitor reaches for the filters
-let results = [];
+let hits = [];
+let query = null;
 let shown = 0;
 let generation = 0;
 let typingTimer = null;
@@ -29,6 +31,8 @@ function fill(template, values) {
 function readUrl() {
   const params = new URLSearchParams(window.location.search);
   input.value = params.get("q") || "";
+  const sort = params.get("sort") || "";
+  sortSelect.value = [...sortSelect.options].some((o) => o.value === sort) ? sort : "";
   for (const [key, set] of selected) {
     set.clear();
     for (const value of params.getAll(key)) set.add(value);
@@ -39,38 +43,19 @@ function writeUrl(push) {
   const params = new URLSearchParams();
   const q = input.value.trim();
   if (q) params.set("q", q);
+  if (sortSelect.value) params.set("sort", sortSelect.value);
   for (const [key, set] of selected) for (const value of set) params.append(key, value);
-  const query = params.toString();
-  const url = window.location.pathname + (query ? "?" + query : "");
+  const search = params.toString();
+  const url = window.location.pathname + (search ? "?" + search : "");
   if (url === window.location.pathname + window.location.search) return;
   if (push) window.history.pushState(null, "", url);
   else window.history.replaceState(null, "", url);
 }
 
-function filtersExcept(skipKey) {
+function chosenFilters() {
   const filters = {};
-  for (const [key, set] of selected) {
-    if (key !== skipKey && set.size) filters[key] = { any: [...set] };
-  }
+  for (const [key, set] of selected) if (set.size) filters[key] = set;
   return filters;
-}
-
-function loadPagefind() {
-  if (!pagefindLoading) {
-    pagefindLoading = (async () => {
-      const pf = await import(config.bundle + "pagefind.js");
-      // On the main thread: a search touches a few small chunks, and a worker would cost
-      // another script download and start-up before the first answer.
-      await pf.options({ baseUrl: config.baseUrl, excerptLength: 40, noWorker: true });
-      await pf.init();
-      pagefind = pf;
-      return pf;
-    })();
-    pagefindLoading.catch(() => {
-      pagefindLoading = null;
-    });
-  }
-  return pagefindLoading;
 }
 
 function element(tag, attrs = {}, text = "") {
@@ -80,8 +65,8 @@ function element(tag, attrs = {}, text = "") {
   return el;
 }
 
-// Facet values come with the page; their counts need Pagefind's filter files (about
-// 20 KB each on 10,000 datasets), so they are fetched only when the filters are used.
+// Facet values come with the page; their counts need the facet columns of the index,
+// so they are fetched only when the filters are used.
 const facetOptions = new Map(); // facet key -> {fieldset, options: Map(value -> elements)}
 
 function addOption(facet, entry, value) {
@@ -111,9 +96,6 @@ function renderFacets(countsByKey) {
     }
     const entry = facetOptions.get(facet.key);
     const counts = (countsByKey && countsByKey[facet.key]) || {};
-    for (const value of Object.keys(counts)) {
-      if (!entry.options.has(value)) addOption(facet, entry, value);
-    }
     const chosen = selected.get(facet.key);
     let visible = 0;
     for (const [value, option] of entry.options) {
@@ -128,132 +110,112 @@ function renderFacets(countsByKey) {
   }
 }
 
+// Marks the query's words in a text node by node: the text is never parsed as HTML.
+function marked(text, terms) {
+  const out = element("p", { class: "excerpt" });
+  const lower = normalise(text);
+  const spans = [];
+  for (const term of terms) {
+    const needle = normalise(term).trim();
+    if (!needle) continue;
+    let at = lower.indexOf(needle);
+    while (at >= 0) {
+      spans.push([at, at + needle.length]);
+      at = lower.indexOf(needle, at + needle.length);
+    }
+  }
+  spans.sort((a, b) => a[0] - b[0]);
+  let pos = 0;
+  for (const [start, end] of spans) {
+    if (start < pos || lower.length !== text.length) continue; // NFKC changed lengths: no marks
+    out.append(text.slice(pos, start), element("mark", {}, text.slice(start, end)));
+    pos = end;
+  }
+  out.append(text.slice(pos));
+  return out;
+}
+
 function resultItem(data) {
   const item = element("li", { class: "card" });
   const heading = element("h3");
-  heading.append(element("a", { href: data.url }, data.meta.title || data.url));
+  heading.append(element("a", { href: data.url }, data.title));
   const meta = element("p", { class: "meta" });
-  const openType = (data.filters.open_type || [])[0];
-  if (openType) {
-    const kind = data.meta.open_type_id || "open";
-    meta.append(element("span", { class: `badge badge-${kind}` }, openType));
-  }
-  for (const key of ["publisher", "theme"]) {
-    for (const value of data.filters[key] || []) meta.append(element("span", {}, value));
-  }
-  for (const value of data.filters.format || []) {
-    meta.append(element("span", { class: "fmt" }, value));
-  }
-  const excerpt = element("p", { class: "excerpt" });
-  excerpt.innerHTML = data.excerpt; // Pagefind escapes the text; only <mark> is markup
-  item.append(heading, meta, excerpt);
+  meta.append(element("span", { class: `badge badge-${data.openType}` }, data.openLabel));
+  for (const value of [data.publisher, data.theme]) if (value) meta.append(element("span", {}, value));
+  for (const value of data.formats) meta.append(element("span", { class: "fmt" }, value));
+  meta.append(element("span", { class: "date" }, fill(config.strings.modified, { date: data.modified })));
+  const terms = query ? query.clauses.flat().map((t) => t.text) : [];
+  item.append(heading, meta, marked(bestSentence(data.description, query || { clauses: [] }), terms));
   return item;
 }
 
 async function showMore(focusFirst) {
   const mine = generation;
-  const slice = results.slice(shown, shown + PAGE_SIZE);
-  const items = await Promise.all(slice.map((r) => r.data()));
+  const slice = hits.slice(shown, shown + PAGE_SIZE);
+  const items = await Promise.all(slice.map((h) => index.doc(h.doc)));
   if (mine !== generation) return;
   const nodes = items.map(resultItem);
   list.append(...nodes);
   shown += slice.length;
-  more.hidden = shown >= results.length;
+  more.hidden = shown >= hits.length;
   if (focusFirst && nodes.length) nodes[0].querySelector("a").focus();
-}
-
-// Pagefind splits a Chinese query without spaces into single characters, so "公交"
-// also matches every page with 交 (交通): among the first results, pages holding the
-// query as written come first (in the title before elsewhere), otherwise in Pagefind's
-// order. Their fragments are the ones the first page of results loads anyway.
-const PHRASE_WINDOW = 2 * PAGE_SIZE;
-
-function squeeze(text) {
-  return text.replace(/[\s\u200b]+/g, "").toLowerCase();
-}
-
-async function phraseFirst(found, q) {
-  const phrase = squeeze(q || "");
-  if (phrase.length < 2 || found.length < 2) return found;
-  const head = found.slice(0, PHRASE_WINDOW);
-  const data = await Promise.all(head.map((r) => r.data()));
-  const rank = (d) => {
-    if (squeeze(d.meta.title || "").includes(phrase)) return 2;
-    return squeeze(d.content || "").includes(phrase) ? 1 : 0;
-  };
-  const ranked = head
-    .map((r, i) => ({ r: { ...r, data: async () => data[i] }, key: rank(data[i]), i }))
-    .sort((a, b) => b.key - a.key || a.i - b.i)
-    .map((x) => x.r);
-  return ranked.concat(found.slice(PHRASE_WINDOW));
 }
 
 async function run(push) {
   const mine = ++generation;
   const q = input.value.trim();
   writeUrl(push);
-  const filters = filtersExcept(null);
+  const filters = chosenFilters();
   if (!q && !Object.keys(filters).length) {
-    // Nothing to search: Pagefind is not loaded until there is (or the filters are used).
-    results = [];
+    hits = [];
+    query = null;
     shown = 0;
     list.replaceChildren();
     more.hidden = true;
     status.textContent = config.strings.prompt;
-    renderFacets(null);
-    if (countsWanted) await updateFacets(await loadPagefind(), q, mine);
+    await updateFacets(mine);
     return;
   }
   performance.mark("kaifang:search-start");
   status.textContent = config.strings.loading;
-  let pf;
+  let found;
   try {
-    pf = await loadPagefind();
+    found = await index.search(q, filters, sortSelect.value);
   } catch (error) {
-    status.textContent = config.strings.error;
+    if (mine === generation) status.textContent = config.strings.error;
     console.error(error);
     return;
   }
-  const search = await pf.search(q || null, { filters });
   if (mine !== generation) return;
-  results = await phraseFirst(search.results, q);
-  if (mine !== generation) return;
+  hits = found.hits;
+  query = found.query;
   shown = 0;
   list.replaceChildren();
-  const n = results.length;
-  if (n === 0) {
-    status.textContent = fill(config.strings.none, { q });
-  } else {
-    status.textContent = fill(q ? config.strings.count : config.strings.count_filtered, { q, n });
-  }
+  const n = hits.length;
+  if (n === 0) status.textContent = fill(config.strings.none, { q });
+  else status.textContent = fill(q ? config.strings.count : config.strings.count_filtered, { q, n });
   await showMore(false);
   if (mine !== generation) return;
   // User Timing entry: query started to first results on screen (read by the benchmark).
   performance.measure("kaifang:search", "kaifang:search-start");
-  await updateFacets(pf, q, mine);
+  await updateFacets(mine);
 }
 
-async function updateFacets(pf, q, mine) {
+async function updateFacets(mine) {
   if (!countsWanted) {
     renderFacets(null);
     return;
   }
-  filtersReady ||= pf.filters(); // searches report filter counts once these are loaded
-  const totals = await filtersReady;
-  const filters = filtersExcept(null);
-  if (!q && !Object.keys(filters).length) {
-    if (mine === generation) renderFacets(totals);
-    return;
+  const q = input.value.trim();
+  let all;
+  if (q) {
+    all = (await index.search(q, {}, "")).hits;
+  } else {
+    const meta = await index.load();
+    all = Array.from({ length: meta.docs }, (_, doc) => ({ doc }));
   }
-  const search = await pf.search(q || null, { filters });
-  // A facet with a choice shows counts as if its own choice were not made, so its
-  // other values say how many results choosing them too would add (OR within a facet).
-  const counts = { ...search.filters };
-  for (const [key, set] of selected) {
-    if (!set.size) continue;
-    const without = await pf.search(q || null, { filters: filtersExcept(key) });
-    counts[key] = without.filters[key] || {};
-  }
+  // each facet counts as if its own choice were not made (OR within a facet)
+  const counts = await index.counts(all, chosenFilters());
   if (mine === generation) renderFacets(counts);
 }
 
@@ -264,10 +226,11 @@ form.addEventListener("submit", (event) => {
 });
 input.addEventListener("input", () => {
   window.clearTimeout(typingTimer);
-  if (pagefind) pagefind.preload(input.value.trim());
+  index.preload(input.value.trim()).catch(() => {});
   typingTimer = window.setTimeout(() => run(false), 350);
 });
-input.addEventListener("focus", () => loadPagefind().catch(() => {}), { once: true });
+input.addEventListener("focus", () => index.load().catch(() => {}), { once: true });
+sortSelect.addEventListener("change", () => run(true));
 filterBox.addEventListener("change", (event) => {
   const box = event.target;
   if (!(box instanceof HTMLInputElement)) return;
@@ -281,9 +244,7 @@ more.addEventListener("click", () => showMore(true));
 function wantCounts() {
   if (countsWanted) return;
   countsWanted = true;
-  loadPagefind()
-    .then((pf) => updateFacets(pf, input.value.trim(), generation))
-    .catch(() => {});
+  updateFacets(generation).catch(() => {});
 }
 const filterPanel = document.getElementById("search-filters-box");
 for (const type of ["pointerenter", "focusin", "touchstart"]) {
