@@ -53,7 +53,7 @@ $(VENV)/.bench-installed: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'
 	touch $@
 
-# Search benchmark: 10,000 synthetic datasets, one cold query in headless Chromium.
+# Search benchmark (issue 15): index of 10,000 and 100,000 synthetic datasets, recall and cold queries in headless Chromium.
 # Rebuild benchmark (issue 7): full build vs no-change and one-change rebuilds, 1,000 datasets.
 bench-rebuild: $(VENV)/.installed
 	$(BIN)/python -m bench.rebuild_bench
