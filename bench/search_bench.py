@@ -58,10 +58,13 @@ MEASURE = "performance.getEntriesByName('kaifang:search', 'measure')"
 
 PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>搜索</title></head>
 <body><form id="search-form"><input id="search-q" name="q" type="search">
-<button type="submit">搜索</button><select id="search-sort" name="sort"><option value="">相关度</option>
-<option value="modified">更新日期</option><option value="title">名称</option></select></form>
-<details id="search-filters-box" open><summary>筛选</summary><div id="search-filters"></div></details>
-<p id="search-status"></p><ol id="search-results"></ol><button id="search-more" hidden>更多</button>
+<button type="submit">搜索</button><select id="search-sort" name="sort">
+<option value="">相关度</option><option value="modified">更新日期</option>
+<option value="title">名称</option></select></form>
+<details id="search-filters-box" open><summary>筛选</summary>
+<div id="search-filters"></div></details>
+<p id="search-status"></p><ol id="search-results"></ol>
+<button id="search-more" hidden>更多</button>
 <script id="search-config" type="application/json">CONFIG</script>
 <script type="module" src="/static/search.js"></script></body></html>"""
 
