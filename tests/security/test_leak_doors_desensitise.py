@@ -199,7 +199,9 @@ def test_weak_mask_on_sensitive_field_is_refused_naming_rule_and_minimum(
     assert any(re.search(rf"(?<!\d){minimum}(?!\d)", ln) for ln in lines), (
         f"the message does not state the minimum ({minimum} characters may be kept): {lines}"
     )
-    assert not out.exists()
+    # the rest of the catalog may be published (issue 16), never the derivative
+    assert not (out / "datasets" / "relief-open").exists()
+    assert_absent([r[field] for r in rows], Place("site", tree=out), what=f"{field} of the source")
 
 
 def test_generalise_one_band_per_value_is_refused(catalog, tmp_path: Path):
@@ -387,7 +389,7 @@ def test_site_min_group_size_raises_the_bar(catalog, tmp_path: Path):
     run = kaifang("build", "--catalog", catalog.root, "--out", tmp_path / "site", "--lang", "en")
     assert_clean_failure(run, what="groups of 5 under min_group_size 6")
     assert "the smallest group has 5 rows" in run.output and "min_group_size 6" in run.output
-    assert not (tmp_path / "site").exists()
+    assert not (tmp_path / "site" / "datasets" / "relief-open").exists()
 
 
 def test_accepted_risk_cannot_lower_below_what_it_declares(catalog, tmp_path: Path):

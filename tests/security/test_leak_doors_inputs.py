@@ -188,6 +188,8 @@ def closed_and_conditional(catalog) -> None:
             "name: relief-open\ntitle: 救助名单（脱敏）\ndescription: 脱敏派生\npublisher: mzj\n"
             "theme: social\nopen_type: 无条件开放\nupdate_frequency: monthly\n"
             "issued: 2024-01-01\nmodified: 2026-11-01\nderived_from: relief\n"
+            # two households: groups of one by design here (the cache is what is attacked)
+            "accepted_risk: {min_group_size: 1, legal_basis: 《云川市社会救助办法》第十二条}\n"
             "resources:\n  - name: rows\n    source: rows\n    schema:\n      fields:\n"
             "        - {name: name, desensitise: {rule: drop}}\n"
             "        - {name: id_number, desensitise: {rule: mask, keep_start: 6, keep_end: 0}}\n"
