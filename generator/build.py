@@ -207,9 +207,11 @@ def build(
     is held back with its last published version, and the rest is published).
     """
     started = time.perf_counter()
+    publish.guard_out_dir(catalog_dir, out_dir)  # before the lock, cache or staging exist
     if use_cache and cache_dir is not None:
         check_cache_location(out_dir, cache_dir)  # before anything is touched: exit 2
     with publish.build_lock(out_dir):
+        publish.clean_leftovers(out_dir)  # also when this build turns out up to date
         cache = open_cache(out_dir, use_cache, cache_dir)
         run = BuildRun(
             catalog_dir,

@@ -30,6 +30,64 @@ RENAME_EXCHANGE = 2
 AT_FDCWD = -100
 
 
+# An output folder holding one of these is a catalog or a source tree, not a site: the
+# swap would move it away and delete it. (A built site has datasets/<id>/ too, but never a
+# datapackage.yaml in it.)
+SOURCE_MARKERS = ("site.yaml", "publishers.yaml", ".git", "pyproject.toml")
+
+
+class OutDirRefused(KaifangError):
+    """--out would replace or write into the catalog or a source tree: wrong usage."""
+
+    exit_code = 2
+
+
+def _looks_like_source(folder: Path) -> str | None:
+    """The marker that shows folder is a catalog or source tree, or None."""
+    if not folder.is_dir():
+        return None
+    for name in SOURCE_MARKERS:
+        if (folder / name).exists():
+            return name
+    datasets = folder / "datasets"
+    if datasets.is_dir() and next(datasets.glob("*/datapackage.yaml"), None) is not None:
+        return "datasets/*/datapackage.yaml"
+    return None
+
+
+def guard_out_dir(catalog_dir: Path, out_dir: Path) -> None:
+    """Refuse an output folder that is, holds or sits inside the catalog, or that is a
+    catalog or source tree: publishing swaps out_dir away and deletes what was there.
+
+    Runs before anything is created (lock, cache, staging). Symlinks are resolved, so a
+    link to the catalog is the catalog.
+    """
+    catalog = catalog_dir.resolve()
+    out = out_dir.resolve()
+    why = why_en = ""
+    if out == catalog:
+        why, why_en = "就是目录文件夹", "is the catalog folder"
+    elif out.is_relative_to(catalog):
+        why, why_en = "位于目录文件夹之内", "is inside the catalog folder"
+    elif catalog.is_relative_to(out):
+        why, why_en = "包含目录文件夹", "contains the catalog folder"
+    else:
+        marker = _looks_like_source(out)
+        if marker is not None:
+            why = f"看起来是目录或源代码文件夹（含有 {marker}）"
+            why_en = f"looks like a catalog or source folder (it holds {marker})"
+    if not why:
+        return
+    suggestion = catalog.parent / ("site" if catalog.parent / "site" != out else "public-site")
+    raise OutDirRefused(
+        f"输出文件夹 {out} {why}（目录：{catalog}）；构建会用网站替换该文件夹并删除其中的内容，"
+        f"未做任何改动。请选择目录之外的文件夹，例如 --out {suggestion}\n"
+        f"the output folder {out} {why_en} (catalog: {catalog}); building would replace it "
+        f"with the site and delete what it holds, so nothing was done. Pick a folder outside "
+        f"the catalog, e.g. --out {suggestion}"
+    )
+
+
 def make_staging(out_dir: Path) -> Path:
     """A fresh, empty folder on the same filesystem as out_dir (so renames are atomic)."""
     out_dir = out_dir.resolve()
