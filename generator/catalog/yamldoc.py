@@ -12,6 +12,13 @@ Two deliberate differences from ``yaml.safe_load``:
   date on its line instead. Every date in the catalog is checked as text (YYYY-MM-DD).
 * a key written twice in one mapping is reported (PyYAML silently keeps the last value,
   which hides exactly the kind of copy-paste mistake a publisher makes).
+
+Hostile YAML is refused before anything walks the data: a file over ``MAX_YAML_BYTES``
+is not parsed, and the composed node graph (where an alias is a second reference to its
+anchor's node, so a "billion laughs" costs a few KB) is measured before it is indexed or
+constructed: more than ``MAX_ALIASES`` alias uses, aliases standing for more than
+``MAX_ALIAS_NODES`` nodes in all, a recursive alias, or nesting deeper than ``MAX_DEPTH``
+is an error naming the file and line.
 """
 
 from __future__ import annotations
@@ -28,6 +35,11 @@ from .encoding import detect_bytes
 Path_ = tuple[str | int, ...]
 
 TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+
+MAX_YAML_BYTES = 10 << 20  # 10 MiB: the largest demo descriptor is under 20 KB
+MAX_ALIASES = 100  # alias uses (*name, and <<: *name) in one file
+MAX_ALIAS_NODES = 100_000  # nodes the aliases stand for, counted as if expanded
+MAX_DEPTH = 64  # nested mappings and lists (a descriptor needs about 8)
 
 
 # libyaml's parser when PyYAML was built with it (ten times faster on large catalogs)
@@ -82,6 +94,108 @@ class YamlDoc:
         return value
 
 
+class YamlLimitError(Exception):
+    """The YAML is shaped like an attack (alias bomb, recursion, deep nesting)."""
+
+    def __init__(self, zh: str, en: str, line: int, found: str, limit: str) -> None:
+        super().__init__(en)
+        self.zh, self.en, self.line, self.found, self.limit = zh, en, line, found, limit
+
+
+def _children(node: yaml.Node) -> list[tuple[yaml.Node, int]]:
+    """(child, line of the reference) in document order."""
+    if isinstance(node, yaml.SequenceNode):
+        line = node.start_mark.line + 1
+        return [(item, line) for item in node.value]
+    if isinstance(node, yaml.MappingNode):
+        pairs: list[tuple[yaml.Node, int]] = []
+        for key, value in node.value:
+            line = key.start_mark.line + 1
+            pairs += [(key, line), (value, line)]
+        return pairs
+    return []
+
+
+def check_shape(root: yaml.Node) -> None:
+    """Raise YamlLimitError when the node graph is an alias bomb, recursive or too deep.
+
+    One iterative walk over the distinct nodes (never the expansion): each node's expanded
+    size and height are computed once, and a second reference to a node is an alias use
+    that adds its expanded size. Linear in the size of the file.
+    """
+    size: dict[int, int] = {}  # id(node) -> nodes it stands for; -1 while being walked
+    height: dict[int, int] = {}
+    aliases = alias_nodes = 0
+    size[id(root)] = -1
+    stack = [(root, iter(_children(root)))]
+    totals = [1]
+    heights = [1]
+    while stack:
+        node, children = stack[-1]
+        step = next(children, None)
+        if step is None:
+            stack.pop()
+            done, tall = totals.pop(), heights.pop()
+            size[id(node)], height[id(node)] = done, tall
+            if totals:
+                totals[-1] += done
+                heights[-1] = max(heights[-1], tall + 1)
+            continue
+        child, line = step
+        known = size.get(id(child))
+        if known is None:
+            size[id(child)] = -1
+            stack.append((child, iter(_children(child))))
+            totals.append(1)
+            heights.append(1)
+            if len(stack) > MAX_DEPTH:
+                raise YamlLimitError(
+                    f"嵌套层数超过 {MAX_DEPTH} 层",
+                    f"nesting deeper than {MAX_DEPTH} levels",
+                    line,
+                    f"> {MAX_DEPTH}",
+                    str(MAX_DEPTH),
+                )
+            continue
+        if known == -1:
+            raise YamlLimitError(
+                "别名引用了包含它自身的锚点（递归别名）",
+                "an alias refers to an anchor that contains it (recursive alias)",
+                line,
+                "",
+                "",
+            )
+        aliases += 1
+        alias_nodes += known
+        totals[-1] += known
+        heights[-1] = max(heights[-1], height[id(child)] + 1)
+        if aliases > MAX_ALIASES:
+            raise YamlLimitError(
+                f"别名（*名称）使用超过 {MAX_ALIASES} 次",
+                f"more than {MAX_ALIASES} alias uses (*name)",
+                line,
+                f"> {MAX_ALIASES}",
+                str(MAX_ALIASES),
+            )
+        if alias_nodes > MAX_ALIAS_NODES:
+            raise YamlLimitError(
+                f"别名展开后超过 {MAX_ALIAS_NODES:,} 个节点（“十亿笑声”式的别名炸弹）",
+                f"aliases expand to more than {MAX_ALIAS_NODES:,} nodes (a 'billion laughs' "
+                "alias bomb)",
+                line,
+                f"> {MAX_ALIAS_NODES:,}",
+                f"{MAX_ALIAS_NODES:,}",
+            )
+        if len(stack) + height[id(child)] > MAX_DEPTH:
+            raise YamlLimitError(
+                f"别名展开后嵌套层数超过 {MAX_DEPTH} 层",
+                f"an alias nests deeper than {MAX_DEPTH} levels",
+                line,
+                f"> {MAX_DEPTH}",
+                str(MAX_DEPTH),
+            )
+
+
 def _key_text(node: yaml.Node) -> str:
     return str(node.value) if isinstance(node, yaml.ScalarNode) else "?"
 
@@ -107,10 +221,13 @@ def _index(node: yaml.Node, path: Path_, doc: YamlDoc) -> None:
 
 
 def parse_yaml(text: str, file: str) -> YamlDoc:
-    """Parse YAML text; raises ``yaml.YAMLError`` on a syntax error."""
+    """Parse YAML text; raises ``yaml.YAMLError`` on a syntax error and
+    :class:`YamlLimitError` on an alias bomb, a recursive alias or deep nesting."""
     loader = CatalogLoader(text)
     try:
         node = loader.get_single_node()
+        if node is not None:
+            check_shape(node)  # before anything walks the aliases' expansion
         data = loader.construct_document(node) if node is not None else None
     finally:
         dispose = getattr(loader, "dispose", None)
@@ -129,7 +246,8 @@ def _problem(code: str, zh: str, en: str, rel: str, dataset: str, **kw: Any) -> 
 def read_yaml(path: Path, rel: str, problems: ProblemList, dataset: str = "") -> YamlDoc | None:
     """Read and parse one catalog YAML file; every failure becomes a Problem."""
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_YAML_BYTES + 1)
     except FileNotFoundError:
         problems.add(
             _problem(
@@ -146,6 +264,21 @@ def read_yaml(path: Path, rel: str, problems: ProblemList, dataset: str = "") ->
     except IsADirectoryError:
         problems.add(
             _problem("file-missing", f"{rel} 是目录而不是文件", f"{rel} is a folder", rel, dataset)
+        )
+        return None
+    if len(raw) > MAX_YAML_BYTES:
+        problems.add(
+            _problem(
+                "yaml-too-large",
+                f"{rel} 超过 {MAX_YAML_BYTES >> 20} MB，未读取",
+                f"{rel} is larger than {MAX_YAML_BYTES >> 20} MB and was not read",
+                rel,
+                dataset,
+                expected=f"≤ {MAX_YAML_BYTES >> 20} MB",
+                found=f"> {MAX_YAML_BYTES >> 20} MB",
+                hint="YAML 只写元数据；把数据放进 data/ 下的 CSV 或 XLSX 文件",
+                hint_en="keep only metadata in YAML; put data in CSV or XLSX files under data/",
+            )
         )
         return None
     try:
@@ -185,6 +318,23 @@ def read_yaml(path: Path, rel: str, problems: ProblemList, dataset: str = "") ->
                 hint="检查该行及上一行的缩进（只用空格，不用 Tab）、冒号后的空格和引号是否成对",
                 hint_en="check indentation (spaces, not tabs), the space after each colon and "
                 "matching quotes on that line and the one before",
+            )
+        )
+        return None
+    except YamlLimitError as exc:
+        problems.add(
+            _problem(
+                "yaml-limit",
+                f"YAML 文件被拒绝：{exc.zh}",
+                f"YAML file refused: {exc.en}",
+                rel,
+                dataset,
+                line=exc.line,
+                expected=f"≤ {exc.limit}" if exc.limit else "",
+                found=exc.found,
+                hint="直接写出每个值，少用锚点（&名称）和别名（*名称），不要嵌套过深",
+                hint_en="write the values out; use few anchors (&name) and aliases (*name), "
+                "and do not nest deeply",
             )
         )
         return None
