@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 
 from ..catalog.encoding import detect_file
+from ..catalog.limits import inspect_xlsx
 from ..catalog.loader import SLUG
 from ..catalog.placeholders import TO_FILL, UNDECIDED
 from ..data.reader import _cell_text
@@ -240,6 +241,25 @@ def read_tables(path: Path) -> list[Table]:
     if suffix in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
 
+        refusal = inspect_xlsx(path)  # a zip bomb is refused before openpyxl inflates it
+        if refusal is not None:
+            raise ImportFailed(
+                "导入失败，未写入任何文件 / import failed; nothing was written: "
+                f"{path.name}: {refusal.en}",
+                [
+                    Problem(
+                        refusal.code,
+                        f"{path.name}：{refusal.zh}",
+                        f"{path.name}: {refusal.en}",
+                        file=str(path),
+                        expected=refusal.expected,
+                        expected_en=refusal.expected_en,
+                        found=refusal.found,
+                        hint=refusal.hint,
+                        hint_en=refusal.hint_en,
+                    )
+                ],
+            )
         try:
             wb = load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises zipfile, KeyError and its own errors

@@ -43,6 +43,7 @@ from .derivation import resolve_derivatives
 from .dialect import SUPPORTED_KEYS as SUPPORTED_DIALECT_KEYS
 from .dialect import parse_dialect
 from .encoding import detect_file, normalise, reconcile
+from .limits import inspect_xlsx
 from .placeholders import is_placeholder, placeholder_problems
 from .profile import check_document
 from .yamldoc import YamlDoc, read_yaml
@@ -377,6 +378,23 @@ class _DatasetLoader:
                 found=path,
                 hint=f"把文件放到 datasets/{self.id}/{path}，注意大小写",
                 hint_en=f"put the file at datasets/{self.id}/{path} (names are case-sensitive)",
+            )
+            return None
+        refusal = inspect_xlsx(file_path) if fmt == "xlsx" else None
+        if refusal is not None:  # before any reader inflates it
+            self.skipped.append(name)
+            self.add(
+                refusal.code,
+                f"资源 {name} 的文件 {path}：{refusal.zh}",
+                f"file {path} of resource {name}: {refusal.en}",
+                base + ("path",),
+                file=f"datasets/{self.id}/{path}",
+                line=None,
+                expected=refusal.expected,
+                expected_en=refusal.expected_en,
+                found=refusal.found,
+                hint=refusal.hint,
+                hint_en=refusal.hint_en,
             )
             return None
         schema = raw.get("schema")
