@@ -124,8 +124,37 @@ def _read_csv(path: Path) -> Iterator[list[str]]:
         yield from csv.reader(handle)
 
 
+# Formula injection ("CSV injection"): Excel and WPS evaluate a CSV cell that starts with
+# one of these as a formula (=HYPERLINK(...) sends the reader's data away, =cmd|... runs a
+# program). Full-width forms are included: an IME types them, and some versions accept them.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+# The same test on the bytes of unquoted UTF-8 lines, where a cell starts at ^ or after a
+# comma and ends at a comma or $: every cell excel_safe changes matches (the fast copy
+# must never skip one).
+_FORMULA_BYTES = re.compile(
+    rb"(?:^|,)(?:[=@\t]|\xef\xbc[\x9d\x8b\x8d\xa0]"
+    rb"|[+-](?!(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?(?:,|$)))",
+    re.MULTILINE,
+)
+
+
+def excel_safe(cell: str) -> str:
+    """The cell with a leading ' when Excel would evaluate it as a formula.
+
+    A plain number (-3.5, +86, 1e-3) is left alone: Excel reads it as the same number, and
+    a number column stays numbers. Only the Excel-compatible CSV is changed; the plain CSV
+    and JSON keep the published value exactly, and the XLSX holds text as inline strings,
+    which Excel never evaluates.
+    """
+    if cell.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
 def write_excel_csv(src: Path, dst: Path) -> None:
-    """UTF-8 with a byte-order mark and CRLF: Excel then opens Chinese text correctly.
+    """UTF-8 with a byte-order mark and CRLF: Excel then opens Chinese text correctly, and
+    a cell that Excel would run as a formula starts with ' (see :func:`excel_safe`).
 
     UTF-8 with BOM rather than GB18030: it is lossless for every character, Excel 2016+
     and WPS detect it on Windows and macOS, and other tools read it as plain UTF-8.
@@ -134,19 +163,29 @@ def write_excel_csv(src: Path, dst: Path) -> None:
         return
     with open(dst, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
-        writer.writerows(_read_csv(src))
+        writer.writerows([excel_safe(cell) for cell in row] for row in _read_csv(src))
 
 
 def _copy_without_quotes(src: Path, dst: Path, block: int = 1 << 18) -> bool:
-    """The Excel CSV of a published CSV with no quoted field, by bytes (GB/s, not rows/s).
+    """The Excel CSV of a published CSV with no quoted field and no formula-like cell, by
+    bytes (GB/s, not rows/s).
 
     Without a quote character every newline ends a record, so the writer's output is the
-    same text with CRLF; with one, a newline may sit inside a value: False, write rows.
+    same text with CRLF; with one, a newline may sit inside a value, and a formula-like
+    cell needs its ': False, write rows. Blocks are scanned in whole lines.
     """
     with open(src, "rb") as handle:
+        rest = b""
         while chunk := handle.read(block):
             if b'"' in chunk or b"\r" in chunk:
                 return False
+            lines = rest + chunk
+            cut = lines.rfind(b"\n") + 1
+            if _FORMULA_BYTES.search(lines, 0, cut):
+                return False
+            rest = lines[cut:]
+        if _FORMULA_BYTES.search(rest):
+            return False
     with open(src, "rb") as source, open(dst, "wb") as target:
         target.write(b"\xef\xbb\xbf")
         while chunk := source.read(block):
