@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import ipaddress
 import json
 import logging
 import threading
@@ -37,6 +38,8 @@ from ..runtime.report import format_text
 log = logging.getLogger(__name__)
 
 ENDPOINT = "/__kaifang/"
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
+WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 RELOAD_SCRIPT = """\
 (function () {
   var seen = null, box = null;
@@ -97,6 +100,48 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
 
     state: PreviewState
     base_path: str = "/"
+    bound_host: str = "127.0.0.1"  # --host
+
+    def host_allowed(self) -> bool:
+        """Whether the Host header names this server, as a browser on this machine would.
+
+        A DNS-rebinding page reaches 127.0.0.1 under its own domain name, then reads the
+        version endpoint (build errors) and the unpublished preview: any name but
+        localhost (or the --host given) is refused. Bound to all interfaces (0.0.0.0),
+        an address typed as an IP is allowed too: rebinding always comes by a name.
+        """
+        header = (self.headers.get("Host") or "").strip().lower()
+        if header.startswith("["):  # [::1]:8000
+            host, _, rest = header[1:].partition("]")
+            if rest and not rest.startswith(":"):
+                return False
+            given_port = rest[1:]
+        else:
+            host, _, given_port = header.partition(":")
+        if not host or ":" in given_port:
+            return False
+        port = str(self.server.server_address[1])
+        if given_port != port and not (given_port == "" and port == "80"):
+            return False
+        if host in LOOPBACK_NAMES or host == self.bound_host.lower().strip("[]"):
+            return True
+        if self.bound_host in WILDCARD_HOSTS:
+            try:
+                ipaddress.ip_address(host)
+            except ValueError:
+                return False
+            return True
+        return False
+
+    def _refuse_host(self) -> bool:
+        if self.host_allowed():
+            return False
+        self.send_error(400, "Host not allowed: use http://127.0.0.1 or http://localhost")
+        return True
+
+    def do_HEAD(self) -> None:  # noqa: N802 - http.server's naming
+        if not self._refuse_host():
+            super().do_HEAD()
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
         log.debug("%s " + format, self.address_string(), *args)
@@ -117,6 +162,8 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
         return super().translate_path(path)
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        if self._refuse_host():
+            return None
         if self.path.split("?")[0] == ENDPOINT + "version":
             return self._send(self.state.as_json(), "application/json")
         if self.path.split("?")[0] == ENDPOINT + "reload.js":
@@ -142,7 +189,9 @@ def start_server(
     out_dir: Path, host: str, port: int, state: PreviewState, base_path: str = "/"
 ) -> http.server.ThreadingHTTPServer:
     handler = type(
-        "BoundPreviewHandler", (PreviewHandler,), {"state": state, "base_path": base_path}
+        "BoundPreviewHandler",
+        (PreviewHandler,),
+        {"state": state, "base_path": base_path, "bound_host": host},
     )
     server = http.server.ThreadingHTTPServer(
         (host, port), functools.partial(handler, directory=str(out_dir.resolve()))
