@@ -18,6 +18,7 @@ import logging
 import multiprocessing
 import os
 import re
+import signal
 import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -94,6 +95,9 @@ _CONTEXT: Catalog | None = None
 
 def _init_worker(context: Catalog) -> None:
     global _CONTEXT
+    # Ctrl+C reaches every process of the terminal's group: the parent stops the build
+    # (exit 130, one line); a worker's own KeyboardInterrupt would print a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _CONTEXT = context
 
 
