@@ -201,6 +201,14 @@ def _key_text(node: yaml.Node) -> str:
 
 
 def _index(node: yaml.Node, path: Path_, doc: YamlDoc) -> None:
+    if len(path) >= MAX_DEPTH:
+        raise YamlLimitError(
+            f"嵌套层数超过 {MAX_DEPTH} 层",
+            f"nesting deeper than {MAX_DEPTH} levels",
+            node.start_mark.line + 1,
+            f"> {MAX_DEPTH}",
+            str(MAX_DEPTH),
+        )
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
@@ -224,18 +232,20 @@ def parse_yaml(text: str, file: str) -> YamlDoc:
     """Parse YAML text; raises ``yaml.YAMLError`` on a syntax error and
     :class:`YamlLimitError` on an alias bomb, a recursive alias or deep nesting."""
     loader = CatalogLoader(text)
+    doc = YamlDoc(None, file, {(): 1})
     try:
         node = loader.get_single_node()
         if node is not None:
-            check_shape(node)  # before anything walks the aliases' expansion
-        data = loader.construct_document(node) if node is not None else None
+            # Without an anchor (&) there is no alias, and indexing sees every node once
+            # and checks the depth itself; the graph walk is for files with anchors only.
+            if "&" in text:
+                check_shape(node)  # before anything walks the aliases' expansion
+            _index(node, (), doc)
+            doc.data = loader.construct_document(node)
     finally:
         dispose = getattr(loader, "dispose", None)
         if dispose is not None:
             dispose()
-    doc = YamlDoc(data, file, {(): 1})
-    if node is not None:
-        _index(node, (), doc)
     return doc
 
 
