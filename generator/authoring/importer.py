@@ -252,11 +252,7 @@ def read_tables(path: Path) -> list[Table]:
                         f"{path.name}：{refusal.zh}",
                         f"{path.name}: {refusal.en}",
                         file=str(path),
-                        expected=refusal.expected,
-                        expected_en=refusal.expected_en,
-                        found=refusal.found,
-                        hint=refusal.hint,
-                        hint_en=refusal.hint_en,
+                        **refusal.details(),
                     )
                 ],
             )

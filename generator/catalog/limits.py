@@ -45,6 +45,16 @@ class Refusal:
     hint: str = SAVE_AGAIN
     hint_en: str = SAVE_AGAIN_EN
 
+    def details(self) -> dict[str, str]:
+        """The Problem fields beside the message."""
+        return {
+            "expected": self.expected,
+            "expected_en": self.expected_en,
+            "found": self.found,
+            "hint": self.hint,
+            "hint_en": self.hint_en,
+        }
+
 
 def _mib(size: int) -> str:
     return f"{size / (1 << 20):,.1f} MiB"

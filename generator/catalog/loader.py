@@ -383,19 +383,10 @@ class _DatasetLoader:
         refusal = inspect_xlsx(file_path) if fmt == "xlsx" else None
         if refusal is not None:  # before any reader inflates it
             self.skipped.append(name)
-            self.add(
-                refusal.code,
-                f"资源 {name} 的文件 {path}：{refusal.zh}",
-                f"file {path} of resource {name}: {refusal.en}",
-                base + ("path",),
-                file=f"datasets/{self.id}/{path}",
-                line=None,
-                expected=refusal.expected,
-                expected_en=refusal.expected_en,
-                found=refusal.found,
-                hint=refusal.hint,
-                hint_en=refusal.hint_en,
-            )
+            zh, en = f"资源 {name} 的文件 {path}：", f"file {path} of resource {name}: "
+            rel_file = f"datasets/{self.id}/{path}"
+            where = {"file": rel_file, "line": None, **refusal.details()}
+            self.add(refusal.code, zh + refusal.zh, en + refusal.en, base + ("path",), **where)
             return None
         schema = raw.get("schema")
         if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):

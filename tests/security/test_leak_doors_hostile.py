@@ -578,7 +578,7 @@ def test_ctrl_c_during_a_build_ends_with_one_line(catalog, tmp_path: Path):
     assert not out.exists()
 
 
-@pytest.mark.parametrize("delay", [0.15, 0.3])
+@pytest.mark.parametrize("delay", [0.4, 0.7])
 def test_ctrl_c_during_start_up_prints_no_traceback(catalog, delay: float):
     """The signal lands while Python imports the command (about a second of imports)."""
     code, text = _interrupt(["check", "--catalog", str(catalog.root)], delay)
