@@ -457,7 +457,7 @@ def plan(
             history.pending = Entry(day, tuple(changes))
             history.entries.insert(0, history.pending)
             history.changed = True
-        if publishes_data(ds.open_type) and old is not None:
+        if publishes_data(ds.open_type) and ds.status.publishes_data and old is not None:
             _archive_replaced(history, ds, old, new, previous_site, today, since)
         if not publishes_data(ds.open_type):
             scrubbed = [
@@ -508,8 +508,8 @@ def _archive_replaced(
 def publish_archive(catalog: Catalog, history: DatasetHistory, out: OutputTree) -> None:
     """Write the dataset's kept files into the output, if the policy lets it publish data."""
     ds = catalog.dataset(history.dataset)
-    if not publishes_data(ds.open_type):
-        return
+    if not publishes_data(ds.open_type) or not ds.status.publishes_data:
+        return  # no kept file either while the dataset is suspended or withdrawn
     folder = catalog.root / HISTORY_DIR / ds.id
     for item in list(history.archive):
         data = history.new_files.get(item.url_path)

@@ -11,7 +11,7 @@ language, downloads, descriptor, kept files, application pages and API document)
 only when every file still has the sha256 this build recorded for it in the signed cache
 (:func:`remember`), with a notice on its pages naming the date of that version. Safety
 first: when the new descriptor restricts the dataset (a stricter open type, a resource
-removed, hidden by ``hide_closed``) or cannot be read at all, nothing of the old version is
+removed, hidden by ``hide_closed``, suspended or withdrawn) or cannot be read at all, nothing of the old version is
 copied: the restriction takes effect at once, even though the rest of the update waits.
 """
 
@@ -118,6 +118,7 @@ def remember(
         entry = {
             "open_type": ds.open_type.value,
             "resources": sorted(r.name for r in ds.resources),
+            "data": ds.status.publishes_data,
             "version": ds.modified.isoformat(),
             "files": dict(sorted(files.get(ds.id, {}).items())),
         }
@@ -140,6 +141,8 @@ def _restricts(new: Dataset | None, old: dict, hide_closed: bool) -> bool:
         return True
     if is_more_restrictive(new.open_type, old_type):
         return True
+    if not new.status.publishes_data and old.get("data", True):
+        return True  # suspended or withdrawn (数据状态) in the held-back update
     names = {r.name for r in new.resources} | set(new.skipped_resources)
     return not set(old.get("resources", [])) <= names
 

@@ -80,7 +80,22 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "generated_by": ("由 Kaifang 开放 生成", "Built with Kaifang"),
     "overdue": ("更新逾期", "Overdue"),
-    # Issue 16: a dataset whose update is held back keeps its previous version.
+    # Issue 16: a dataset whose update is held back keeps its previous version; statuses.
+    "status": ("数据状态", "Status"),
+    "status_notice_suspended": (
+        "自 {since} 起。原因：{reason}。暂停期间不提供数据文件下载。",
+        "since {since}. Reason: {reason}. No data file can be downloaded while it is suspended.",
+    ),
+    "status_notice_withdrawn": (
+        "{since} 撤回。原因：{reason}。撤回期间不提供数据文件下载。",
+        "on {since}. Reason: {reason}. No data file can be downloaded while it is withdrawn.",
+    ),
+    "status_notice_objection": (
+        "自 {since} 起。异议：{reason}。预计 {reply_by} 前答复；数据仍可使用，请留意更正。",
+        "since {since}. Objection: {reason}. A reply is expected by {reply_by}; the data stays "
+        "available, but watch for corrections.",
+    ),
+    "status_replaced_by": ("替代数据集", "Replaced by"),
     "held_back_notice": (
         "本次更新未通过检查，仍显示上一版本（{date}）",
         "This update did not pass the checks; the previous version ({date}) is still shown",

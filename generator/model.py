@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .policy import DEFAULT_MIN_GROUP_SIZE, OpenType, ShareType
+from .policy import DEFAULT_MIN_GROUP_SIZE, OpenType, ShareType, Status, status_publishes_data
 
 if TYPE_CHECKING:  # a type only: the model imports no stage
     from .catalog.yamldoc import YamlDoc
@@ -176,6 +176,25 @@ class Resource:
 
 
 @dataclass(frozen=True)
+class DatasetStatus:
+    """数据状态: normal unless the catalog says otherwise (``status:`` in the descriptor)."""
+
+    state: Status = Status.NORMAL
+    since: dt.date | None = None
+    reason: Text = Text("")
+    reply_by: dt.date | None = None  # under objection: when an answer is expected
+    replaced_by: str = ""  # the id of the dataset that replaces this one
+
+    @property
+    def normal(self) -> bool:
+        return self.state is Status.NORMAL
+
+    @property
+    def publishes_data(self) -> bool:
+        return status_publishes_data(self.state)
+
+
+@dataclass(frozen=True)
 class Dataset:
     id: str
     folder: Path
@@ -203,6 +222,7 @@ class Dataset:
     source: YamlDoc | None = None  # the parsed datapackage.yaml, with the line of each key
     skipped_resources: tuple[str, ...] = ()  # resources left out because of errors
     derived_from: str = ""  # id of the source dataset of a desensitised derivative
+    status: DatasetStatus = DatasetStatus()
 
 
 @dataclass(frozen=True)

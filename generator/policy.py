@@ -76,6 +76,60 @@ def parse_share_type(value: object) -> ShareType | None:
     return SHARE_TYPE_ALIASES.get(value.strip())
 
 
+class Status(StrEnum):
+    """A dataset's status (数据状态), under the objection procedures (异议处理)."""
+
+    NORMAL = "normal"  # 正常
+    SUSPENDED = "suspended"  # 暂停: shown, no data file while it holds
+    WITHDRAWN = "withdrawn"  # 撤回: shown, no data file while it holds
+    OBJECTION = "objection"  # 异议处理中: the data stays, with the notice
+
+    @property
+    def label_zh(self) -> str:
+        return {
+            "normal": "正常",
+            "suspended": "暂停",
+            "withdrawn": "撤回",
+            "objection": "异议处理中",
+        }[self.value]
+
+    @property
+    def label_en(self) -> str:
+        return {
+            "normal": "Normal",
+            "suspended": "Suspended",
+            "withdrawn": "Withdrawn",
+            "objection": "Under objection",
+        }[self.value]
+
+    def label(self, lang: str) -> str:
+        return self.label_en if lang == "en" else self.label_zh
+
+
+STATUS_ALIASES: dict[str, Status] = {
+    **{s.value: s for s in Status},
+    "正常": Status.NORMAL,
+    "暂停": Status.SUSPENDED,
+    "撤回": Status.WITHDRAWN,
+    "异议处理中": Status.OBJECTION,
+}
+
+
+def parse_status(value: object) -> Status | None:
+    if not isinstance(value, str):
+        return None
+    return STATUS_ALIASES.get(value.strip())
+
+
+def status_publishes_data(status: Status) -> bool:
+    """Suspended and withdrawn datasets publish no data file while the status holds."""
+    return status not in (Status.SUSPENDED, Status.WITHDRAWN)
+
+
+def status_needs_reply_date(status: Status) -> bool:
+    return status is Status.OBJECTION
+
+
 def publishes_data(open_type: OpenType) -> bool:
     """Rows, previews, statistics, downloads and data files: open datasets only."""
     return open_type is OpenType.OPEN
@@ -314,6 +368,14 @@ EU_ACCESS_RIGHTS = {
     OpenType.OPEN: "http://publications.europa.eu/resource/authority/access-right/PUBLIC",
     OpenType.CONDITIONAL: "http://publications.europa.eu/resource/authority/access-right/RESTRICTED",
     OpenType.CLOSED: "http://publications.europa.eu/resource/authority/access-right/NON_PUBLIC",
+}
+# DCAT adms:status of a dataset, from the EU dataset-status vocabulary
+EU_DATASET_STATUS = "http://publications.europa.eu/resource/authority/dataset-status/"
+ADMS_STATUS = {
+    Status.NORMAL: EU_DATASET_STATUS + "COMPLETED",
+    Status.SUSPENDED: EU_DATASET_STATUS + "DEPRECATED",
+    Status.WITHDRAWN: EU_DATASET_STATUS + "WITHDRAWN",
+    Status.OBJECTION: EU_DATASET_STATUS + "DEPRECATED",
 }
 POD_ACCESS_LEVEL = {
     OpenType.OPEN: "public",

@@ -622,6 +622,7 @@ class Dataset:
     contact_name: str = "数据管理科"
     readme_extra: str = ""
     identifier: str = ""  # filled in by assign_identifiers()
+    status: dict | None = None  # 数据状态 (issue 16): leave out while normal
 
     @property
     def access(self) -> str:
@@ -664,6 +665,8 @@ class Dataset:
             out["share_conditions"] = self.share_conditions
         if self.legal_basis:
             out["legal_basis"] = self.legal_basis
+        if self.status:
+            out["status"] = dict(self.status)
         out["resources"] = [t.descriptor() for t in self.tables]
         return out
 
@@ -2010,6 +2013,15 @@ def food_safety_inspections() -> Dataset:
         modified=dt.date(2026, 11, 20),
         temporal=(dt.date(2025, 1, 6), dt.date(2026, 11, 19)),
         tables=[Table("inspections", "抽检结果", fields, rows, ["sample_id"])],
+        status={
+            "state": "异议处理中",
+            "since": "2026-11-16",
+            "reason": {
+                "zh": "被抽样单位对一批次的检验结论提出异议，正在复检",
+                "en": "a sampled business objected to the result of one batch; it is being retested",
+            },
+            "reply_by": "2026-12-15",
+        },
         background=[
             "抽检结果按周汇总发布。对不合格产品，市场监管部门已责令被抽样单位下架、"
             "召回并依法立案调查，核查处置情况另行公告。",
@@ -2917,6 +2929,14 @@ def job_fairs() -> Dataset:
         modified=dt.date(2026, 11, 18),
         temporal=(start, last),
         tables=[Table("job-fairs", "招聘会", fields, rows, ["fair_id"])],
+        status={
+            "state": "暂停",
+            "since": "2026-11-20",
+            "reason": {
+                "zh": "计划场次的举办地点正在核对，核对完成后恢复",
+                "en": "the venues of upcoming fairs are being checked; the data returns after that",
+            },
+        },
         background=[
             "公共就业服务机构举办的招聘会免费向求职者和用人单位开放。"
             "计划举办的场次可能因天气等原因调整，请以举办前三天的通知为准。",

@@ -42,8 +42,8 @@ def test_every_listed_dataset_has_a_page(demo_site: Path):
 
 def test_open_datasets_publish_csv_and_datapackage(demo_site: Path):
     for ds in CATALOG.datasets:
-        if ds.open_type is not OpenType.OPEN:
-            continue
+        if ds.open_type is not OpenType.OPEN or not ds.status.publishes_data:
+            continue  # issue 16: the demo's job-fairs is suspended (tests/test_status.py)
         folder = demo_site / "datasets" / ds.id
         assert (folder / "datapackage.json").is_file()
         for res in ds.resources:

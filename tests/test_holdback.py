@@ -119,6 +119,17 @@ def test_a_removed_resource_is_withdrawn_at_once(catalog: CatalogFactory, tmp_pa
     assert "LX-40177" not in _site_text(out)
 
 
+def test_a_broken_dataset_suspended_keeps_no_data_on_the_site(
+    catalog: CatalogFactory, tmp_path: Path
+):
+    out, cache = _two(catalog, tmp_path)
+    status = "status: {state: 暂停, since: 2026-11-20, reason: 核查}\n"
+    catalog.dataset("stops", csv_text=BROKEN, extra=status)
+    result = build(catalog.root, out, cache_dir=cache)
+    assert [(h.dataset, h.outcome) for h in result.held_back] == [("stops", "withdrawn")]
+    assert "LX-40177" not in _site_text(out)
+
+
 def test_never_published_and_damaged_versions_are_left_out(catalog: CatalogFactory, tmp_path: Path):
     out, cache = _two(catalog, tmp_path)
     catalog.dataset("fresh", csv_text=BROKEN)

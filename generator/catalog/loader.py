@@ -46,6 +46,7 @@ from .encoding import detect_file, normalise, reconcile
 from .limits import inspect_xlsx
 from .placeholders import is_placeholder, placeholder_problems
 from .profile import check_document
+from .status import read_status, successor_problems
 from .yamldoc import YamlDoc, read_yaml
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -834,6 +835,7 @@ def load_dataset(folder: Path, root: Path, problems: ProblemList) -> Dataset | N
         source=doc,
         skipped_resources=tuple(loader.skipped),
         derived_from=derived_from,
+        status=read_status(data.get("status")),
     )
 
 
@@ -888,6 +890,7 @@ def load_catalog(root: Path, jobs: int | None = 1) -> tuple[Catalog | None, Prob
             if ds is not None:
                 datasets.append(ds)
     datasets = resolve_derivatives(datasets, problems)
+    problems.extend(successor_problems(datasets))
     if site is None:
         return None, problems
     return Catalog(root, site, publishers, tuple(datasets)), problems

@@ -29,6 +29,7 @@ from ..policy import (
     requires_conditions,
     requires_legal_basis,
     requires_share_basis,
+    status_needs_reply_date,
 )
 from ..runtime.cache import BuildCache, decode, encode
 from ..runtime.parallel import DatasetPool
@@ -299,6 +300,40 @@ def check_metadata(catalog: Catalog, ds: Dataset) -> list[Problem]:
                 found=f"{ds.temporal[0]} > {ds.temporal[1]}",
             )
         )
+    out.extend(status_problems(catalog, ds))
+    return out
+
+
+def status_problems(catalog: Catalog, ds: Dataset) -> list[Problem]:
+    """A status other than normal says since when and why; an objection, when an answer
+    is due. (That a successor exists is checked when the catalog is loaded.)"""
+    status, out = ds.status, []
+    raw = ds.descriptor.get("status")
+    if not isinstance(raw, dict):
+        return out
+    label = f"数据状态为{status.state.label_zh}"
+    label_en = f"status is {status.state.label_en.lower()}"
+    needs = (
+        []
+        if status.normal
+        else [("since", "起始日期", "the date it began"), ("reason", "原因", "the reason")]
+    )
+    if status_needs_reply_date(status.state):
+        needs.append(("reply_by", "预计答复日期", "the expected reply date"))
+    for key, zh, en in needs:
+        if not raw.get(key):
+            out.append(
+                _meta(
+                    ds,
+                    "status-incomplete",
+                    f"status.{key}",
+                    f"{label}，必须写明{zh} status.{key}",
+                    f"the {label_en}: {en} (status.{key}) is required",
+                    hint=f"在 status 下添加 {key}: …",
+                    hint_en=f"add {key}: … under status",
+                    line_key="status",
+                )
+            )
     return out
 
 

@@ -421,7 +421,7 @@ def _published_schema(ds: Dataset, resource_name: str) -> dict:
 
 
 def derive_dataset(catalog: Catalog, ds: Dataset, out: OutputTree) -> PublishedDataset | None:
-    if not publishes_data(ds.open_type):
+    if not publishes_data(ds.open_type) or not ds.status.publishes_data:
         return None
     published = PublishedDataset(ds.id, [derive_resource(ds, res, out) for res in ds.resources])
     published.datapackage = out.write_json(
@@ -468,7 +468,9 @@ def derive_catalog(
 
     def load(ds: Dataset, stored: dict) -> Derived | None:
         published = decode(PublishedDataset | None, stored["published"])
-        if published is not None and not publishes_data(ds.open_type):
+        if published is not None and not (
+            publishes_data(ds.open_type) and ds.status.publishes_data
+        ):
             return None  # the policy is asked again, whatever the cache holds
         files = decode(dict[str, WrittenFile], stored["files"])
         for written in files.values():

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..i18n import translate
 from ..model import Catalog, Dataset, Frequency, License, Publisher, SiteConfig, Text, Theme
 from ..policy import (
     EU_ACCESS_RIGHTS,
@@ -42,6 +43,21 @@ def page_path(path: str, lang: str) -> str:
 def feed_path(lang: str, publisher: str | None = None) -> str:
     folder = f"publishers/{publisher}/" if publisher else ""
     return page_path(folder + "feed.atom", lang)
+
+
+def status_notice(ds: Dataset, lang: str) -> str:
+    """The text of a dataset's status banner ('' while normal), as every output says it."""
+    st = ds.status
+    if st.normal:
+        return ""
+    body = translate(
+        f"status_notice_{st.state.value}",
+        lang,
+        since=st.since.isoformat() if st.since else "—",
+        reason=st.reason.get(lang) or "—",
+        reply_by=st.reply_by.isoformat() if st.reply_by else "—",
+    )
+    return st.state.label(lang) + translate("sep", lang) + body
 
 
 def parse_partial_date(value: str) -> str | None:

@@ -11,7 +11,15 @@ import json
 from typing import Any
 
 from ..data.downloads import FORMATS, RESOURCE_FORMATS
-from ..data.records import API_PREFIX, DatasetRecord, Download, feed_path, newest, page_path
+from ..data.records import (
+    API_PREFIX,
+    DatasetRecord,
+    Download,
+    feed_path,
+    newest,
+    page_path,
+    status_notice,
+)
 from ..model import Catalog, Publisher, Text, Theme
 from ..runtime.output import OutputTree, WrittenFile
 
@@ -40,6 +48,7 @@ class Api:
         self.base = catalog.site.base_url
         self.records = records
         self.published = published
+        self.listed = {r.id for r in records}
 
     def url(self, path: str) -> str:
         return self.base + API_PREFIX + path
@@ -70,8 +79,26 @@ class Api:
             "issued": ds.issued.isoformat(),
             "modified": ds.modified.isoformat(),
             "formats": sorted({d.format.key for d in rec.all_files}),
+            "status": self.status(rec),
             "page": self.pages(rec.page_path),
             "api": rec.api_url,
+        }
+
+    def status(self, rec: DatasetRecord) -> dict[str, Any]:
+        """数据状态: normal, or suspended / withdrawn / under objection with date and reason."""
+        st = rec.ds.status
+        successor = st.replaced_by if st.replaced_by in self.listed else ""
+        return {
+            "state": st.state.value,
+            "label": {"zh": st.state.label_zh, "en": st.state.label_en},
+            "since": st.since.isoformat() if st.since else None,
+            "reason": text(st.reason) if st.reason.zh else None,
+            "reply_by": st.reply_by.isoformat() if st.reply_by else None,
+            "replaced_by": self.url(f"datasets/{successor}.json") if successor else None,
+            "notice": {"zh": status_notice(rec.ds, "zh"), "en": status_notice(rec.ds, "en")}
+            if not st.normal
+            else None,
+            "publishes_data": st.publishes_data,
         }
 
     def dataset(self, rec: DatasetRecord) -> dict[str, Any]:
@@ -360,6 +387,21 @@ def schemas() -> dict[str, Any]:
         "issued": DATE,
         "modified": DATE,
         "formats": {"type": "array", "items": STRING},
+        "status": _object(
+            {
+                "state": {
+                    "type": "string",
+                    "enum": ["normal", "suspended", "withdrawn", "objection"],
+                },
+                "label": _ref("Text"),
+                "since": _nullable(DATE),
+                "reason": _nullable(_ref("Text")),
+                "reply_by": _nullable(DATE),
+                "replaced_by": _nullable(URL),
+                "notice": _nullable(_ref("Text")),
+                "publishes_data": {"type": "boolean"},
+            }
+        ),
         "page": _ref("Pages"),
         "api": URL,
     }

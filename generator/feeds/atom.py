@@ -13,7 +13,7 @@ import datetime as dt
 from urllib.parse import urlparse
 from xml.sax.saxutils import escape, quoteattr
 
-from ..data.records import DatasetRecord, feed_path, page_path
+from ..data.records import DatasetRecord, feed_path, page_path, status_notice
 from ..history import Entry, describe
 from ..i18n import translate
 from ..model import Catalog
@@ -75,8 +75,48 @@ def render_entry(rec: DatasetRecord, lang: str, change: Entry | None = None) -> 
     return "\n".join(lines) + "\n"
 
 
+def render_status_entry(rec: DatasetRecord, lang: str) -> str:
+    """An entry of its own when a dataset is suspended, withdrawn or under objection, dated
+    by the status, so feed readers show the notice as news (issue 16)."""
+    ds, st = rec.ds, rec.ds.status
+    since = st.since or ds.modified
+    host = urlparse(rec.base_url).hostname or "localhost"
+    tag = f"tag:{host},{ds.issued.isoformat()}:datasets/{rec.id}/status/{st.state.value}/{since}"
+    title = f"{st.state.label(lang)}{translate('sep', lang)}{ds.title.get(lang)}"
+    page = rec.page_url(lang)
+    return (
+        "\n".join(
+            [
+                "  <entry>",
+                f"    <id>{escape(tag)}</id>",
+                f"    <title>{escape(title)}</title>",
+                f'    <link rel="alternate" type="text/html" href={quoteattr(page)}/>',
+                f"    <updated>{timestamp(since)}</updated>",
+                f"    <category term={quoteattr('status-' + st.state.value)} "
+                f"label={quoteattr(st.state.label(lang))}/>",
+                f'    <content type="text">{escape(status_notice(ds, lang))}</content>',
+                "  </entry>",
+            ]
+        )
+        + "\n"
+    )
+
+
 def newest_first(records: list[DatasetRecord]) -> list[DatasetRecord]:
     return sorted(records, key=lambda r: (-r.ds.modified.toordinal(), r.id))[:FEED_ENTRIES]
+
+
+def feed_entries(
+    records: list[DatasetRecord], lang: str, changes: dict[str, Entry]
+) -> list[tuple[dt.date, str]]:
+    """(date, XML) of the newest entries: datasets by modified date, statuses by theirs."""
+    items = [(r.ds.modified, r.id, render_entry(r, lang, changes.get(r.id))) for r in records]
+    for r in records:
+        if not r.ds.status.normal:
+            since = r.ds.status.since or r.ds.modified
+            items.append((since, r.id + "/status", render_status_entry(r, lang)))
+    items.sort(key=lambda item: (-item[0].toordinal(), item[1]))
+    return [(day, xml) for day, _key, xml in items[:FEED_ENTRIES]]
 
 
 def render_feed(
@@ -89,8 +129,8 @@ def render_feed(
     changes: dict[str, Entry] | None = None,
 ) -> str:
     site = catalog.site
-    entries = newest_first(records)
-    updated = max((r.ds.modified for r in entries), default=EPOCH)
+    entries = feed_entries(records, lang, changes or {})
+    updated = max((day for day, _xml in entries), default=EPOCH)
     self_url = site.base_url + path
     author = site.contact.name.get(lang) if site.contact.name.zh else site.title.get(lang)
     xml_lang = "zh-CN" if lang == "zh" else lang
@@ -106,7 +146,7 @@ def render_feed(
         f"  <author><name>{escape(author)}</name></author>",
         "  <generator>Kaifang</generator>",
     ]
-    body = "".join(render_entry(r, lang, (changes or {}).get(r.id)) for r in entries)
+    body = "".join(xml for _day, xml in entries)
     return "\n".join(head) + "\n" + body + "</feed>\n"
 
 

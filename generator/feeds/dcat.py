@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import quote
 
-from ..data.records import DatasetRecord, Download, newest
+from ..data.records import DatasetRecord, Download, newest, status_notice
 from ..model import Catalog, License
+from ..policy import ADMS_STATUS, Status
 from ..runtime.output import OutputTree, WrittenFile
 
 PREFIXES: dict[str, str] = {
@@ -227,6 +228,11 @@ class CatalogBuilder:
         scheme = self.eu_scheme("access-right", "Access right")
         return self.concept(iri, ACCESS_RIGHT_LABELS.get(code, code), scheme, "dct:RightsStatement")
 
+    def dataset_status(self, state: Status) -> IRI:
+        scheme = self.eu_scheme("dataset-status", "Dataset status")
+        iri = ADMS_STATUS[state]
+        return self.concept(iri, iri.rsplit("/", 1)[-1].lower(), scheme)
+
     def availability(self) -> IRI:
         scheme = self.eu_scheme("planned-availability", "Planned availability")
         return self.concept(EU + "planned-availability/STABLE", "stable", scheme)
@@ -414,6 +420,25 @@ class CatalogBuilder:
             node.add("dct:rights", IRI(rights.iri))
         return IRI(iri)
 
+    def status_distribution(self, rec: DatasetRecord) -> IRI:
+        """While a status suspends or withdraws the data: the page that says why and when."""
+        iri = rec.page_url() + "#status"
+        node = self.g.node(iri, "dcat:Distribution")
+        state = rec.ds.status.state
+        node.add("dct:title", Lit(state.label_zh, "zh"), Lit(state.label_en, "en"))
+        node.add(
+            "dct:description", *texts(status_notice(rec.ds, "zh"), status_notice(rec.ds, "en"))
+        )
+        node.add("dcat:accessURL", IRI(rec.page_url()))
+        node.add("dct:format", self.file_type("HTML"))
+        node.add("adms:status", self.dataset_status(state))
+        node.add("dcatap:availability", self.availability())
+        lic = rec.ds.licenses[0] if rec.ds.licenses else self.site.default_license
+        if lic is not None:
+            node.add("dct:license", self.licence(lic))
+        node.add("foaf:page", self.document(rec.page_url()))
+        return IRI(iri)
+
     def dataset(self, rec: DatasetRecord) -> IRI:
         ds = rec.ds
         iri = self.dataset_iri(rec)
@@ -441,13 +466,18 @@ class CatalogBuilder:
             period.add("dcat:startDate", date(rec.temporal[0]))
             period.add("dcat:endDate", date(rec.temporal[1]))
             node.add("dct:temporal", IRI(period.iri))
-        if rec.open:
+        if rec.open and not rec.all_files and not ds.status.publishes_data:
+            node.add("dcat:distribution", self.status_distribution(rec))
+        elif rec.open:
             node.add("dcat:distribution", *(self.distribution(rec, d) for d in rec.all_files))
             if rec.datapackage_url:
                 node.add("foaf:page", self.document(rec.datapackage_url))
         else:
             node.add("dcat:distribution", self.access_distribution(rec))
         node.add("foaf:page", self.document(rec.api_url))
+        if not ds.status.normal:  # suspended, withdrawn or under objection, and why
+            node.add("adms:status", self.dataset_status(ds.status.state))
+            node.add("adms:versionNotes", *texts(status_notice(ds, "zh"), status_notice(ds, "en")))
         if rec.source_id:  # a desensitised derivative of a dataset in this catalog
             node.add("dct:source", IRI(f"{self.base}datasets/{rec.source_id}/#dataset"))
         return IRI(iri)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..data.records import DatasetRecord
+from ..data.records import DatasetRecord, status_notice
 from ..model import Catalog
 from ..runtime.output import OutputTree, WrittenFile
 
@@ -38,14 +38,19 @@ POD_FREQUENCIES = {
 
 
 def _rights(rec: DatasetRecord) -> str | None:
+    """Why access is restricted: the status (suspended, withdrawn, under objection) first,
+    then the conditions and legal basis of conditional and closed data."""
+    parts = [status_notice(rec.ds, "zh")] if not rec.ds.status.normal else []
     if rec.open:
-        return None
-    parts = []
+        return _cut("；".join(parts)) if parts else None
     if rec.ds.open_conditions:
         parts.append(f"开放条件：{rec.ds.open_conditions}")
     if rec.ds.legal_basis:
         parts.append(f"依据：{rec.ds.legal_basis}")
-    text = "；".join(parts) or rec.ds.open_type.label_zh
+    return _cut("；".join(parts) or rec.ds.open_type.label_zh)
+
+
+def _cut(text: str) -> str:
     return text if len(text) <= RIGHTS_MAX else text[: RIGHTS_MAX - 1] + "…"
 
 
@@ -87,7 +92,7 @@ def pod_dataset(catalog: Catalog, rec: DatasetRecord) -> dict[str, Any]:
     if rec.datapackage_url:
         entry["describedBy"] = rec.datapackage_url
         entry["describedByType"] = "application/json"
-    if rec.open:
+    if rec.open and rec.all_files:  # none while a status suspends or withdraws the data
         entry["distribution"] = [
             {
                 "@type": "dcat:Distribution",

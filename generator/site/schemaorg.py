@@ -66,7 +66,7 @@ def dataset_jsonld(site: SiteConfig, rec: DatasetRecord, lang: str) -> dict[str,
         data["temporalCoverage"] = f"{rec.temporal[0]}/{rec.temporal[1]}"
     if ds.spatial:
         data["spatialCoverage"] = {"@type": "Place", "name": ds.spatial}
-    if rec.open:
+    if rec.open and rec.all_files:  # none while a status suspends or withdraws the data
         data["distribution"] = [
             {
                 "@type": "DataDownload",

@@ -39,6 +39,7 @@ class DatasetView:
     derivatives: tuple[Dataset, ...] = ()  # desensitised derivatives of this dataset
     changelog: tuple[Entry, ...] = ()  # newest first, only what the policy lets show
     archive: tuple[Archived, ...] = ()  # replaced files still downloadable
+    successor: Dataset | None = None  # status.replaced_by, only when that is on the site
 
     @property
     def is_derivative(self) -> bool:
@@ -148,15 +149,21 @@ def build_views(
                 quality=(qualities or {}).get(ds.id),
                 source=on_site.get(ds.derived_from) if ds.derived_from else None,
                 derivatives=tuple(derived.get(ds.id, ())),
-                **changelog_of((histories or {}).get(ds.id), ds.open_type),
+                successor=on_site.get(ds.status.replaced_by) if ds.status.replaced_by else None,
+                **changelog_of(
+                    (histories or {}).get(ds.id), ds.open_type, ds.status.publishes_data
+                ),
             )
         )
     views.sort(key=lambda v: (-v.ds.modified.toordinal(), v.id))
     return views
 
 
-def changelog_of(item: DatasetHistory | None, open_type: OpenType) -> dict[str, tuple]:
-    """The entries and kept files a dataset page may show, as the policy decides now."""
+def changelog_of(
+    item: DatasetHistory | None, open_type: OpenType, status_publishes: bool = True
+) -> dict[str, tuple]:
+    """The entries and kept files a dataset page may show, as the policy decides now (no
+    kept file while a status suspends or withdraws the data)."""
     if item is None:
         return {}
     entries = []
@@ -164,5 +171,5 @@ def changelog_of(item: DatasetHistory | None, open_type: OpenType) -> dict[str, 
         changes = visible(entry.changes, open_type)
         if changes:
             entries.append(Entry(entry.date, changes))
-    archive = tuple(item.archive) if publishes_data(open_type) else ()
+    archive = tuple(item.archive) if publishes_data(open_type) and status_publishes else ()
     return {"changelog": tuple(entries), "archive": archive}
