@@ -1,6 +1,7 @@
 """The build: every stage in order, loading and checking everything before writing.
 
-    catalog -> checks -> data -> history -> site -> feeds -> search -> audit -> publish
+    catalog -> checks -> data -> history -> site -> feeds -> search (+ compress) -> audit
+      -> publish (+ server configurations beside the output)
 
 One call per stage, each taking and returning typed objects. Two stages run work in the
 background and hand back a handle: the site stage renders the dataset pages in worker
@@ -30,6 +31,8 @@ from .data.derive import PublishedDataset, derive_catalog
 from .data.quality import assess_catalog, write_validation_files
 from .data.records import build_records
 from .data.risk import check_group_sizes, group_size_problems
+from .deploy.compress import precompress
+from .deploy.servers import write_server_configs
 from .errors import AuditError, CatalogError, Problem, ProblemList
 from .feeds import write_feeds
 from .feeds.api import ENDPOINTS
@@ -326,6 +329,8 @@ def _build(run: BuildRun) -> BuildResult:
             with start_search_index(out, catalog.site.languages) as indexing:
                 with timed(stages, "sitemaps"):
                     write_sitemaps(catalog, records, out)
+                with timed(stages, "compress"):  # before the audit, which reads them too
+                    precompress(out, cache)
                 with timed(stages, "audit"):  # reads the search index last, once it is built
                     audit_result = audit(staging, catalog, jobs, search=indexing)
             stages["search"] = indexing.seconds
@@ -347,6 +352,7 @@ def _build(run: BuildRun) -> BuildResult:
             raise
     publish.pause_point("after-swap")
     holdback.remember(cache, run.out_dir, catalog, out, kept)
+    write_server_configs(run.out_dir, catalog.site.base_url)
     return _finish(run, catalog, problems, published, out, histories, held_back)
 
 

@@ -119,6 +119,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pager_next": ("下一页", "Next"),
     "pager_page": ("第 {n} 页", "Page {n}"),
     "page_of": ("第 {n} 页，共 {pages} 页", "page {n} of {pages}"),
+    # 404 page (served by the web server for a missing URL)
+    "not_found_title": ("页面不存在", "Page not found"),
+    "not_found_text": (
+        "您访问的页面不存在或已移动。可以搜索数据集，或从首页、数据目录进入。",
+        "The page you asked for does not exist or has moved. Search the datasets, or start "
+        "from the home page or the list of datasets.",
+    ),
     # Search page
     "search_title": ("搜索数据集", "Search datasets"),
     "search_label": ("搜索关键词", "Search terms"),

@@ -244,7 +244,8 @@ def test_apply_pages_for_conditional_and_closed(catalog, cli, tmp_path: Path):
             decoded = unquote(mailto.replace("&amp;", "&"))
             assert ds_id in decoded and (title if not prefix else "Bus lines") in decoded
             assert "subject=" in mailto and "body=" in mailto
-            assert 'class="apply-form"' in page and "window.print()" in page
+            assert 'class="apply-form"' in page and "data-print" in page
+            assert "static/apply.js" in page and "onclick" not in page  # CSP: no inline script
         dataset_page = (out / "datasets" / ds_id / "index.html").read_text(encoding="utf-8")
         assert f'href="/apply/{ds_id}/"' in dataset_page
     zh = (out / "apply" / "contributions" / "index.html").read_text(encoding="utf-8")

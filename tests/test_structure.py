@@ -27,6 +27,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("generator.site",),
     ("generator.feeds",),
     ("generator.search",),
+    ("generator.deploy",),
     ("generator.audit",),
     ("generator.publish",),
     ("generator.build",),

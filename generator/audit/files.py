@@ -36,8 +36,21 @@ class Unreadable(Exception):
 
 def _readable(path: Path, name: str, depth: int = 0) -> Iterator[tuple[str, bytes]]:
     """(name, text bytes) pieces of a file, opening archives and compressed files."""
+    if name.endswith(".br"):  # brotli has no magic bytes: known by its name
+        yield from _stream_pieces(_unbrotli(path, name), name, depth + 1)
+        return
     with open(path, "rb") as handle:
         yield from _stream_pieces(handle, name, depth)
+
+
+def _unbrotli(path: Path, name: str) -> io.BytesIO:
+    """A precompressed sibling (page.html.br) decompressed, so it is scanned like the page."""
+    import brotli
+
+    try:
+        return io.BytesIO(brotli.decompress(path.read_bytes()))
+    except brotli.error as exc:
+        raise Unreadable(f"{name}: brotli: {exc}") from exc
 
 
 def _stream_pieces(handle: io.BufferedIOBase, name: str, depth: int) -> Iterator[tuple[str, bytes]]:

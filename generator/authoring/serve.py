@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from ..build import BuildResult
+from ..deploy.mediatypes import SECURITY_HEADERS, content_type
 from ..errors import KaifangError
 from ..publish import LOCK_PREFIX, OLD_PREFIX, STAGING_PREFIX
 from ..runtime.cache import CACHE_DIRNAME
@@ -169,6 +170,8 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
         if self.path.split("?")[0] == ENDPOINT + "reload.js":
             return self._send(RELOAD_SCRIPT.encode(), "text/javascript; charset=utf-8")
         target = Path(self.translate_path(self.path.split("?")[0]))
+        if self.headers.get("Range") and target.is_file():
+            return self._send_range(target)
         if target.is_dir():
             if not self.path.split("?")[0].endswith("/"):
                 return super().do_GET()  # the standard redirect to the folder URL
@@ -182,7 +185,85 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")
+        self._production_headers()
         super().end_headers()
+
+    # --- as in production: content types, security headers, Range, the 404 page ---------
+
+    def guess_type(self, path: Any) -> str:
+        return content_type(str(path))
+
+    def _production_headers(self) -> None:
+        """The headers deploy/nginx.conf and deploy/Caddyfile send (CSP included, so a
+        page that breaks the policy breaks here first)."""
+        for name, value in SECURITY_HEADERS.items():
+            self.send_header(name, value)
+        self.send_header("Accept-Ranges", "bytes")
+
+    def _send_range(self, target: Path) -> None:
+        """206 with the one byte range asked for (416 when it is outside the file); a
+        request for several ranges gets the whole file, as RFC 9110 allows."""
+        size = target.stat().st_size
+        span = parse_range(self.headers.get("Range", ""), size)
+        if span is None:
+            return super().do_GET()
+        if span == (-1, -1):
+            self.send_response(416)
+            self.send_header("Content-Range", f"bytes */{size}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        start, end = span
+        self.send_response(206)
+        self.send_header("Content-Type", content_type(target.name))
+        self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
+        self.send_header("Content-Length", str(end - start + 1))
+        self.end_headers()
+        if self.command != "HEAD":
+            with open(target, "rb") as handle:
+                handle.seek(start)
+                self.wfile.write(handle.read(end - start + 1))
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """A missing file gets the site's own 404 page, in the language of its URL."""
+        page = self._not_found_page() if code == 404 else None
+        if page is None:
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _not_found_page(self) -> Path | None:
+        root = Path(self.translate_path("/"))
+        path = self.path.split("?")[0]
+        en = path.startswith(self.base_path + "en/") or path.startswith("/en/")
+        page = root / ("en/404/index.html" if en else "404/index.html")
+        return page if page.is_file() else None
+
+
+def parse_range(header: str, size: int) -> tuple[int, int] | None:
+    """(first, last) byte of a single ``bytes=`` range; (-1, -1) when it cannot be
+    satisfied; None when the header is not one range (then the whole file is sent)."""
+    unit, _, spec = header.strip().partition("=")
+    if unit.strip().lower() != "bytes" or "," in spec:
+        return None
+    first, dash, last = spec.strip().partition("-")
+    if not dash or not (first.isdigit() or last.isdigit()):
+        return None
+    if not first:  # the last N bytes
+        n = int(last)
+        return (max(size - n, 0), size - 1) if n and size else (-1, -1)
+    if last and not last.isdigit():
+        return None
+    start = int(first)
+    end = min(int(last), size - 1) if last else size - 1
+    if last and int(last) < start:
+        return None
+    return (start, end) if start < size else (-1, -1)
 
 
 def start_server(

@@ -455,6 +455,7 @@ class Renderer:
         )
         self.facet_pages(facets)
         self.page("search.html", "search/", search_config=self.search_config(facets))
+        self.page("404.html", "404/")  # the web server's page for a missing URL
         self.stats_pages(facets)
         self.page("publishers.html", "publishers/", publishers=publishers)
         for pub, items in publishers:

@@ -1,0 +1,179 @@
+"""Server configurations for a built site: nginx and Caddy, written beside the output.
+
+``kaifang build --out site`` writes ``deploy/nginx.conf`` and ``deploy/Caddyfile`` in the
+folder that holds ``site/`` (never inside it: the audit reads everything inside, and a
+server configuration is not for the public). Both come from :mod:`.mediatypes`: the
+content type of every file Kaifang writes, the precompressed siblings, cache lifetimes,
+Range requests (both servers answer them for static files), the 404 page of each language
+and the security headers. The site is assumed to be at the root of its host name.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlparse
+
+from .. import __version__
+from .mediatypes import (
+    DEFAULT_TYPE,
+    LONG_CACHE,
+    PRIVATE_NETWORKS,
+    REVALIDATE,
+    SECURITY_HEADERS,
+    SHARE_HEADERS,
+    TYPES,
+)
+
+DEPLOY_DIRNAME = "deploy"
+BROTLI_NOTE = (
+    "# .br files need nginx's brotli_static module: "
+    "apt-get install libnginx-mod-http-brotli-static"
+)
+NOT_FOUND = {"zh": "/404/index.html", "en": "/en/404/index.html"}
+HASHED_LOCATION = (
+    r"^/pagefind/(?:(?:fragment|index|filter)/[^/]+_[0-9a-f]+\.pf_|[^/]+_[0-9a-f]+\.pf_meta$)"
+)
+
+
+def deploy_dir(out_dir: Path) -> Path:
+    """Where the configurations of the site in out_dir go: beside it, not inside."""
+    return out_dir.resolve().parent / DEPLOY_DIRNAME
+
+
+def _host(base_url: str) -> str:
+    return urlparse(base_url).hostname or "localhost"
+
+
+def _headers(internal: bool) -> dict[str, str]:
+    return {**SECURITY_HEADERS, **(SHARE_HEADERS if internal else {})}
+
+
+def nginx_config(
+    root: Path,
+    base_url: str,
+    *,
+    listen: str = "80",
+    internal: bool = False,
+    brotli: bool = True,
+) -> str:
+    """A ``server { }`` block for nginx's http context (e.g. in sites-enabled/).
+
+    ``brotli``: serve the .br files (needs Debian's libnginx-mod-http-brotli-static).
+    ``internal``: the sharing catalog, answered only on private networks and never indexed.
+    """
+    by_type: dict[str, list[str]] = {}
+    for suffix, (kind, _text) in TYPES.items():
+        by_type.setdefault(kind, []).append(suffix[1:])
+    types = "\n".join(f"        {kind} {' '.join(exts)};" for kind, exts in by_type.items())
+    text_types = sorted({kind for kind, text in TYPES.values() if text} - {"text/html"})
+
+    def headers(cache: str, indent: str) -> str:
+        lines = [f'add_header Cache-Control "{cache}" always;']
+        lines += [f'add_header {k} "{v}" always;' for k, v in _headers(internal).items()]
+        return "\n".join(indent + line for line in lines)
+
+    access = ""
+    if internal:
+        access = "".join(f"    allow {net};\n" for net in PRIVATE_NETWORKS) + "    deny all;\n"
+    return f"""\
+# nginx configuration written by Kaifang {__version__} (`kaifang build`); see README "Deployment".
+# Include it in nginx's http block, e.g. as /etc/nginx/sites-enabled/kaifang.conf.
+{BROTLI_NOTE if brotli else ""}
+server {{
+    listen {listen};
+    server_name {_host(base_url)};
+    root {root};
+    index index.html;
+{access}
+    # Every file Kaifang writes, with its type; a `types` block replaces mime.types here.
+    types {{
+{types}
+    }}
+    default_type {DEFAULT_TYPE};
+    charset utf-8;
+    charset_types {" ".join(text_types)};
+
+    # Precompressed siblings (page.html.gz, page.html.br) written by the build.
+    gzip_static on;
+    gzip_vary on;
+{"    brotli_static on;" if brotli else ""}
+    etag on;
+    server_tokens off;
+
+    error_page 404 {NOT_FOUND["zh"]};
+
+    location / {{
+        try_files $uri $uri/ =404;
+{headers(REVALIDATE, "        ")}
+    }}
+    location /en/ {{
+        error_page 404 {NOT_FOUND["en"]};
+        try_files $uri $uri/ =404;
+{headers(REVALIDATE, "        ")}
+    }}
+    # Content-hashed: a new index gets new names, so a year in every cache is safe.
+    location ~ {HASHED_LOCATION} {{
+{headers(LONG_CACHE, "        ")}
+    }}
+}}
+"""
+
+
+def caddyfile(
+    root: Path, base_url: str, *, internal: bool = False, address: str | None = None
+) -> str:
+    """A Caddyfile site block with the same types, headers and 404 pages as nginx;
+    ``address`` replaces the host name of base_url (Caddy then gets its certificate)."""
+    lines = [
+        f'# Caddyfile written by Kaifang {__version__} (`kaifang build`); see README "Deployment".',
+        f"{address or _host(base_url)} {{",
+        f"\troot * {root}",
+    ]
+    if internal:
+        lines += [
+            f"\t@outside not remote_ip {' '.join(PRIVATE_NETWORKS)}",
+            "\trespond @outside 403",
+        ]
+    lines.append("\theader {")
+    for key, value in _headers(internal).items():
+        lines.append(f'\t\t{key} "{value}"')
+    lines.append(f'\t\tCache-Control "{REVALIDATE}"')
+    lines.append("\t}")
+    lines.append(f"\t@hashed path_regexp {HASHED_LOCATION}")
+    lines.append(f'\theader @hashed Cache-Control "{LONG_CACHE}"')
+    for suffix, (kind, text) in TYPES.items():
+        name = "type_" + suffix[1:].replace("_", "")
+        value = f"{kind}; charset=utf-8" if text else kind
+        lines.append(f"\t@{name} path *{suffix}")
+        lines.append(f'\theader @{name} Content-Type "{value}"')
+    lines += [
+        "\tfile_server {",
+        "\t\tprecompressed br gzip",
+        "\t}",
+        "\thandle_errors {",
+        "\t\t@en path /en/*",
+        f"\t\trewrite @en {NOT_FOUND['en']}",
+        "\t\t@zh not path /en/*",
+        f"\t\trewrite @zh {NOT_FOUND['zh']}",
+        "\t\tfile_server",
+        "\t}",
+        "}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_server_configs(out_dir: Path, base_url: str, internal: bool = False) -> Path:
+    """Write deploy/nginx.conf and deploy/Caddyfile beside out_dir; returns the folder."""
+    folder = deploy_dir(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    root = out_dir.resolve()
+    for name, text in (
+        ("nginx.conf", nginx_config(root, base_url, internal=internal)),
+        ("Caddyfile", caddyfile(root, base_url, internal=internal)),
+    ):
+        target = folder / name
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            tmp = target.with_name(name + ".tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(target)
+    return folder
