@@ -137,10 +137,12 @@ def caddyfile(
     lines.append("\theader {")
     for key, value in _headers(internal).items():
         lines.append(f'\t\t{key} "{value}"')
-    lines.append(f'\t\tCache-Control "{REVALIDATE}"')
     lines.append("\t}")
+    # matchers that exclude each other: Caddy orders header directives by itself
     lines.append(f"\t@hashed path_regexp {HASHED_LOCATION}")
     lines.append(f'\theader @hashed Cache-Control "{LONG_CACHE}"')
+    lines.append(f"\t@revalidated not path_regexp {HASHED_LOCATION}")
+    lines.append(f'\theader @revalidated Cache-Control "{REVALIDATE}"')
     for suffix, (kind, text) in TYPES.items():
         name = "type_" + suffix[1:].replace("_", "")
         value = f"{kind}; charset=utf-8" if text else kind
