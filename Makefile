@@ -13,7 +13,7 @@ AXE := node_modules/axe-core/axe.min.js
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q
 
-.PHONY: build serve audit test lint bench bench-rebuild bench-audit bench-search browser-deps clean
+.PHONY: build serve audit deploy test lint bench bench-rebuild bench-audit bench-search bench-deploy browser-deps deploy-deps clean
 
 build: $(VENV)/.installed
 	$(BIN)/kaifang build --catalog $(CATALOG) --out $(SITE) --no-record-history  # the demo catalog is generated: no history/ in the repo
@@ -25,10 +25,33 @@ serve: $(VENV)/.installed
 audit: $(VENV)/.installed
 	$(BIN)/kaifang audit $(SITE) --catalog $(CATALOG)
 
-test: $(VENV)/.test-installed browser-deps
+# Incremental upload of the built site: make deploy DEST=remote:bucket/path (see README).
+deploy: $(VENV)/.installed deploy-deps
+	$(BIN)/kaifang deploy $(DEST) --out $(SITE)
+
+test: $(VENV)/.test-installed browser-deps deploy-deps
 	$(BIN)/pytest
 
 browser-deps: $(CHROMIUM) $(FONT_ZH) $(AXE)
+
+# Deployment (issue 21): tests serve the site with Debian's nginx (and its brotli_static
+# module) and Caddy on 127.0.0.1; `kaifang deploy` uses rclone or rsync. Installed only when missing.
+NGINX := /usr/sbin/nginx
+NGINX_BROTLI := /usr/lib/nginx/modules/ngx_http_brotli_static_module.so
+CADDY := /usr/bin/caddy
+RCLONE := /usr/bin/rclone
+RSYNC := /usr/bin/rsync
+deploy-deps: $(NGINX) $(NGINX_BROTLI) $(CADDY) $(RCLONE) $(RSYNC)
+
+$(NGINX):
+	$(SUDO) apt-get update -q
+	$(APT_INSTALL) nginx
+
+$(NGINX_BROTLI): | $(NGINX)
+	$(APT_INSTALL) libnginx-mod-http-brotli-static || { $(SUDO) apt-get update -q && $(APT_INSTALL) libnginx-mod-http-brotli-static; }
+
+$(CADDY) $(RCLONE) $(RSYNC):
+	$(APT_INSTALL) $(notdir $@) || { $(SUDO) apt-get update -q && $(APT_INSTALL) $(notdir $@); }
 
 $(CHROMIUM):
 	$(SUDO) apt-get update -q
@@ -60,6 +83,10 @@ bench-rebuild: $(VENV)/.installed
 
 bench-audit: $(VENV)/.installed
 	$(BIN)/python -m bench.audit_bench
+
+# Deploy benchmark (issue 21): bytes sent by no-change and one-dataset-change deploys.
+bench-deploy: $(VENV)/.installed deploy-deps
+	$(BIN)/python -m bench.deploy_bench $(BENCH_ARGS)
 
 bench-search: $(VENV)/.test-installed browser-deps
 	$(BIN)/python bench/search_bench.py

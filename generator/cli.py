@@ -21,6 +21,7 @@ VERBS = {
     "audit": ("audit", "audit"),
     "build": ("build", "build"),
     "check": ("check", "check"),
+    "deploy": ("deploy", "deploy"),
     "serve": ("serve", "serve"),
     "import": ("import_", "import_"),
     "new": ("new", "new"),
