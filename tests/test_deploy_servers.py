@@ -232,3 +232,13 @@ def test_parse_range():
     assert parse_range("bytes=0-1,5-6", 100) is None
     assert parse_range("items=0-1", 100) is None
     assert parse_range("bytes=9-2", 100) is None
+
+
+def test_the_code_fingerprint_covers_every_stage():
+    """A Kaifang upgrade (this one adds the compress stage) must not be taken for an
+    up-to-date site: the cache's code fingerprint hashes the whole package, not only the
+    folder of cache.py (it did after the move to runtime/)."""
+    from generator.runtime import cache
+
+    assert cache.PACKAGE == Path(cache.__file__).resolve().parent.parent
+    assert (cache.PACKAGE / "deploy" / "compress.py").is_file()

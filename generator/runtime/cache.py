@@ -61,7 +61,7 @@ FORMAT = 2  # 2: every entry carries an HMAC
 KEY_ENV = "KAIFANG_CACHE_KEY"  # the cache's HMAC key; otherwise a per-user key file
 KEY_FILE_ENV = "KAIFANG_CACHE_KEY_FILE"  # where that file is (default: the user's config dir)
 KEEP_BUILDS = 3  # entries not used by one of the last few builds are pruned
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parent.parent  # generator/: every stage shapes output
 LIBRARIES = ("frictionless", "jinja2", "markdown", "nh3", "openpyxl", "pyyaml", "pypinyin")
 
 T = TypeVar("T")
