@@ -26,8 +26,7 @@ from .mediatypes import (
 
 DEPLOY_DIRNAME = "deploy"
 BROTLI_NOTE = (
-    "# .br files need nginx's brotli_static module: "
-    "apt-get install libnginx-mod-http-brotli-static"
+    "# .br files need nginx's brotli_static module: apt-get install libnginx-mod-http-brotli-static"
 )
 NOT_FOUND = {"zh": "/404/index.html", "en": "/en/404/index.html"}
 HASHED_LOCATION = (

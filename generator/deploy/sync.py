@@ -166,7 +166,7 @@ def _run(command: list[str]) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
         lines = (done.stderr or done.stdout).strip().splitlines()
-        tail = [line for line in lines if "rclone.conf\" not found" not in line][-5:]
+        tail = [line for line in lines if 'rclone.conf" not found' not in line][-5:]
         raise DeployError(
             f"{Path(command[0]).name} 失败（退出码 {done.returncode}）/ "
             f"{Path(command[0]).name} failed (exit {done.returncode}):\n  " + "\n  ".join(tail)

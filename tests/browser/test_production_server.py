@@ -68,7 +68,9 @@ def test_search_runs_under_the_policy(page: Page, nginx_site: str):
 
 
 def test_print_button_works_without_inline_script(page: Page, nginx_site: str):
-    page.add_init_script(RECORD_VIOLATIONS + "window.print = function () { window.__printed = true; };")
+    page.add_init_script(
+        RECORD_VIOLATIONS + "window.print = function () { window.__printed = true; };"
+    )
     page.goto(f"{nginx_site}/apply/enterprise-social-insurance/")
     button = page.locator("button[data-print]")
     expect(button).to_be_visible()
@@ -92,7 +94,10 @@ def test_missing_url_shows_the_404_page_of_its_language(browser: Browser, nginx_
     context = browser.new_context(locale="zh-CN")
     tab = context.new_page()
     try:
-        for path, heading in (("datasets/gone/", "页面不存在"), ("en/datasets/gone/", "Page not found")):
+        for path, heading in (
+            ("datasets/gone/", "页面不存在"),
+            ("en/datasets/gone/", "Page not found"),
+        ):
             tab.add_init_script(RECORD_VIOLATIONS)
             response = tab.goto(f"{nginx_site}/{path}")
             assert response is not None and response.status == 404
