@@ -83,6 +83,11 @@ def partition(
     return replace(catalog, datasets=kept), held
 
 
+# The .gz/.br siblings the deploy stage writes of every text file: made again from the
+# restored files (whose pages gain a notice), never kept with a version.
+PRECOMPRESSED = (".gz", ".br")
+
+
 def _owner(rel: str) -> str | None:
     """The dataset an output file belongs to, or None for a shared file (lists, feeds)."""
     parts = rel.split("/")
@@ -109,6 +114,8 @@ def remember(
         return
     files: dict[str, dict[str, str]] = {}
     for rel, written in out.files.items():
+        if rel.endswith(PRECOMPRESSED):
+            continue
         owner = _owner(rel)
         if owner is not None:
             files.setdefault(owner, {})[rel] = written.sha256
@@ -201,6 +208,8 @@ def _copy(old: dict, previous_site: Path, out: OutputTree) -> str:
     files: dict[str, bytes] = {}
     root = previous_site.resolve()
     for rel, sha in old["files"].items():
+        if rel.endswith(PRECOMPRESSED):
+            continue
         if _owner(rel) is None or ".." in rel.split("/"):
             return DAMAGED
         try:

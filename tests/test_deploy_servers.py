@@ -242,3 +242,19 @@ def test_the_code_fingerprint_covers_every_stage():
 
     assert cache.PACKAGE == Path(cache.__file__).resolve().parent.parent
     assert (cache.PACKAGE / "deploy" / "compress.py").is_file()
+
+
+def test_a_held_back_dataset_gets_siblings_of_the_page_shown(catalog, tmp_path: Path):
+    """A held-back dataset's old page is shown with a notice: its .gz/.br are made from
+    that page, not kept from the old version (a server would send them instead)."""
+    catalog.dataset("buses", title="公交线路")
+    catalog.dataset("stops", csv_text="line_id,stops\nL1,12\nL2,30\n", title="公交站点")
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    build(catalog.root, out, cache_dir=cache)
+    catalog.dataset("stops", csv_text="line_id,stops\nL1,十四\nL2,30\n", title="公交站点")
+    result = build(catalog.root, out, cache_dir=cache)
+    assert [h.dataset for h in result.held_back] == ["stops"]
+    page = out / "datasets" / "stops" / "index.html"
+    assert "本次更新未通过检查" in page.read_text(encoding="utf-8")
+    assert brotli.decompress(page.with_name("index.html.br").read_bytes()) == page.read_bytes()
+    assert gzip.decompress(page.with_name("index.html.gz").read_bytes()) == page.read_bytes()
