@@ -5,6 +5,7 @@ Range requests, 404 pages and security headers."""
 from __future__ import annotations
 
 import gzip
+import shutil
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -35,14 +36,23 @@ def fetch(url: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
 
 
 @pytest.fixture(scope="module")
-def nginx_url(demo_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with run_nginx(demo_site, tmp_path_factory.mktemp("nginx")) as url:
+def served(demo_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the demo site with one content-hashed file added (the demo has none)."""
+    site = tmp_path_factory.mktemp("served") / "site"
+    shutil.copytree(demo_site, site)
+    (site / HASHED.lstrip("/")).write_text("export const x = 1;\n", encoding="utf-8")
+    return site
+
+
+@pytest.fixture(scope="module")
+def nginx_url(served: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with run_nginx(served, tmp_path_factory.mktemp("nginx")) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
-def caddy_url(demo_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with run_caddy(demo_site, tmp_path_factory.mktemp("caddy")) as url:
+def caddy_url(served: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with run_caddy(served, tmp_path_factory.mktemp("caddy")) as url:
         yield url
 
 
@@ -63,12 +73,10 @@ TYPES = {
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     ),
     "/datasets/bus-lines/bus-lines.zip": "application/zip",
-    "/pagefind/wasm.unknown.pagefind": "application/wasm",
+    "/search-index/zh/meta.json": "application/json; charset=utf-8",
+    "/search-index/zh/s/0.bin": "application/octet-stream",
 }
-
-
-def hashed_index_file(site: Path) -> str:
-    return "/" + next(site.glob("pagefind/fragment/*.pf_fragment")).relative_to(site).as_posix()
+HASHED = "/static/vendor.0123456789abcdef.js"  # a content-hashed name, as vendored JS has
 
 
 @pytest.fixture(params=["nginx", "caddy"])
@@ -121,9 +129,10 @@ def test_missing_pages_get_the_404_page_of_their_language(server: str):
 
 
 def test_cache_lifetimes(server: str, demo_site: Path):
-    _, headers, _ = fetch(server + hashed_index_file(demo_site))
+    _, headers, _ = fetch(server + HASHED)
     assert headers["cache-control"] == "public, max-age=31536000, immutable"
-    for path in ("/", "/pagefind/pagefind.js", "/datasets/bus-lines/bus-lines.csv"):
+    assert headers["content-security-policy"] == CSP
+    for path in ("/", "/search-index/zh/meta.json", "/datasets/bus-lines/bus-lines.csv"):
         _, headers, _ = fetch(server + path)
         assert headers["cache-control"] == "no-cache", path
         assert headers["content-security-policy"] == CSP

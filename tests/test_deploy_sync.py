@@ -30,9 +30,9 @@ def two_datasets(catalog: CatalogFactory, tmp_path: Path) -> Path:
 def test_files_are_ordered_by_what_points_at_what():
     assert is_pointer("datasets/x/index.html") and is_pointer("datasets/x/index.html.br")
     assert is_pointer("feed.atom") and is_pointer("sitemaps/pages-1.xml")
-    assert is_pointer("pagefind/pagefind-entry.json") and is_pointer("datasets/x/datapackage.json")
+    assert is_pointer("search-index/zh/meta.json") and is_pointer("datasets/x/datapackage.json")
     assert not is_pointer("datasets/x/rows.csv") and not is_pointer("datasets/x/rows.csv.gz")
-    assert not is_pointer("pagefind/fragment/zh-cn_1a2b.pf_fragment")
+    assert not is_pointer("search-index/zh/s/3.bin")
     assert not is_pointer("static/kaifang.css")
 
 

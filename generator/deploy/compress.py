@@ -29,9 +29,9 @@ log = logging.getLogger(__name__)
 GZIP_LEVEL = 6
 BROTLI_QUALITY = 5
 ENCODINGS = (".gz", ".br")
-# Not compressed: the search documents are scratch (deleted before the audit), and
-# Pagefind's index is compressed binary already, written while this stage runs.
-SKIPPED_FOLDERS = ("_search/", "pagefind/")
+# Not compressed: the search documents are scratch (deleted before the audit), and the
+# search index is written by its own process while this stage runs (its shards are gzip).
+SKIPPED_FOLDERS = ("_search/", "search-index/")
 
 
 def gzip_bytes(data: bytes) -> bytes:

@@ -3,7 +3,7 @@
 nginx, Caddy and ``kaifang serve`` all take their content types, compression and cache
 rules from here, so what works locally works in production. Guessing (Python's
 ``mimetypes``, a server's default table) gets .atom, .jsonld, .ttl, .parquet and
-Pagefind's files wrong or leaves them as application/octet-stream.
+the search index's files wrong or leaves them as application/octet-stream.
 """
 
 from __future__ import annotations
@@ -33,34 +33,30 @@ TYPES: dict[str, tuple[str, bool]] = {
     ".ico": ("image/x-icon", False),
     ".woff2": ("font/woff2", False),
     ".wasm": ("application/wasm", False),
-    # Pagefind's index: compressed binary files, fetched by its script
-    ".pagefind": ("application/wasm", False),
-    ".pf_meta": ("application/octet-stream", False),
-    ".pf_index": ("application/octet-stream", False),
-    ".pf_fragment": ("application/octet-stream", False),
-    ".pf_filter": ("application/octet-stream", False),
+    # the search index's shards and facet tables: gzip inside, opened by search-core.js
+    ".bin": ("application/octet-stream", False),
 }
 DEFAULT_TYPE = "application/octet-stream"
 
 # Files below this size are sent as they are: a compressed copy saves less than a packet.
 COMPRESS_MIN_BYTES = 1024
 
-# Content-hashed files (their name changes whenever their content does) may be cached for
-# a year; everything else is revalidated with ETag / Last-Modified on every use.
+# Content-hashed files (a hash of their content in the name, e.g. vendor.3f2a…e1c0.js: the
+# name changes whenever the content does) may be cached for a year; everything else is
+# revalidated with ETag / Last-Modified on every use. The search index (search-index/) is
+# not content-hashed: its meta.json names its shards by number, so it is revalidated.
 LONG_CACHE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
-_HASHED = re.compile(
-    r"^pagefind/(?:fragment|index|filter)/[^/]+_[0-9a-f]+\.pf_|^pagefind/[^/]+_[0-9a-f]+\.pf_meta$"
-)
+HASHED_NAME = r"[._-][0-9a-f]{16,}\.[A-Za-z0-9]+$"
+_HASHED = re.compile(HASHED_NAME)
 
-# The site's own scripts are files under /static/ and /pagefind/; Pagefind compiles
-# WebAssembly ('wasm-unsafe-eval') and runs a worker from its own folder. Pages carry no
-# inline script or style attribute (schema.org JSON-LD is data, which CSP does not block).
+# The site's own scripts are files under /static/; pages carry no inline script, handler
+# or style attribute (schema.org JSON-LD and the search page's JSON configuration are
+# data blocks, which CSP does not block); the search index is fetched from the site.
 CSP = (
-    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
-    "img-src 'self' data:; font-src 'self'; connect-src 'self'; worker-src 'self'; "
-    "object-src 'none'; base-uri 'self'; form-action 'self' https: mailto:; "
-    "frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self' https: mailto:; frame-ancestors 'none'"
 )
 SECURITY_HEADERS: dict[str, str] = {
     "Content-Security-Policy": CSP,

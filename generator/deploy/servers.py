@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 from .. import __version__
 from .mediatypes import (
     DEFAULT_TYPE,
+    HASHED_NAME,
     LONG_CACHE,
     PRIVATE_NETWORKS,
     REVALIDATE,
@@ -29,9 +30,7 @@ BROTLI_NOTE = (
     "# .br files need nginx's brotli_static module: apt-get install libnginx-mod-http-brotli-static"
 )
 NOT_FOUND = {"zh": "/404/index.html", "en": "/en/404/index.html"}
-HASHED_LOCATION = (
-    r"^/pagefind/(?:(?:fragment|index|filter)/[^/]+_[0-9a-f]+\.pf_|[^/]+_[0-9a-f]+\.pf_meta$)"
-)
+HASHED_LOCATION = HASHED_NAME
 
 
 def deploy_dir(out_dir: Path) -> Path:
@@ -110,8 +109,8 @@ server {{
         try_files $uri $uri/ =404;
 {headers(REVALIDATE, "        ")}
     }}
-    # Content-hashed: a new index gets new names, so a year in every cache is safe.
-    location ~ {HASHED_LOCATION} {{
+    # Content-hashed names change with the content: a year in every cache is safe.
+    location ~ "{HASHED_LOCATION}" {{
 {headers(LONG_CACHE, "        ")}
     }}
 }}

@@ -8,7 +8,7 @@ file that is not there yet and no file disappears while a page still points at i
 
 1. new and changed files that pages point to (downloads, the search index, assets);
 2. new and changed pages and the files that point to others (HTML, feeds, sitemaps,
-   catalogs, API documents, Pagefind's entry files), each with its .gz/.br siblings;
+   catalogs, API documents, the search index's meta.json), each with its .gz/.br siblings;
 3. deletions of the files the new site no longer has.
 
 The transport is rclone (Debian package): a local folder, an SFTP server, or any of its
@@ -41,9 +41,9 @@ log = logging.getLogger(__name__)
 STATE_DIRNAME = ".kaifang-deploy"
 STATE_FORMAT = 1
 PHASES = ("files", "pages", "deletions")
-# Files that name other files: they go after what they name, and before deletions.
+# Files that name other files (pages, feeds, sitemaps, catalogs, API documents, the search
+# index's meta.json): they go after what they name, and before deletions.
 POINTER_SUFFIXES = (".html", ".atom", ".xml", ".json", ".jsonld", ".ttl", ".txt")
-POINTER_NAMES = ("pagefind/pagefind.js", "pagefind/pagefind-entry.json")
 SIBLINGS = (".gz", ".br")
 RCLONE_DIR_NOT_FOUND = 3  # rclone's exit code
 
@@ -63,7 +63,7 @@ def _base(path: str) -> str:
 
 def is_pointer(path: str) -> bool:
     base = _base(path)
-    return base.endswith(POINTER_SUFFIXES) or base in POINTER_NAMES
+    return base.endswith(POINTER_SUFFIXES)
 
 
 def site_manifest(site: Path) -> Manifest:

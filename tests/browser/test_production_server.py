@@ -1,7 +1,6 @@
 """The demo site in Chromium behind Debian's nginx, configured with the deploy/nginx.conf a
-build writes: its Content-Security-Policy holds for every page and for search (Pagefind's
-WebAssembly and worker), downloads arrive with their types, and a missing URL shows the
-404 page of its language."""
+build writes: its Content-Security-Policy holds for every page and for search, downloads
+arrive with their types, and a missing URL shows the 404 page of its language."""
 
 from __future__ import annotations
 
