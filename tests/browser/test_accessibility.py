@@ -15,6 +15,8 @@ PAGES = [
     "/search/?q=公交",
     "/stats/",
     "/open-types/closed/",
+    "/apply/enterprise-social-insurance/",  # the form, its print button from static/apply.js
+    "/404/",  # what the web server shows for a missing URL
 ]
 
 
