@@ -14,21 +14,25 @@ import csv
 import datetime as dt
 import os
 import re
-import shutil
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..catalog.encoding import detect_file
 from ..catalog.limits import inspect_xlsx
-from ..catalog.loader import SLUG
-from ..catalog.placeholders import TO_FILL, UNDECIDED
 from ..data.reader import _cell_text
 from ..errors import KaifangError, Problem
+from .sheetlayout import (
+    FOOT_WINDOW,
+    HEAD_WINDOW,
+    Merge,
+    Skipped,
+    fill_merges,
+    find_layout,
+    footer_start,
+    read_merges,
+)
 
 NAME_LIMIT = 48
 SNIFF_BYTES = 64 * 1024
@@ -141,9 +145,25 @@ def _is_datetime(value: str) -> bool:
     return True
 
 
+CODE_TITLE = re.compile(
+    r"代码|编码|编号|号码|代号|邮编|邮政编码|电话|手机|身份证|证件号|账号|帐号|卡号|工号|学号|"
+    r"(^|[^a-z])(id|code|phone|tel|mobile|zip|postcode)([^a-z]|$)",
+    re.IGNORECASE,
+)
+MEASURE_TITLE = re.compile(r"数|量|额|人口|面积|长度|率|值|合计|总计|收入|支出|年份|年度|年龄")
+MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
+CODE_WIDTH = 5  # digit strings of one fixed width from this length on are codes
+
+
 @dataclass
 class ColumnGuess:
-    """The types a column can still have, narrowed by every non-empty value seen."""
+    """The types a column can still have, narrowed by every non-empty value seen.
+
+    Integer-looking columns that are really codes stay strings, with the reason kept for
+    the descriptor's comments: a leading zero (007), more digits than a double holds
+    exactly, a header that names a code (区划代码, 手机号码), every value a mobile number,
+    or every value of one fixed width (110101, 659012: 行政区划代码, postal codes).
+    """
 
     title: str
     candidates: set[str] = field(
@@ -152,12 +172,24 @@ class ColumnGuess:
     date_formats: set[str] = field(default_factory=lambda: set(DATE_FORMATS))
     booleans: set[str] = field(default_factory=set)
     values: int = 0
+    leading_zero: str = ""  # the first value with a leading zero
+    too_long: str = ""  # the first value with more digits than stay exact
+    digit_widths: set[int] = field(default_factory=set)
+    mobile: bool = True
 
     def add(self, value: str) -> None:
         if value == "":
             return
         self.values += 1
         c = self.candidates
+        if value.isdigit():
+            self.digit_widths.add(len(value))
+            if not self.leading_zero and len(value) > 1 and value[0] == "0":
+                self.leading_zero = value
+        else:
+            self.digit_widths.add(-1)
+        if self.mobile and not MOBILE.match(value):
+            self.mobile = False
         if not c:
             return
         if "boolean" in c:
@@ -165,6 +197,7 @@ class ColumnGuess:
             if not any(self.booleans <= pair for pair in BOOLEANS):
                 c.discard("boolean")
         if ("integer" in c or "number" in c) and sum(ch.isdigit() for ch in value) > EXACT_DIGITS:
+            self.too_long = self.too_long or value
             c.discard("integer")
             c.discard("number")
         if "integer" in c and not INTEGER.match(value):
@@ -180,12 +213,54 @@ class ColumnGuess:
         if "datetime" in c and not _is_datetime(value):
             c.discard("datetime")
 
+    def code_reason(self) -> tuple[str, str] | None:
+        """Why a column of digits is kept as text (zh, en), or None when it is a number."""
+        all_digits = self.values > 0 and -1 not in self.digit_widths
+        if self.leading_zero:
+            v = self.leading_zero
+            return (
+                f"有以 0 开头的值（如 {v}）：是代码，按文本保存，前导零不丢",
+                f"values start with 0 (e.g. {v}): a code, kept as text so zeros stay",
+            )
+        if self.too_long:
+            return (
+                f"超过 {EXACT_DIGITS} 位数字：按文本保存，数值会被 Excel 等舍入",
+                f"more than {EXACT_DIGITS} digits: kept as text, as a number it would be rounded",
+            )
+        if not all_digits:
+            return None
+        hint = CODE_TITLE.search(self.title)
+        if hint:
+            return (
+                f"表头含“{hint.group(0).strip()}”：是代码，按文本保存",
+                f"the header names a code ({hint.group(0).strip()}): kept as text",
+            )
+        if self.mobile:
+            return ("每个值都是 11 位手机号码：按文本保存", "every value is a mobile number: text")
+        widths = self.digit_widths
+        if len(widths) == 1 and min(widths) >= CODE_WIDTH and not MEASURE_TITLE.search(self.title):
+            w = min(widths)
+            return (
+                f"每个值都是 {w} 位数字（定长代码，如行政区划代码、邮政编码）：按文本保存；"
+                "若是数量，改为 integer",
+                f"every value has exactly {w} digits (a fixed-width code such as a division "
+                "or postal code): kept as text; change to integer if it is a quantity",
+            )
+        return None
+
     def schema_field(self, name: str) -> dict[str, Any]:
+        return self.infer(name)[0]
+
+    def infer(self, name: str) -> tuple[dict[str, Any], tuple[str, str] | None]:
+        """The Table Schema field, and why it is text although its values look like numbers."""
         out: dict[str, Any] = {"name": name, "type": "string", "title": self.title}
         if self.values == 0:
-            return out
+            return out, None
+        reason = self.code_reason()
         for kind in ("boolean", "integer", "number", "date", "datetime"):
             if kind in self.candidates:
+                if kind in ("integer", "number") and reason is not None:
+                    break
                 out["type"] = kind
                 break
         if out["type"] == "boolean" and self.booleans <= {"是", "否"}:
@@ -194,7 +269,7 @@ class ColumnGuess:
             fmt = "default" if "default" in self.date_formats else sorted(self.date_formats)[0]
             if fmt != "default":
                 out["format"] = fmt
-        return out
+        return out, (reason if out["type"] == "string" else None)
 
 
 # --- reading tables -----------------------------------------------------------------------
@@ -208,6 +283,7 @@ class Table:
     source: str  # shown in messages
     rows: Iterator[list[str]]
     encoding: str = ""
+    merges: list[Merge] = field(default_factory=list)
 
 
 def _csv_rows(path: Path, encoding: str) -> Iterator[list[str]]:
@@ -222,13 +298,29 @@ def _csv_rows(path: Path, encoding: str) -> Iterator[list[str]]:
             yield [cell.strip() for cell in row]
 
 
-def _sheet_rows(path: Path, sheet: str) -> Iterator[list[str]]:
+def _sheet_rows(path: Path, sheet: str, merges: list[Merge]) -> Iterator[list[str]]:
     from openpyxl import load_workbook
 
     wb = load_workbook(path, read_only=True, data_only=True)
     try:
-        for row in wb[sheet].iter_rows(values_only=True):
-            yield [_cell_text(v).strip() for v in row]
+        rows = (
+            [_cell_text(v).strip() for v in row] for row in wb[sheet].iter_rows(values_only=True)
+        )
+        yield from fill_merges(rows, merges)
+    finally:
+        wb.close()
+
+
+def _sheet_merges(path: Path) -> dict[str, list[Merge]]:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        out = {}
+        for ws in wb.worksheets:
+            with ws._get_source() as source:  # the sheet's XML: merges follow the cells
+                out[ws.title] = read_merges(source)
+        return out
     finally:
         wb.close()
 
@@ -239,8 +331,6 @@ def read_tables(path: Path) -> list[Table]:
         encoding = detect_encoding(path)
         return [Table(path.stem, path.name, _csv_rows(path, encoding), encoding)]
     if suffix in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
         refusal = inspect_xlsx(path)  # a zip bomb is refused before openpyxl inflates it
         if refusal is not None:
             raise ImportFailed(
@@ -257,16 +347,17 @@ def read_tables(path: Path) -> list[Table]:
                 ],
             )
         try:
-            wb = load_workbook(path, read_only=True, data_only=True)
+            merges = _sheet_merges(path)
         except Exception as exc:  # openpyxl raises zipfile, KeyError and its own errors
             raise _fail(
                 f"{path.name} 不是有效的 Excel 工作簿：{exc}",
                 f"{path.name} is not a valid Excel workbook: {exc}",
                 file=str(path),
             ) from None
-        names = list(wb.sheetnames)
-        wb.close()
-        return [Table(name, f"{path.name} [{name}]", _sheet_rows(path, name)) for name in names]
+        return [
+            Table(name, f"{path.name} [{name}]", _sheet_rows(path, name, m), merges=m)
+            for name, m in merges.items()
+        ]
     raise _fail(
         f"不支持的文件类型 {suffix or '（无扩展名）'}",
         f"unsupported file type {suffix or '(none)'}",
@@ -280,6 +371,9 @@ def read_tables(path: Path) -> list[Table]:
 
 # --- copying and inferring ----------------------------------------------------------------
 
+LOSSY = re.compile(r"[\u3400-\u9fff]\?|\?[\u3400-\u9fff]|\ufffd")
+LOSSY_ROWS = 10  # rows named in the warning
+
 
 @dataclass
 class ImportedResource:
@@ -290,284 +384,172 @@ class ImportedResource:
     fields: list[dict[str, Any]]
     source_encoding: str
     skipped_blank_rows: int
+    source: str = ""
+    header_lines: list[int] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)  # title, unit and note rows
+    notes: list[str] = field(default_factory=list)  # the note rows, for the README
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (zh, en)
+    reasons: dict[str, tuple[str, str]] = field(default_factory=dict)  # field -> why text
+    suggested_title: str = ""  # the title row above the header, if any
 
 
-def copy_table(table: Table, name: str, target: Path) -> ImportedResource | None:
-    """Stream the table into target as UTF-8 CSV and infer its schema; None when empty."""
-    header: list[str] | None = None
-    guesses: list[ColumnGuess] = []
-    rows = blank = 0
+def _too_many_cells(table: Table, line: int, cells: int, width: int) -> ImportFailed:
+    return _fail(
+        f"{table.source} 第 {line} 行有 {cells} 个单元格，多于表头的 {width} 列",
+        f"{table.source} line {line} has {cells} cells, more than the {width} header columns",
+        file=table.source,
+        line=line,
+        expected=f"{width} 列",
+        expected_en=f"{width} columns",
+        found=f"{cells} 列",
+        hint="检查该行是否有多余的分隔符或未加引号的逗号；表头不在这一行之前时，用 "
+        "--header-row N 指定表头所在行，--skip-footer N 跳过末尾 N 行说明",
+        hint_en="look for a stray delimiter or an unquoted comma in that row; if the header "
+        "is elsewhere, pass --header-row N, and --skip-footer N to leave out N note rows",
+    )
+
+
+def copy_table(
+    table: Table,
+    name: str,
+    target: Path,
+    header_row: int | None = None,
+    skip_footer: int | None = None,
+) -> ImportedResource | None:
+    """Stream the table into target as UTF-8 CSV and infer its schema; None when empty.
+
+    The first non-blank rows are held to find the header (sheetlayout.find_layout), the
+    last ones to find the notes below the data (sheetlayout.footer_start); everything in
+    between is streamed.
+    """
+    lines = ((n, raw) for n, raw in enumerate(table.rows, start=1))
+    head: list[tuple[int, list[str]]] = []
+    blank = 0
+    for n, raw in lines:
+        if any(raw):
+            head.append((n, raw))
+        if header_row is None and len(head) >= HEAD_WINDOW:
+            break
+        if header_row is not None and n >= header_row + 2:  # a second header row, units
+            break
+    if not head:
+        return None
+    layout, used = find_layout(head, header_row, table.merges)
+    if not layout.header:
+        return None
+    header = [h.replace("\ufeff", "").replace("\n", " ").strip() for h in layout.header]
+    width = len(header)
+    titles = []
+    for col, h in enumerate(header):
+        unit = layout.units[col] if col < len(layout.units) else ""
+        titles.append(f"{h}（{unit}）" if unit and f"（{unit}）" not in h else h)
+    guesses = [ColumnGuess(t) for t in titles]
+    names = field_names(header)
+    lossy: dict[int, list[int]] = {}
+    rows = 0
+    last_header = layout.header_lines[-1]
+
+    def body() -> Iterator[tuple[int, list[str]]]:
+        yield from head[used:]
+        yield from lines
+
     tmp = target.with_name(f".{target.name}.importing")
+    window: list[tuple[int, list[str]]] = []
+    hold = FOOT_WINDOW if skip_footer is None else skip_footer
     try:
         with open(tmp, "w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\n")
-            for line, raw in enumerate(table.rows, start=1):
-                if not any(raw):
-                    if header is not None:
-                        blank += 1
-                    continue
-                if header is None:
-                    while raw and not raw[-1]:
-                        raw = raw[:-1]  # Excel pads rows with empty trailing cells
-                    header = [h.replace("\ufeff", "").replace("\n", " ").strip() for h in raw]
-                    guesses = [ColumnGuess(h) for h in header]
-                    names = field_names(header)
-                    writer.writerow(names)
-                    continue
-                if len(raw) > len(header):
-                    if any(raw[len(header) :]):
-                        raise _fail(
-                            f"{table.source} 第 {line} 行有 {len(raw)} 个单元格，"
-                            f"多于表头的 {len(header)} 列",
-                            f"{table.source} line {line} has {len(raw)} cells, more than the "
-                            f"{len(header)} header columns",
-                            file=table.source,
-                            line=line,
-                            expected=f"{len(header)} 列",
-                            found=f"{len(raw)} 列",
-                            hint="检查该行是否有多余的分隔符或未加引号的逗号",
-                            hint_en="look for a stray delimiter or an unquoted comma in that row",
-                        )
-                    raw = raw[: len(header)]
-                row = raw + [""] * (len(header) - len(raw))
-                for guess, value in zip(guesses, row, strict=True):
+            writer.writerow(names)
+
+            def write(line: int, raw: list[str]) -> None:
+                nonlocal rows
+                if len(raw) > width:
+                    if any(raw[width:]):
+                        raise _too_many_cells(table, line, len(raw), width)
+                    raw = raw[:width]
+                row = raw + [""] * (width - len(raw))
+                for col, (guess, value) in enumerate(zip(guesses, row, strict=True)):
                     guess.add(value)
+                    if "?" in value or "\ufffd" in value:
+                        if LOSSY.search(value):
+                            lossy.setdefault(col, []).append(line)
                 writer.writerow(row)
                 rows += 1
-        if header is None:
-            tmp.unlink()
-            return None
+
+            for line, raw in body():
+                if not any(raw):
+                    blank += 1
+                    continue
+                window.append((line, raw))
+                if len(window) > hold:
+                    write(*window.pop(0))
+            cut = footer_start(window) if skip_footer is None else max(len(window) - hold, 0)
+            for line, raw in window[:cut]:
+                write(line, raw)
+            notes = window[cut:]
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    fields, reasons = [], {}
+    for guess, fname in zip(guesses, names, strict=True):
+        spec, why = guess.infer(fname)
+        fields.append(spec)
+        if why:
+            reasons[fname] = why
+    if layout.table_unit:
+        for spec in fields:
+            if spec["type"] in ("integer", "number") and "（" not in spec["title"]:
+                spec["title"] = f"{spec['title']}（{layout.table_unit}）"
+    skipped = list(layout.skipped)
+    note_texts = []
+    for line, raw in notes:
+        text = " ".join(dict.fromkeys(c for c in raw if c))
+        note_texts.append(text)
+        skipped.append(Skipped(line, "note", text))
+    warnings = []
+    for col, found in sorted(lossy.items()):
+        shown = "、".join(str(n) for n in found[:LOSSY_ROWS]) + (
+            "…" if len(found) > LOSSY_ROWS else ""
+        )
+        shown_en = ", ".join(str(n) for n in found[:LOSSY_ROWS]) + (
+            ", …" if len(found) > LOSSY_ROWS else ""
+        )
+        warnings.append(
+            (
+                f"{table.source} 字段“{titles[col]}”有 {len(found)} 行的汉字被替换成了 ? 或 �"
+                f"（第 {shown} 行）：导出时丢失了字符。"
+                "请从原系统另存为 UTF-8 或 GB18030 后重新导入",
+                f"{table.source} field {names[col]}: {len(found)} rows have ? or � where a "
+                f"Chinese character should be (lines {shown_en}): characters were lost on "
+                "export. Export again as UTF-8 or GB18030 and re-import",
+            )
+        )
+    data_merges = [m for m in table.merges if m.row1 > last_header]
+    if data_merges:
+        refs = ", ".join(m.ref for m in data_merges[:10]) + (", …" if len(data_merges) > 10 else "")
+        warnings.append(
+            (
+                f"{table.source} 数据区有 {len(data_merges)} 个合并单元格（{refs}）：其值已填入"
+                "所合并的每个单元格，请核对",
+                f"{table.source} has {len(data_merges)} merged cells in its data ({refs}): "
+                "their value was copied into every cell they cover; please check",
+            )
+        )
+    titles_above = [s.text for s in layout.skipped if s.kind == "title"]
     return ImportedResource(
         name=name,
         title=table.label,
         path=f"data/{target.name}",
         rows=rows,
-        fields=[g.schema_field(n) for g, n in zip(guesses, names, strict=True)],
+        fields=fields,
         source_encoding=table.encoding,
         skipped_blank_rows=blank,
+        source=table.source,
+        header_lines=layout.header_lines,
+        skipped=skipped,
+        notes=note_texts,
+        warnings=warnings,
+        reasons=reasons,
+        suggested_title=titles_above[0] if titles_above else "",
     )
-
-
-# --- the descriptor -----------------------------------------------------------------------
-
-DESCRIPTOR_HEAD = """\
-# 由 kaifang import 从 {source} 生成。标记为“{fill}”或“{undecided}”的项必须由人填写，
-# 填好之前 kaifang check 会报错，网站不会发布这个数据集。
-# Generated by kaifang import from {source}. Keys marked "{fill}" or "{undecided}" must be
-# filled in by a person; until then kaifang check fails and nothing is published.
-name: {id}
-title: {fill}  # 建议 / suggested: {title}
-# title_en: ...
-description: {fill}  # 一段摘要：数据内容、来源、统计口径 / what the data is, where it comes from
-publisher: {fill}  # publishers.yaml 中的部门 id{publisher_hint}
-theme: {fill}  # site.yaml 中 themes 的 id{theme_hint}
-keywords: []
-# 开放类型：无条件开放 / 有条件开放 / 非开放。系统不会默认开放。
-# Open type: decide it; nothing is ever open by default.
-open_type: {undecided}
-# legal_basis: 《……》第……条  # 有条件开放、非开放必填 / required unless open
-# open_conditions: ……        # 有条件开放必填 / required when conditional
-update_frequency: {fill}  # site.yaml 中 frequencies 的 id{frequency_hint}
-issued: {fill}  # 发布日期 YYYY-MM-DD
-modified: {fill}  # 更新日期 YYYY-MM-DD
-"""
-
-
-def _hint(values: list[str]) -> str:
-    return f"：{', '.join(values[:12])}" if values else ""
-
-
-def _vocabulary(catalog_dir: Path) -> tuple[list[str], list[str], list[str]]:
-    """Publisher, theme and frequency ids of the catalog, for the comments."""
-
-    def load(name: str) -> Any:
-        try:
-            return yaml.safe_load((catalog_dir / name).read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError):
-            return None
-
-    site = load("site.yaml") or {}
-    pubs = load("publishers.yaml") or []
-
-    def ids(items: Any) -> list[str]:
-        return [str(x["id"]) for x in items or [] if isinstance(x, dict) and "id" in x]
-
-    return (
-        ids(pubs if isinstance(pubs, list) else []),
-        ids(site.get("themes") if isinstance(site, dict) else []),
-        ids(site.get("frequencies") if isinstance(site, dict) else []),
-    )
-
-
-def resource_descriptor(res: ImportedResource) -> dict[str, Any]:
-    return {
-        "name": res.name,
-        "title": res.title,
-        "path": res.path,
-        "format": "csv",
-        "encoding": "utf-8",
-        "schema": {"fields": res.fields},
-    }
-
-
-def _dump(data: Any) -> str:
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
-
-
-def new_descriptor_text(
-    catalog_dir: Path, ds_id: str, source: str, title: str, resources: list[ImportedResource]
-) -> str:
-    publishers, themes, frequencies = _vocabulary(catalog_dir)
-    head = DESCRIPTOR_HEAD.format(
-        source=source,
-        id=ds_id,
-        title=title,
-        fill=TO_FILL,
-        undecided=UNDECIDED,
-        publisher_hint=_hint(publishers),
-        theme_hint=_hint(themes),
-        frequency_hint=_hint(frequencies),
-    )
-    body = _dump({"resources": [resource_descriptor(r) for r in resources]})
-    return head + body
-
-
-# --- the command --------------------------------------------------------------------------
-
-
-@dataclass
-class ImportResult:
-    dataset: str
-    folder: Path
-    created: bool  # a new dataset, or resources added to an existing one
-    resources: list[ImportedResource]
-    skipped_sheets: list[str]
-
-
-def _check_catalog(catalog_dir: Path) -> None:
-    if not (catalog_dir / "site.yaml").is_file():
-        raise _fail(
-            f"{catalog_dir} 不是 Kaifang 目录（缺少 site.yaml）",
-            f"{catalog_dir} is not a Kaifang catalog (no site.yaml)",
-            file=str(catalog_dir / "site.yaml"),
-            hint="用 --catalog 指定目录，或先运行 kaifang new catalog DIR",
-            hint_en="pass --catalog DIR, or create one with: kaifang new catalog DIR",
-        )
-
-
-def import_file(
-    source: Path, catalog_dir: Path, dataset_id: str | None = None, replace: bool = False
-) -> ImportResult:
-    """Import a CSV or XLSX file into a new dataset, or add its tables to an existing one."""
-    _check_catalog(catalog_dir)
-    if not source.is_file():
-        raise _fail(f"找不到文件 {source}", f"file {source} not found", file=str(source))
-    ds_id = dataset_id or slug(source.stem, "-", "dataset")
-    if not SLUG.match(ds_id):
-        raise _fail(
-            f"数据集 id {ds_id!r} 无效",
-            f"dataset id {ds_id!r} is invalid",
-            expected="小写字母、数字、连字符 / a-z 0-9 -",
-            found=ds_id,
-            hint="用 --dataset 指定，例如 --dataset bus-lines",
-            hint_en="pass one with --dataset, e.g. --dataset bus-lines",
-        )
-    folder = catalog_dir / "datasets" / ds_id
-    descriptor_path = folder / "datapackage.yaml"
-    existing: dict[str, Any] | None = None
-    if descriptor_path.is_file():
-        if dataset_id is None:
-            raise _fail(
-                f"数据集 {ds_id} 已存在",
-                f"dataset {ds_id} already exists",
-                file=f"datasets/{ds_id}/datapackage.yaml",
-                dataset=ds_id,
-                hint=f"用 --dataset {ds_id} 向它添加资源，或用 --dataset 指定新的 id",
-                hint_en=f"pass --dataset {ds_id} to add resources to it, or another id",
-            )
-        loaded = yaml.safe_load(descriptor_path.read_text(encoding="utf-8"))
-        existing = loaded if isinstance(loaded, dict) else None
-        if existing is None:
-            raise _fail(
-                "datapackage.yaml 顶层应为映射",
-                "datapackage.yaml must be a mapping",
-                file=f"datasets/{ds_id}/datapackage.yaml",
-                dataset=ds_id,
-            )
-    tables = read_tables(source)
-    old_resources = {
-        r.get("name"): r for r in (existing or {}).get("resources") or [] if isinstance(r, dict)
-    }
-    staging = Path(tempfile.mkdtemp(prefix=f".import-{ds_id}-", dir=catalog_dir))
-    try:
-        imported: list[ImportedResource] = []
-        skipped: list[str] = []
-        used: set[str] = set()
-        for i, table in enumerate(tables, start=1):
-            base = slug(table.label, "-", f"sheet-{i}")
-            name, n = base, 2
-            while name in used:
-                name, n = f"{base}-{n}", n + 1
-            if name in old_resources and not replace:
-                raise _fail(
-                    f"数据集 {ds_id} 已有资源 {name}",
-                    f"dataset {ds_id} already has a resource {name}",
-                    file=f"datasets/{ds_id}/datapackage.yaml",
-                    dataset=ds_id,
-                    field=name,
-                    hint="加 --replace 用新文件替换它的数据（保留已填写的字段说明）",
-                    hint_en="add --replace to replace its data (field descriptions are kept)",
-                )
-            res = copy_table(table, name, staging / f"{name}.csv")
-            if res is None:
-                skipped.append(table.label)
-                continue
-            used.add(name)
-            imported.append(res)
-        if not imported:
-            raise _fail(
-                f"{source.name} 中没有数据（没有表头行）",
-                f"{source.name} holds no table (no header row)",
-                file=str(source),
-            )
-        (folder / "data").mkdir(parents=True, exist_ok=True)
-        for res in imported:
-            os.replace(staging / f"{res.name}.csv", folder / res.path)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    if existing is None:
-        title = tables[0].label if len(tables) == 1 else source.stem
-        text = new_descriptor_text(catalog_dir, ds_id, source.name, title, imported)
-    else:
-        text = _dump(_merge(existing, imported))
-    tmp = descriptor_path.with_name(".datapackage.yaml.importing")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, descriptor_path)
-    return ImportResult(ds_id, folder, existing is None, imported, skipped)
-
-
-def _merge(existing: dict[str, Any], imported: list[ImportedResource]) -> dict[str, Any]:
-    """Add or replace resources; a replaced resource keeps the person's field descriptions."""
-    resources = [r for r in existing.get("resources") or [] if isinstance(r, dict)]
-    by_name = {r.get("name"): i for i, r in enumerate(resources)}
-    for res in imported:
-        new = resource_descriptor(res)
-        if res.name in by_name:
-            old = resources[by_name[res.name]]
-            old_fields = {
-                f.get("name"): f
-                for f in (old.get("schema") or {}).get("fields") or []
-                if isinstance(f, dict)
-            }
-            schema = dict(old.get("schema") or {})
-            schema["fields"] = [old_fields.get(f["name"], f) for f in res.fields]
-            merged = {**old, "path": new["path"], "format": "csv", "encoding": "utf-8"}
-            merged["schema"] = schema
-            resources[by_name[res.name]] = merged
-        else:
-            resources.append(new)
-    return {**existing, "resources": resources}
