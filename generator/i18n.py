@@ -153,9 +153,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "search_sort_title": ("名称（拼音顺序）", "Title (A–Z)"),
     "search_modified": ("更新于 {date}", "updated {date}"),
     "search_help": (
-        "多个词用空格分开（同时包含）；\"公交线路\" 查找完整短语；"
+        '多个词用空格分开（同时包含）；"公交线路" 查找完整短语；'
         "公交 OR 学校 任选其一；-公交 排除该词。",
-        "Words separated by spaces must all match; \"bus lines\" finds the phrase; bus OR school "
+        'Words separated by spaces must all match; "bus lines" finds the phrase; bus OR school '
         "accepts either; -bus excludes a word.",
     ),
     "search_noscript": (

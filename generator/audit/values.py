@@ -16,7 +16,8 @@ from ..data.reader import iter_rows
 from ..i18n import STRINGS
 from ..model import Catalog, Dataset, Resource
 from ..policy import publishes_data, shows_in_output, values_are_secret
-from .files import _MARKERS, _readable
+from ..runtime.files import data_file
+from .files import _MARKERS, _stream_pieces
 
 log = logging.getLogger(__name__)
 
@@ -274,12 +275,14 @@ def _public_texts(catalog: Catalog) -> Iterator[bytes]:
         if ds.derived_from or not publishes_data(ds.open_type):
             continue
         for res in ds.resources:
-            path = ds.folder / res.path
-            if res.format == "csv" and res.encoding.lower().replace("_", "-") not in (
-                "utf-8",
-                "utf8",
-                "utf-8-sig",
-            ):
-                yield path.read_bytes().decode(res.encoding, errors="replace").encode("utf-8")
-                continue
-            yield from (chunk for _, chunk in _readable(path, res.path))
+            # opened as every data file is (runtime/files.py): a file swapped for a link to
+            # outside text must not make that text count as public and hide a finding
+            with data_file(ds.folder, res.path, ds.id) as handle:
+                if res.format == "csv" and res.encoding.lower().replace("_", "-") not in (
+                    "utf-8",
+                    "utf8",
+                    "utf-8-sig",
+                ):
+                    yield handle.read().decode(res.encoding, errors="replace").encode("utf-8")
+                    continue
+                yield from (chunk for _, chunk in _stream_pieces(handle, res.path, 0))

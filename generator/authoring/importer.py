@@ -21,7 +21,7 @@ from typing import Any
 
 from ..catalog.encoding import detect_file
 from ..catalog.limits import inspect_xlsx
-from ..data.reader import _cell_text
+from ..catalog.rows import cell_text
 from ..errors import KaifangError, Problem
 from .sheetlayout import (
     FOOT_WINDOW,
@@ -304,7 +304,7 @@ def _sheet_rows(path: Path, sheet: str, merges: list[Merge]) -> Iterator[list[st
     wb = load_workbook(path, read_only=True, data_only=True)
     try:
         rows = (
-            [_cell_text(v).strip() for v in row] for row in wb[sheet].iter_rows(values_only=True)
+            [cell_text(v).strip() for v in row] for row in wb[sheet].iter_rows(values_only=True)
         )
         yield from fill_merges(rows, merges)
     finally:

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..catalog.rows import source_rows
 from ..errors import Problem
 from ..model import Catalog, Contact, Dataset, Resource
 from ..policy import is_hash_output, is_listed, pii_allowed, publishes_data, publishes_schema
@@ -437,40 +438,6 @@ def file_has_personal_data(path: Path, encoding: str = "utf-8") -> bool:
     return bool(rest) and any(True for _ in personal_data(rest))
 
 
-def _source_rows(ds: Dataset, res: Resource) -> Iterator[list[str]]:
-    """Header and rows of an open resource's own file, as text. Only the few resources in
-    which the quick scan found something are read this way."""
-    path = ds.folder / res.path
-    if res.format == "xlsx":
-        from openpyxl import load_workbook
-
-        wb = load_workbook(path, read_only=True, data_only=True)
-        try:
-            sheet = res.raw.get("sheet")
-            if isinstance(sheet, str) and sheet in wb.sheetnames:
-                ws = wb[sheet]
-            elif isinstance(sheet, int) and not isinstance(sheet, bool) and sheet >= 1:
-                ws = wb.worksheets[min(sheet, len(wb.worksheets)) - 1]
-            else:
-                ws = wb.worksheets[0]
-            for row in ws.iter_rows(values_only=True):
-                yield ["" if v is None else str(v) for v in row]
-        finally:
-            wb.close()
-        return
-    dialect = res.raw.get("dialect") if isinstance(res.raw.get("dialect"), dict) else {}
-    options: dict[str, str] = {}
-    for key, option in (("delimiter", "delimiter"), ("quoteChar", "quotechar")):
-        value = dialect.get(key)
-        if isinstance(value, str) and len(value) == 1:
-            options[option] = value
-    encoding = res.encoding.lower()
-    if encoding in ("utf-8", "utf8"):
-        encoding = "utf-8-sig"
-    with open(path, encoding=encoding, errors="replace", newline="") as handle:
-        yield from csv.reader(handle, **options)
-
-
 def data_problems(ds: Dataset) -> list[Problem]:
     """Personal data in the rows of an open dataset's own files (derivatives are computed
     later and audited in their published form), honouring each field's ``pii_allowed``."""
@@ -492,7 +459,7 @@ def data_problems(ds: Dataset) -> list[Problem]:
 
 def _resource_problems(ds: Dataset, res: Resource) -> list[Problem]:
     by_name = {f.name: f for f in res.fields}
-    rows = _source_rows(ds, res)
+    rows = source_rows(ds, res)  # the one reader, by descriptor
     header = next(rows, [])
     fields = [by_name.get(name) for name in header]
     problems: list[Problem] = []
