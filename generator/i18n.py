@@ -283,6 +283,13 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Chinese correctly. Use the XLSX file for long numeric codes, which Excel would "
         "otherwise turn into scientific notation.",
     ),
+    "headers_note": (
+        "XLSX 和 Excel 兼容 CSV 的表头是字段的中文名（XLSX 的“fields”工作表列出对应的字段名）；"
+        "CSV（UTF-8）、JSON 和 API 用字段名，便于程序读取。",
+        "The XLSX and the Excel CSV head their columns with the field titles (the XLSX "
+        "'fields' sheet maps them to field names); the UTF-8 CSV, the JSON and the API use "
+        "the field names, for programs.",
+    ),
     "xlsx_too_large": (
         "超过 {n} 行的资源不提供 XLSX（Excel 工作表容纳不下），请下载 CSV。",
         "Resources of more than {n} rows have no XLSX (an Excel sheet cannot hold them); "

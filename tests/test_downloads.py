@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from bench.synth import large_csv_schema, make_large_csv
 from generator.build import build
+from generator.data import downloads
 from generator.data.downloads import excel_safe, write_excel_csv, write_json, write_xlsx
 from generator.model import FieldInfo
 
@@ -69,8 +70,11 @@ def test_excel_csv_has_bom_crlf_and_the_same_rows(built: Path):
     assert b"\r\n" in raw and b"\n" not in raw.replace(b"\r\n", b"")
     excel_rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     plain_rows = list(csv.reader(io.StringIO((built / "rows.csv").read_text(encoding="utf-8"))))
+    # for people the field titles head the columns; programs read names in the plain CSV
+    assert excel_rows[0] == ["编码", "名称", "数量", "比例", "是否", "日期", "长编码"]
+    assert plain_rows[0] == ["code", "name", "count", "ratio", "ok", "day", "big"]
     # the same rows, except that a cell Excel would run as a formula starts with '
-    assert excel_rows == [[excel_safe(cell) for cell in row] for row in plain_rows]
+    assert excel_rows[1:] == [[excel_safe(cell) for cell in row] for row in plain_rows[1:]]
     assert excel_rows[1][1] == "公交,一号"
     assert "=1+1" in plain_rows[2] and "'=1+1" in excel_rows[2]
 
@@ -97,7 +101,7 @@ def test_xlsx_keeps_types_codes_and_never_makes_formulas(built: Path):
     wb = load_workbook(built / "rows.xlsx")
     assert wb.sheetnames == ["data", "fields"]
     rows = list(wb["data"].iter_rows(values_only=True))
-    assert rows[0] == ("code", "name", "count", "ratio", "ok", "day", "big")
+    assert rows[0] == ("编码", "名称", "数量", "比例", "是否", "日期", "长编码")  # titles
     assert rows[1][:6] == ("007", "公交,一号", 12, 0.1, True, dt.datetime(2026, 1, 31))
     assert rows[1][6] == "110101199001011234"  # 18 digits: exact as text, not 1.1E+17
     cell = wb["data"]["B3"]
@@ -183,3 +187,24 @@ def test_a_resource_name_that_would_clash_with_a_dataset_file_is_an_error(catalo
     assert "资源名 datapackage 是保留名" in result.output
     assert "datasets/bus-lines/datapackage.yaml" in result.output
     assert "Traceback" not in result.output
+
+
+def test_human_headers_for_people_and_names_for_programs(tmp_path: Path):
+    """Titles head the Excel CSV on both paths (bytes and rows); a missing or repeated
+    title falls back to the name; a title Excel would run as a formula gets its '."""
+    fields = (
+        FieldInfo("a", "string", "区划代码", "", {}),
+        FieldInfo("b", "string", "", "", {}),
+        FieldInfo("c", "integer", "=数量", "", {}),
+        FieldInfo("d", "integer", "区划代码", "", {}),
+    )
+    header = downloads.human_header(fields)
+    assert header == ["区划代码（a）", "b", "=数量", "区划代码（d）"]
+    for text in ("a,b,c,d\n1,x,2,3\n", 'a,b,c,d\n1,"x,y",2,3\n'):
+        src = tmp_path / "src.csv"
+        src.write_text(text, encoding="utf-8")
+        dst = tmp_path / "dst.csv"
+        write_excel_csv(src, dst, header)
+        lines = dst.read_bytes().decode("utf-8-sig").split("\r\n")
+        assert lines[0] == "区划代码（a）,b,'=数量,区划代码（d）"
+        assert lines[1] in ("1,x,2,3", '1,"x,y",2,3')

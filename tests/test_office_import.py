@@ -82,6 +82,17 @@ def test_imported_office_file_checks_and_builds(office, catalog: CatalogFactory,
     assert "不含兵团所属单位" in page  # the note reached the README section of the page
     published = (out / "datasets" / "budget" / "yu-suan.csv").read_text(encoding="utf-8")
     assert published.splitlines()[1].startswith("650102,天山区,")
+    assert (
+        published.splitlines()[0]
+        == "qu_hua_dai_ma,qu_xian_ming_cheng,cai_zheng_shou_ru,cai_zheng_zhi_chu"
+    )
+    excel = (out / "datasets" / "budget" / "yu-suan.excel.csv").read_bytes().decode("utf-8-sig")
+    assert excel.startswith("区划代码,区县名称,财政收入（万元）,财政支出（万元）\r\n")
+    from openpyxl import load_workbook
+
+    wb = load_workbook(out / "datasets" / "budget" / "yu-suan.xlsx", read_only=True)
+    assert next(wb["data"].iter_rows(values_only=True))[:2] == ("区划代码", "区县名称")
+    assert "表头是字段的中文名" in page  # and the page says so
 
 
 def test_the_lossy_warning_also_speaks_english(office, catalog: CatalogFactory, cli):

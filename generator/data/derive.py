@@ -313,7 +313,7 @@ def write_variants(
     base = f"datasets/{ds.id}/{res.name}"
     files: dict[str, WrittenFile] = {}
     target = out.path_for_stream(base + downloads.EXCEL_CSV.suffix)
-    downloads.write_excel_csv(csv_path, target)
+    downloads.write_excel_csv(csv_path, target, downloads.human_header(res.fields))
     files[downloads.EXCEL_CSV.key] = out.register(base + downloads.EXCEL_CSV.suffix)
     if rows is None or rows < downloads.EXCEL_MAX_ROWS:
         target = out.path_for_stream(base + downloads.XLSX.suffix)

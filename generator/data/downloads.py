@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import re
 import shutil
@@ -152,21 +153,43 @@ def excel_safe(cell: str) -> str:
     return cell
 
 
-def write_excel_csv(src: Path, dst: Path) -> None:
+def human_header(fields: Iterable[FieldInfo]) -> list[str]:
+    """Column headings for people (the XLSX data sheet, the Excel CSV): each field's title,
+    its name when it has none or when another field has the same title."""
+    fields = list(fields)
+    titles = [(f.title or "").strip() or f.name for f in fields]
+    seen = {t: titles.count(t) for t in titles}
+    return [t if seen[t] == 1 else f"{t}（{f.name}）" for t, f in zip(titles, fields, strict=True)]
+
+
+def _header_line(header: list[str]) -> bytes:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerow([excel_safe(h) for h in header])
+    return buf.getvalue().encode("utf-8")
+
+
+def write_excel_csv(src: Path, dst: Path, header: list[str] | None = None) -> None:
     """UTF-8 with a byte-order mark and CRLF: Excel then opens Chinese text correctly, and
     a cell that Excel would run as a formula starts with ' (see :func:`excel_safe`).
+    ``header``, when given, replaces the first row (the field titles, for people).
 
     UTF-8 with BOM rather than GB18030: it is lossless for every character, Excel 2016+
     and WPS detect it on Windows and macOS, and other tools read it as plain UTF-8.
     """
-    if _copy_without_quotes(src, dst):
+    if _copy_without_quotes(src, dst, header=header):
         return
     with open(dst, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
-        writer.writerows([excel_safe(cell) for cell in row] for row in _read_csv(src))
+        rows = _read_csv(src)
+        if header is not None:
+            next(rows, None)
+            writer.writerow([excel_safe(h) for h in header])
+        writer.writerows([excel_safe(cell) for cell in row] for row in rows)
 
 
-def _copy_without_quotes(src: Path, dst: Path, block: int = 1 << 18) -> bool:
+def _copy_without_quotes(
+    src: Path, dst: Path, block: int = 1 << 18, header: list[str] | None = None
+) -> bool:
     """The Excel CSV of a published CSV with no quoted field and no formula-like cell, by
     bytes (GB/s, not rows/s).
 
@@ -188,6 +211,9 @@ def _copy_without_quotes(src: Path, dst: Path, block: int = 1 << 18) -> bool:
             return False
     with open(src, "rb") as source, open(dst, "wb") as target:
         target.write(b"\xef\xbb\xbf")
+        if header is not None:
+            source.readline()  # the field names (no quote, so one line)
+            target.write(_header_line(header))
         while chunk := source.read(block):
             target.write(chunk.replace(b"\n", b"\r\n"))
     return True
@@ -287,7 +313,8 @@ def write_xlsx(
     sheet_title: str = "data",
     fields_sheet_title: str = "fields",
 ) -> None:
-    """A workbook: the rows on one sheet, the field descriptions on another.
+    """A workbook: the rows on one sheet headed by the field titles, and on another the
+    field names, titles, types and descriptions.
 
     Written by generator/xlsx.py (a few fixed parts and one XML line per row): text is
     always an inline string, so a cell like "=1+1" stays data and never a formula.
@@ -297,7 +324,7 @@ def write_xlsx(
     def data_rows() -> Iterator[list[Any]]:
         rows = _read_csv(src)
         next(rows, None)
-        yield [_clean_text(f.name) for f in fields]
+        yield [_clean_text(h) for h in human_header(fields)]  # for people: the titles
         for row in rows:
             yield [xlsx_value(field, value) for field, value in zip(fields, row, strict=False)]
 
