@@ -26,7 +26,8 @@ MAX_LABEL_EM = 9.0
 
 def text_width(text: str, size: float = FONT) -> float:
     """Approximate rendered width: CJK and full-width characters are 1 em, others 0.6."""
-    em = sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.6 for ch in text)
+    # Ambiguous-width characters (…, ·, ×) are as wide as CJK in the Chinese fonts
+    em = sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.6 for ch in text)
     return em * size
 
 
@@ -109,12 +110,16 @@ def column_chart(points: Sequence[tuple[str, float]], title: str, chart_id: str)
     if not points:
         return Markup("")
     top = nice_ceiling(max(v for _, v in points))
-    left = text_width(format_number(top)) + 8
+    labels = [clip_label(label) for label, _ in points]
+    longest = max(text_width(label) for label in labels) + 8
+    # Axis labels are centred under their columns: the first needs half its width on the
+    # left (持续扩大 lost the left of 持 when the margin held only the value axis), the
+    # last the same on the right.
+    left = max(text_width(format_number(top)) + 8, longest / 2)
     bottom = 22
     plot_h = 160
     height = plot_h + bottom + 8
-    longest = max(text_width(label) for label, _ in points) + 8
-    right = longest / 2  # room for the last axis label, centred under its column
+    right = longest / 2
     plot_w = WIDTH - left - right
     n = len(points)
     slot = plot_w / n
@@ -130,13 +135,13 @@ def column_chart(points: Sequence[tuple[str, float]], title: str, chart_id: str)
             f'dominant-baseline="central" font-size="{FONT}" fill="{INK}">'
             f"{format_number(top * frac)}</text>"
         )
-    for i, (label, value) in enumerate(points):
+    for i, ((full, value), label) in enumerate(zip(points, labels, strict=True)):
         h = plot_h * value / top
         x = left + i * slot + gap / 2
         parts.append(
             f'<rect class="chart-bar" x="{x:.1f}" y="{8 + plot_h - h:.1f}" '
             f'width="{max(slot - gap, 1):.1f}" height="{h:.1f}" fill="{BRAND}">'
-            f"<title>{escape(label)}: {format_number(value)}</title></rect>"
+            f"<title>{escape(full)}: {format_number(value)}</title></rect>"
         )
         if i % every == 0:
             parts.append(
