@@ -115,7 +115,8 @@ def column_chart(points: Sequence[tuple[str, float]], title: str, chart_id: str)
     # Axis labels are centred under their columns: the first needs half its width on the
     # left (持续扩大 lost the left of 持 when the margin held only the value axis), the
     # last the same on the right.
-    left = max(text_width(format_number(top)) + 8, longest / 2)
+    axis = max(text_width(format_number(top * frac)) for frac in (0, 0.5, 1))  # 0.5 of 1
+    left = max(axis + 8, longest / 2)
     bottom = 22
     plot_h = 160
     height = plot_h + bottom + 8

@@ -117,6 +117,7 @@ BBOXES = """() => [...document.querySelectorAll('svg.chart')].flatMap(svg => {
         [(label, 1) for label in TREND * 8],  # many columns, a one-digit value axis
         [("持续扩大", 3), ("2026年第一季度（预计）以及其后的各个月份", 1)],
         [(f"2024-{m:02d}", m) for m in range(1, 13)],
+        [("a", 1), ("b", 1)],  # the value axis reads 0, 0.5, 1: 0.5 is the widest
     ],
 )
 def test_column_chart_labels_fit_in_chromium(browser: Browser, points):
