@@ -25,6 +25,7 @@ from pathlib import Path
 
 from . import history, holdback, publish
 from .audit import audit
+from .catalog.audience import for_audience
 from .catalog.loader import load_catalog
 from .checks.validate import DatasetReport, validate_catalog
 from .data.derive import PublishedDataset, derive_catalog
@@ -38,7 +39,7 @@ from .feeds import write_feeds
 from .feeds.api import ENDPOINTS
 from .feeds.sitemap import write_sitemaps
 from .model import Catalog
-from .policy import publishes_data
+from .policy import Audience, publishes_data
 from .runtime.cache import (
     BuildCache,
     CatalogDigest,
@@ -104,6 +105,7 @@ class BuildRun:
     stages: dict[str, float] = field(default_factory=dict)
     fingerprint: str = ""
     all_or_nothing: bool = False  # one dataset's error stops the whole build
+    audience: Audience = Audience.PUBLIC  # the portal, or the sharing catalog
 
     @property
     def publish_key(self) -> str:
@@ -165,9 +167,13 @@ def check(
     return CheckResult(catalog, problems, reports, stages)
 
 
-def _fingerprint(digest: CatalogDigest, strict: bool, today: dt.date) -> str:
+def _fingerprint(
+    digest: CatalogDigest, strict: bool, today: dt.date, audience: Audience = Audience.PUBLIC
+) -> str:
     """Everything a build's output depends on, in one hash."""
-    return digest.whole(tree_digest(TEMPLATES), f"strict={strict}", f"date={today}")
+    return digest.whole(
+        tree_digest(TEMPLATES), f"strict={strict}", f"date={today}", f"audience={audience}"
+    )
 
 
 def _isolate(
@@ -198,6 +204,7 @@ def build(
     progress: Progress | None = None,
     record_history: bool = False,
     all_or_nothing: bool = False,
+    audience: Audience | str = Audience.PUBLIC,
 ) -> BuildResult:
     """Check, then build into a staging folder and swap it into out_dir.
 
@@ -208,7 +215,11 @@ def build(
     into the catalog's history/ folder (publishing builds; never previews).
     all_or_nothing: publish nothing when any dataset has errors (by default such a dataset
     is held back with its last published version, and the rest is published).
+    audience: "share" builds the sharing catalog (共享目录) for the government network:
+    share types decide what is published, no public feed is written, and the catalog's
+    history/ is never written (it records what the public portal published).
     """
+    audience = Audience(audience)
     started = time.perf_counter()
     publish.guard_out_dir(catalog_dir, out_dir)  # before the lock, cache or staging exist
     if use_cache and cache_dir is not None:
@@ -223,10 +234,11 @@ def build(
             jobs,
             cache,
             progress or NoProgress(),
-            record_history,
+            record_history and audience is Audience.PUBLIC,
             started,
             build_date(),
             all_or_nothing=all_or_nothing,
+            audience=audience,
         )
         try:
             return _up_to_date(run) or _build(run)
@@ -241,7 +253,7 @@ def _up_to_date(run: BuildRun) -> BuildResult | None:
         return None
     with timed(run.stages, "hash"):
         cache.digest = CatalogDigest.of(run.catalog_dir, run.jobs)
-        run.fingerprint = _fingerprint(cache.digest, run.strict, run.today)
+        run.fingerprint = _fingerprint(cache.digest, run.strict, run.today, run.audience)
         previous = cache.get("publish", run.publish_key)
     if (
         previous is None
@@ -281,6 +293,7 @@ def _build(run: BuildRun) -> BuildResult:
             progress.stage("validate", len(catalog.datasets)) as advance,
         ):
             reports = validate_catalog(catalog, problems, pool, cache, advance)
+        catalog = for_audience(catalog, run.audience)  # checked as written, published as seen
         full = catalog
         catalog, held = _isolate(run, catalog, problems)
         publish.pause_point("validated")
@@ -323,12 +336,18 @@ def _build(run: BuildRun) -> BuildResult:
                     histories,
                 )
                 with site, timed(stages, "feeds"):
-                    write_feeds(catalog, records, published, out, histories, run.record_history)
-                    render_api_docs(catalog, records, out, ENDPOINTS)
+                    if run.audience is Audience.PUBLIC:
+                        write_feeds(
+                            catalog, records, published, out, histories, run.record_history
+                        )
+                        render_api_docs(catalog, records, out, ENDPOINTS)
             publish.pause_point("rendered")
             with start_search_index(out, catalog.site.languages) as indexing:
                 with timed(stages, "sitemaps"):
-                    write_sitemaps(catalog, records, out)
+                    if run.audience is Audience.PUBLIC:
+                        write_sitemaps(catalog, records, out)
+                    else:  # internal: no crawler is invited, and none is told where to go
+                        out.write_text("robots.txt", "User-agent: *\nDisallow: /\n")
                 with timed(stages, "compress"):  # before the audit, which reads them too
                     precompress(out, cache)
                 with timed(stages, "audit"):  # reads the search index last, once it is built
@@ -383,7 +402,7 @@ def _finish(
         recorded = history.save(catalog, histories, run.today)
         if recorded and cache.enabled:  # the record is input too: fingerprint it as saved
             cache.digest = CatalogDigest.of(run.catalog_dir, run.jobs)
-            run.fingerprint = _fingerprint(cache.digest, run.strict, run.today)
+            run.fingerprint = _fingerprint(cache.digest, run.strict, run.today, run.audience)
     by_open_type = dict(Counter(ds.open_type.value for ds in catalog.datasets))
     summary = {
         "datasets": len(catalog.datasets),

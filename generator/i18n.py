@@ -546,6 +546,36 @@ STRINGS: dict[str, tuple[str, str]] = {
     "change_key_description": ("摘要", "Description"),
     "change_key_licenses": ("许可协议", "Licence"),
     "change_key_share_type": ("共享类型", "Share type"),
+    # the sharing catalog (kaifang build --audience share)
+    "share_banner": (
+        "政务数据共享目录，仅供政务网络内部使用，请勿对外公开",
+        "Government data sharing catalog: for internal use on the government network only; "
+        "do not make public",
+    ),
+    "share_conditions": ("共享条件", "Sharing conditions"),
+    "share_apply_page_title": ("申请共享：{title}", "Request to share: {title}"),
+    "share_apply_intro": (
+        "本数据为有条件共享。需要使用的部门请说明履行职责的法律依据和用途，经数据提供部门审核同意后共享。",
+        "This data is shared on conditions. A department that needs it states the legal basis "
+        "of the duty it serves and the purpose; the providing department reviews the request.",
+    ),
+    "share_apply_item_department": ("申请部门及经办人", "The requesting department and its officer"),
+    "share_apply_item_duty": (
+        "履行职责的法律依据：哪项法律法规规定了需要这些数据的职责",
+        "Legal basis of the duty: which law or regulation sets the duty that needs the data",
+    ),
+    "share_apply_item_fields": ("所需字段、范围和使用期限", "The fields, scope and period needed"),
+    "share_no_data_conditional": (
+        "本数据为有条件共享：共享目录不提供数据文件，请按共享条件申请。",
+        "Shared on conditions: the sharing catalog has no data file; request it under the "
+        "conditions.",
+    ),
+    "share_no_data_none": (
+        "本数据不予共享：仅列出目录信息和法律依据。",
+        "Not shared: only its catalog entry and legal basis are listed.",
+    ),
+    "form_department": ("申请部门", "Requesting department"),
+    "form_duty_basis": ("履职法律依据", "Legal basis of the duty"),
 }
 
 

@@ -82,6 +82,8 @@ class SiteConfig:
     frequencies: dict[str, Frequency]
     # desensitised derivatives: fewest rows that may share their quasi-identifiers
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE
+    # who the build is for: "public" (the portal) or "share" (the sharing catalog, 共享目录)
+    audience: str = "public"
 
     @cached_property
     def base_path(self) -> str:

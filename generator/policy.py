@@ -7,6 +7,7 @@ feed makes that decision itself. Anything unknown is an error upstream, never "o
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -154,9 +155,10 @@ def is_listed(open_type: OpenType, hide_closed: bool) -> bool:
     return not (open_type is OpenType.CLOSED and hide_closed)
 
 
-def can_apply(open_type: OpenType) -> bool:
-    """Conditional and closed data may be applied for (the Xinjiang measures allow both)."""
-    return open_type is not OpenType.OPEN
+def can_apply(open_type: OpenType, audience: Audience | str = "public") -> bool:
+    """Conditional and closed data may be applied for (the Xinjiang measures allow both);
+    on the sharing catalog only 有条件共享 (不予共享 is metadata and legal basis only)."""
+    return publication(audience, open_type).apply
 
 
 RESTRICTION_ORDER = (OpenType.OPEN, OpenType.CONDITIONAL, OpenType.CLOSED)
@@ -382,3 +384,75 @@ POD_ACCESS_LEVEL = {
     OpenType.CONDITIONAL: "restricted public",
     OpenType.CLOSED: "non-public",
 }
+
+
+# --- two audiences: the public portal and the sharing catalog (共享目录) -----------------
+
+
+class Audience(StrEnum):
+    PUBLIC = "public"  # the open-data portal on the internet (open types decide)
+    SHARE = "share"  # the sharing catalog on the government network (share types decide)
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What one audience gets of a dataset of one type."""
+
+    label_zh: str
+    label_en: str
+    data: bool  # rows, previews, statistics, data files
+    schema: bool  # field names, types and descriptions
+    conditions: bool  # the conditions (开放条件 / 共享条件)
+    apply: bool  # an application page (/apply/<id>/)
+    listed_when_hidden: bool  # still listed under site.yaml's hide_closed: true
+
+    def label(self, lang: str) -> str:
+        return self.label_en if lang == "en" else self.label_zh
+
+
+# The one table: audience x type -> what is published. A share type is published on the
+# sharing catalog at the level of the open type in the same row (level_for): 无条件共享
+# like 无条件开放, 有条件共享 like 有条件开放, 不予共享 like 非开放 but without an application.
+PUBLICATION: dict[tuple[Audience, str], Publication] = {
+    (Audience.PUBLIC, "open"): Publication("无条件开放", "Open", True, True, False, False, True),
+    (Audience.PUBLIC, "conditional"): Publication(
+        "有条件开放", "Conditional", False, True, True, True, True
+    ),
+    (Audience.PUBLIC, "closed"): Publication("非开放", "Not open", False, False, False, True, False),
+    (Audience.SHARE, "unconditional"): Publication(
+        "无条件共享", "Shared unconditionally", True, True, False, False, True
+    ),
+    (Audience.SHARE, "conditional"): Publication(
+        "有条件共享", "Shared on conditions", False, True, True, True, True
+    ),
+    (Audience.SHARE, "none"): Publication(
+        "不予共享", "Not shared", False, False, False, False, True
+    ),
+}
+
+# The share type whose row the sharing catalog publishes at each level (and back).
+SHARE_LEVELS: dict[ShareType, OpenType] = {
+    ShareType.UNCONDITIONAL: OpenType.OPEN,
+    ShareType.CONDITIONAL: OpenType.CONDITIONAL,
+    ShareType.NONE: OpenType.CLOSED,
+}
+_SHARE_OF_LEVEL = {level: share for share, level in SHARE_LEVELS.items()}
+
+
+def share_level(share_type: ShareType | None) -> OpenType:
+    """The level a dataset is published at on the sharing catalog. A dataset without a
+    share type is not shared: nothing ever defaults to shared."""
+    return SHARE_LEVELS[share_type or ShareType.NONE]
+
+
+def publication(audience: Audience | str, level: OpenType) -> Publication:
+    """The row of the table for a dataset published at ``level`` to ``audience``."""
+    audience = Audience(audience)
+    if audience is Audience.SHARE:
+        return PUBLICATION[(audience, _SHARE_OF_LEVEL[level].value)]
+    return PUBLICATION[(audience, level.value)]
+
+
+def level_label(audience: Audience | str, level: OpenType, lang: str) -> str:
+    """The badge of a dataset: its open type on the portal, its share type when shared."""
+    return publication(audience, level).label(lang)

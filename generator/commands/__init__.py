@@ -74,6 +74,17 @@ def cache_options(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+def audience_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--audience",
+        type=click.Choice(["public", "share"]),
+        default="public",
+        show_default=True,
+        help="public：公共数据开放门户；share：政务网络内部的共享目录 / public: the open-data "
+        "portal; share: the internal sharing catalog (共享目录) for the government network",
+    )(func)
+
+
 def quiet_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--quiet", "-q", is_flag=True, help="只输出错误 / print errors only")(func)
 

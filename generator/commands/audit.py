@@ -9,18 +9,22 @@ from ..audit import audit as run_audit
 from ..catalog.loader import load_catalog
 from ..errors import CatalogError, KaifangError
 from ..runtime.report import format_text
-from . import catalog_option, fail, lang_option
+from ..catalog.audience import for_audience
+from . import audience_option, catalog_option, fail, lang_option
 
 
 @click.command()
 @click.argument("site_dir", type=click.Path(path_type=Path, exists=True, file_okay=False))
 @catalog_option
+@audience_option
 @lang_option
-def audit(site_dir: Path, catalog_dir: Path, lang: str) -> None:
+def audit(site_dir: Path, catalog_dir: Path, audience: str, lang: str) -> None:
     """审计已构建的网站：非开放数据和个人信息不得出现 / audit a built site for leaks.
 
     SITE_DIR is checked against the catalog it was built from (--catalog): no value of a
     conditional or closed resource in any file, no personal data in open resources.
+    With --audience share, SITE_DIR is a sharing catalog: the values looked for are those
+    of every dataset that is not 无条件共享 (有条件共享 and 不予共享).
     """
     try:
         catalog, problems = load_catalog(catalog_dir)
@@ -29,7 +33,7 @@ def audit(site_dir: Path, catalog_dir: Path, lang: str) -> None:
                 "目录有错误，无法可靠审计 / the catalog has errors; the audit cannot be trusted",
                 problems.errors,
             )
-        result = run_audit(site_dir, catalog, jobs=None)
+        result = run_audit(site_dir, for_audience(catalog, audience), jobs=None)
     except KaifangError as exc:
         fail(exc, lang)
         return

@@ -15,6 +15,7 @@ from ..holdback import HeldBack
 from ..runtime.progress import make_progress
 from ..runtime.report import format_text
 from . import (
+    audience_option,
     cache_options,
     catalog_option,
     fail,
@@ -149,6 +150,7 @@ def summary_text(result: BuildResult, lang: str = "zh") -> str:
 @click.command()
 @catalog_option
 @out_option
+@audience_option
 @strict_option
 @lang_option
 @jobs_option
@@ -173,6 +175,7 @@ def summary_text(result: BuildResult, lang: str = "zh") -> str:
 def build(
     catalog_dir: Path,
     out_dir: Path,
+    audience: str,
     strict: bool,
     lang: str,
     jobs: int | None,
@@ -195,6 +198,7 @@ def build(
             progress=make_progress(quiet or as_json, lang),
             record_history=record_history,
             all_or_nothing=all_or_nothing,
+            audience=audience,
         )
     except KaifangError as exc:
         fail(exc, lang)

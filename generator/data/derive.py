@@ -468,10 +468,10 @@ def derive_catalog(
 
     def load(ds: Dataset, stored: dict) -> Derived | None:
         published = decode(PublishedDataset | None, stored["published"])
-        if published is not None and not (
-            publishes_data(ds.open_type) and ds.status.publishes_data
-        ):
-            return None  # the policy is asked again, whatever the cache holds
+        publishable = publishes_data(ds.open_type) and ds.status.publishes_data
+        if (published is not None) != publishable:
+            return None  # the policy is asked again, whatever the cache holds (the other
+            # audience of the same catalog may have published it, or not)
         files = decode(dict[str, WrittenFile], stored["files"])
         for written in files.values():
             if not cache.restore_file(written.sha256, written.size, out.root / written.path):

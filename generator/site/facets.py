@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..i18n import translate
 from ..model import Catalog
-from ..policy import OpenType
+from ..policy import OpenType, level_label
 
 if TYPE_CHECKING:
     from .views import DatasetView
@@ -76,7 +76,7 @@ class Facet:
 def facet_labels(view: DatasetView, lang: str) -> dict[str, list[str]]:
     """The filter values one dataset carries, as shown in this language."""
     return {
-        "open_type": [view.open_type.label(lang)],
+        "open_type": [view.type_label(lang)],
         "publisher": [view.publisher.name.get(lang)] if view.publisher else [],
         "theme": [view.theme.label.get(lang)] if view.theme else [],
         "format": list(view.formats),
@@ -105,7 +105,7 @@ def build_facets(catalog: Catalog, views: Sequence[DatasetView], lang: str) -> l
         "open_type": _group(
             views,
             "open_type",
-            [(t.value, t.label(lang)) for t in OpenType],
+            [(t.value, level_label(site.audience, t, lang)) for t in OpenType],
             lambda v: [v.open_type.value],
         ),
         "publisher": _group(

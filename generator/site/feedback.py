@@ -103,7 +103,7 @@ def dataset_actions(
             ),
         )
     ]
-    if can_apply(ds.open_type):
+    if can_apply(ds.open_type, site.audience):
         actions.append(action("apply", [ChannelLink(apply_url, "page")]))
         actions.append(
             action(

@@ -27,7 +27,7 @@ from ..data.records import DatasetRecord, build_record
 from ..history import Change, DatasetHistory, describe
 from ..i18n import translate
 from ..model import Catalog, Dataset, FieldRule, SiteConfig
-from ..policy import OpenType
+from ..policy import OpenType, level_label
 from ..runtime import parallel
 from ..runtime.cache import BuildCache, code_fingerprint, hash_text, store_object, tree_digest
 from ..runtime.output import OutputTree, WrittenFile
@@ -205,6 +205,7 @@ def make_environment() -> Environment:
         download_format=FORMATS.__getitem__,
         xlsx_max_rows=EXCEL_MAX_ROWS - 1,  # the header takes a row
         preview_rows=preview_rows,
+        level_label=level_label,
     )
     return env
 

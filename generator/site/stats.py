@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from ..i18n import translate
 from ..model import Catalog
-from ..policy import OpenType, is_listed
+from ..policy import OpenType, is_listed, level_label
 from .facets import Facet
 
 if TYPE_CHECKING:
@@ -100,7 +100,7 @@ def compute_stats(
     type_rows = tuple(
         CountRow(
             t.value,
-            t.label(lang),
+            level_label(catalog.site.audience, t, lang),
             sum(1 for x in all_types if x is t),
             page_of("open_type", t.value),
         )

@@ -14,7 +14,14 @@ from ..data.downloads import format_names
 from ..data.quality import Quality, ResourceQuality
 from ..history import Archived, DatasetHistory, Entry, visible
 from ..model import Catalog, Dataset, Derivation, FieldRule, Publisher, Resource, Theme
-from ..policy import OpenType, can_apply, is_listed, publishes_data, publishes_schema
+from ..policy import (
+    OpenType,
+    can_apply,
+    is_listed,
+    level_label,
+    publishes_data,
+    publishes_schema,
+)
 
 # DatasetView fields that are functions of the dataset folder (and site and publishers, and
 # the folders its derivatives read): validation, derivation and the README. The page cache
@@ -40,6 +47,7 @@ class DatasetView:
     changelog: tuple[Entry, ...] = ()  # newest first, only what the policy lets show
     archive: tuple[Archived, ...] = ()  # replaced files still downloadable
     successor: Dataset | None = None  # status.replaced_by, only when that is on the site
+    audience: str = "public"  # the portal, or the sharing catalog (share)
 
     @property
     def is_derivative(self) -> bool:
@@ -97,7 +105,11 @@ class DatasetView:
 
     @property
     def can_apply(self) -> bool:
-        return can_apply(self.ds.open_type)
+        return can_apply(self.ds.open_type, self.audience)
+
+    def type_label(self, lang: str) -> str:
+        """Its open type on the portal, its share type on the sharing catalog."""
+        return level_label(self.audience, self.ds.open_type, lang)
 
     @property
     def resources(self) -> list[PublishedResource]:
@@ -153,6 +165,7 @@ def build_views(
                 **changelog_of(
                     (histories or {}).get(ds.id), ds.open_type, ds.status.publishes_data
                 ),
+                audience=catalog.site.audience,
             )
         )
     views.sort(key=lambda v: (-v.ds.modified.toordinal(), v.id))
