@@ -87,6 +87,7 @@ class BuildResult:
     history_recorded: int = 0  # datasets whose changelog this build wrote into the catalog
     held_back: list[holdback.HeldBack] = field(default_factory=list)  # left out, and why
     published_ids: list[str] = field(default_factory=list)  # datasets this build published
+    audience: str = "public"  # by_open_type counts share types' levels for "share"
 
 
 @dataclass
@@ -277,6 +278,7 @@ def _up_to_date(run: BuildRun) -> BuildResult | None:
         up_to_date=True,
         held_back=decode(list[holdback.HeldBack], summary.get("held_back", [])),
         published_ids=summary.get("published_ids", []),
+        audience=run.audience.value,
     )
 
 
@@ -337,9 +339,7 @@ def _build(run: BuildRun) -> BuildResult:
                 )
                 with site, timed(stages, "feeds"):
                     if run.audience is Audience.PUBLIC:
-                        write_feeds(
-                            catalog, records, published, out, histories, run.record_history
-                        )
+                        write_feeds(catalog, records, published, out, histories, run.record_history)
                         render_api_docs(catalog, records, out, ENDPOINTS)
             publish.pause_point("rendered")
             with start_search_index(out, catalog.site.languages) as indexing:
@@ -435,4 +435,5 @@ def _finish(
         history_recorded=recorded,
         held_back=held_back,
         published_ids=summary["published_ids"],
+        audience=run.audience.value,
     )

@@ -559,7 +559,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "This data is shared on conditions. A department that needs it states the legal basis "
         "of the duty it serves and the purpose; the providing department reviews the request.",
     ),
-    "share_apply_item_department": ("申请部门及经办人", "The requesting department and its officer"),
+    "share_apply_item_department": (
+        "申请部门及经办人",
+        "The requesting department and its officer",
+    ),
     "share_apply_item_duty": (
         "履行职责的法律依据：哪项法律法规规定了需要这些数据的职责",
         "Legal basis of the duty: which law or regulation sets the duty that needs the data",

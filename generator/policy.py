@@ -418,7 +418,9 @@ PUBLICATION: dict[tuple[Audience, str], Publication] = {
     (Audience.PUBLIC, "conditional"): Publication(
         "有条件开放", "Conditional", False, True, True, True, True
     ),
-    (Audience.PUBLIC, "closed"): Publication("非开放", "Not open", False, False, False, True, False),
+    (Audience.PUBLIC, "closed"): Publication(
+        "非开放", "Not open", False, False, False, True, False
+    ),
     (Audience.SHARE, "unconditional"): Publication(
         "无条件共享", "Shared unconditionally", True, True, False, False, True
     ),

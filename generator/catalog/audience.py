@@ -49,7 +49,5 @@ def _relink_resource(res: Resource, recast: dict[str, Dataset]) -> Resource:
     )
     return replace(
         res,
-        derivation=Derivation(
-            source, source_resource, derivation.rules, derivation.accepted_risk
-        ),
+        derivation=Derivation(source, source_resource, derivation.rules, derivation.accepted_risk),
     )

@@ -6,10 +6,10 @@ from pathlib import Path
 import click
 
 from ..audit import audit as run_audit
+from ..catalog.audience import for_audience
 from ..catalog.loader import load_catalog
 from ..errors import CatalogError, KaifangError
 from ..runtime.report import format_text
-from ..catalog.audience import for_audience
 from . import audience_option, catalog_option, fail, lang_option
 
 

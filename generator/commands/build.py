@@ -12,6 +12,7 @@ from ..build import BuildResult
 from ..build import build as run_build
 from ..errors import KaifangError
 from ..holdback import HeldBack
+from ..policy import OpenType, level_label
 from ..runtime.progress import make_progress
 from ..runtime.report import format_text
 from . import (
@@ -31,6 +32,13 @@ OPEN_TYPE_LABELS = {
     "conditional": ("有条件开放", "conditional"),
     "closed": ("非开放", "closed"),
 }
+
+
+def type_label(audience: str, level: str, zh: bool) -> str:
+    """The open type's label on the portal; on the sharing catalog, the share type's."""
+    if audience == "public":
+        return OPEN_TYPE_LABELS[level][0 if zh else 1]
+    return level_label(audience, OpenType(level), "zh" if zh else "en")
 
 
 HELD_REASONS = {
@@ -86,6 +94,7 @@ def summary_json(result: BuildResult, lang: str) -> str:
             for h in result.held_back
         ],
         "by_open_type": result.by_open_type,
+        "audience": result.audience,
         "files": result.files,
         "errors": len(result.problems.errors),
         "warnings": len(result.problems.warnings),
@@ -97,7 +106,7 @@ def summary_text(result: BuildResult, lang: str = "zh") -> str:
     """Datasets by open type, errors, warnings, cache reuse and time: the end of a build."""
     zh = lang == "zh"
     kinds = "，".join(
-        f"{OPEN_TYPE_LABELS[k][0 if zh else 1]} {result.by_open_type.get(k, 0)}"
+        f"{type_label(result.audience, k, zh)} {result.by_open_type.get(k, 0)}"
         for k in OPEN_TYPE_LABELS
     )
     errors = len(result.problems.errors)
