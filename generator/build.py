@@ -371,7 +371,9 @@ def _build(run: BuildRun) -> BuildResult:
             raise
     publish.pause_point("after-swap")
     holdback.remember(cache, run.out_dir, catalog, out, kept)
-    write_server_configs(run.out_dir, catalog.site.base_url)
+    write_server_configs(
+        run.out_dir, catalog.site.base_url, internal=run.audience is Audience.SHARE
+    )
     return _finish(run, catalog, problems, published, out, histories, held_back)
 
 

@@ -75,6 +75,11 @@ def two_sites(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Pat
     return root, public, share
 
 
+def _names(folder: Path) -> list[str]:
+    """The files of a folder, without the precompressed .gz/.br siblings of each."""
+    return sorted(p.name for p in folder.iterdir() if p.suffix not in {".gz", ".br"})
+
+
 def _text_files(root: Path) -> list[Path]:
     return [
         p
@@ -104,7 +109,7 @@ def test_unconditionally_shared_file_is_in_the_share_site_only(two_sites):
 def test_no_value_of_a_not_shared_dataset_reaches_the_share_site(two_sites):
     root, _, share = two_sites
     folder = share / "datasets" / "traffic-violation-records"
-    assert sorted(p.name for p in folder.iterdir()) == ["index.html", "validation.json"]
+    assert _names(folder) == ["index.html", "validation.json"]
     assert not (share / "apply" / "traffic-violation-records").exists()  # 不予共享: no application
     with (root / "datasets/traffic-violation-records/data/violations.csv").open(
         encoding="utf-8"
@@ -120,7 +125,7 @@ def test_no_value_of_a_not_shared_dataset_reaches_the_share_site(two_sites):
 def test_conditionally_shared_dataset_has_conditions_and_a_share_application(two_sites):
     _, public, share = two_sites
     ds = share / "datasets" / "minimum-living-allowance"
-    assert sorted(p.name for p in ds.iterdir()) == ["index.html", "validation.json"]
+    assert _names(ds) == ["index.html", "validation.json"]
     page = (ds / "index.html").read_text(encoding="utf-8")
     assert "有条件共享" in page and "共享条件" in page
     apply = (share / "apply" / "minimum-living-allowance" / "index.html").read_text(
@@ -147,6 +152,8 @@ def test_every_share_page_says_it_is_internal_and_no_public_feed_is_written(two_
         assert not (share / name).exists(), name
         assert (public / name).exists(), name
     assert (share / "robots.txt").read_text(encoding="utf-8") == "User-agent: *\nDisallow: /\n"
+    nginx = (share.parent / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    assert "noindex" in nginx  # the server configuration of the share build is internal
     en = (share / "en" / "index.html").read_text(encoding="utf-8")
     assert "for internal use on the government network only" in en
     public_home = (public / "index.html").read_text(encoding="utf-8")
