@@ -41,6 +41,10 @@ def _scan_files(secrets: SecretIndex, part: tuple[Path, list[Path]]) -> _Scanned
     for path in paths:
         rel = path.relative_to(root).as_posix()
         scanned.files += 1
+        for value in secrets.find(rel.encode("utf-8"))[0]:  # a value used as a file name
+            files = found.setdefault(value, [])
+            if rel not in files and len(files) < FILES_PER_VALUE:
+                files.append(rel)
         try:
             for name, piece in _readable(path, rel):
                 scanned.bytes += len(piece)
@@ -146,12 +150,13 @@ def audit_leaks(
     for value, outputs in sorted(found.items(), key=lambda kv: kv[1]):
         origin = secrets.origins[value]
         resource, field_name, row, file = _locate(catalog, origin, secrets.values[value])
+        masked = mask_value(secrets.values[value])
         for output in outputs:
             result.findings.append(
                 Finding(
                     "leak",
-                    output,
-                    masked=mask_value(secrets.values[value]),
+                    output.replace(secrets.values[value], masked),  # a value as a file name
+                    masked=masked,
                     dataset=origin.dataset,
                     resource=resource,
                     field=field_name,

@@ -154,3 +154,51 @@ def test_spellings_of_one_number_are_found_once_each():
     ]
     assert _kinds(f"{PLANT_ID[:6]}\u200b{PLANT_ID[6:]}") == ["id_number"]
     assert _kinds("wang @ example.com") == ["email"]
+
+
+def test_a_closed_value_used_as_a_file_name_is_found(catalog, tmp_path: Path):
+    """Resource names are slugs, and a closed case number can be one: the name of a
+    published file is output too."""
+    closed_id = "jz-20261107-0042"  # a relief case number of the closed dataset
+    catalog.dataset(
+        "relief",
+        csv_text=f"name,id_number\n欧阳紫萱,{closed_id}\n",
+        descriptor=dataset_yaml(
+            "relief",
+            open_type="非开放",
+            extra="legal_basis: 《云川市社会救助办法》第十二条\n",
+            title="救助名单",
+            fields="- {name: name, type: string, title: 姓名}\n"
+            "- {name: id_number, type: string, title: 案件编号}\n",
+        ),
+    )
+    descriptor = dataset_yaml("bus-lines").replace("name: rows", f"name: '{closed_id}'")
+    catalog.dataset("bus-lines", descriptor=descriptor)
+    run = kaifang("build", "--catalog", catalog.root, "--out", tmp_path / "site", "--lang", "en")
+    assert run.exit_code == 1, run.describe()
+    assert "relief" in run.output, run.describe()
+    assert_absent([closed_id], Place("terminal", text=run.output), what="the file name's value")
+    assert not (tmp_path / "site" / "datasets" / "bus-lines").exists()
+
+
+def test_a_file_name_alone_is_read_by_the_audit(catalog, tmp_path: Path):
+    """The value only in a file's name, nowhere in any content: still a finding."""
+    closed = "jz-20261107-0042"
+    catalog.dataset(
+        "relief",
+        csv_text=f"name,case\n欧阳紫萱,{closed}\n",
+        descriptor=dataset_yaml(
+            "relief",
+            open_type="非开放",
+            extra="legal_basis: 《云川市社会救助办法》第十二条\n",
+            title="救助名单",
+            fields="- {name: name, type: string, title: 姓名}\n"
+            "- {name: case, type: string, title: 案件编号}\n",
+        ),
+    )
+    out = tmp_path / "site"
+    assert kaifang("build", "--catalog", catalog.root, "--out", out).exit_code == 0
+    (out / "static" / f"{closed}.txt").write_text("nothing here", encoding="utf-8")
+    run = kaifang("audit", out, "--catalog", catalog.root, "--lang", "en")
+    assert run.exit_code == 1 and "static/jz-" in run.output, run.describe()
+    assert_absent([closed], Place("terminal", text=run.output), what="the file name's value")
