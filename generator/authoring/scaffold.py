@@ -87,7 +87,7 @@ def site_yaml(spec: CatalogSpec) -> str:
         "description": {"zh": f"{spec.title}：公共数据开放目录", "en": spec.title_en or ""},
         "base_url": spec.base_url if spec.base_url.endswith("/") else spec.base_url + "/",
         "languages": ["zh", "en"],
-        "contact": {"name": {"zh": spec.title}, "email": spec.email},
+        "contact": {"name": {"zh": spec.title}, **({"email": spec.email} if spec.email else {})},
         "default_license": {
             "name": "CC-BY-4.0",
             "title": "知识共享署名 4.0",

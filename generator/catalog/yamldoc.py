@@ -259,17 +259,7 @@ def read_yaml(path: Path, rel: str, problems: ProblemList, dataset: str = "") ->
         with open(path, "rb") as handle:
             raw = handle.read(MAX_YAML_BYTES + 1)
     except FileNotFoundError:
-        problems.add(
-            _problem(
-                "file-missing",
-                f"找不到文件 {rel}",
-                f"file {rel} not found",
-                rel,
-                dataset,
-                hint=f"创建 {rel}，格式见 README 的“目录格式”一节",
-                hint_en=f"create {rel}; see 'A tour of the catalog format' in the README",
-            )
-        )
+        problems.add(_missing(path, rel, dataset))
         return None
     except IsADirectoryError:
         problems.add(
@@ -313,23 +303,7 @@ def read_yaml(path: Path, rel: str, problems: ProblemList, dataset: str = "") ->
     try:
         doc = parse_yaml(text, rel)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        detail = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        context = getattr(exc, "context", None)
-        problems.add(
-            _problem(
-                "yaml-syntax",
-                f"YAML 语法错误：{detail}" + (f"（{context}）" if context else ""),
-                f"YAML syntax error: {detail}" + (f" ({context})" if context else ""),
-                rel,
-                dataset,
-                line=line,
-                hint="检查该行及上一行的缩进（只用空格，不用 Tab）、冒号后的空格和引号是否成对",
-                hint_en="check indentation (spaces, not tabs), the space after each colon and "
-                "matching quotes on that line and the one before",
-            )
-        )
+        problems.add(_syntax_problem(exc, text, rel, dataset))
         return None
     except YamlLimitError as exc:
         problems.add(
@@ -379,3 +353,85 @@ def read_yaml(path: Path, rel: str, problems: ProblemList, dataset: str = "") ->
         )
         return None
     return doc
+
+
+# Other names a Frictionless descriptor goes by; Kaifang reads datapackage.yaml.
+OTHER_NAMES = {"datapackage.yaml": ("datapackage.yml", "datapackage.json")}
+
+
+def _missing(path: Path, rel: str, dataset: str) -> Problem:
+    """A missing file, naming the file that is there when it has another name."""
+    for other in OTHER_NAMES.get(path.name, ()):
+        if (path.parent / other).is_file():
+            there = rel.rsplit("/", 1)[0] + "/" + other
+            json_note = other.endswith(".json")
+            return _problem(
+                "file-missing",
+                f"找到 {there}，但 Kaifang 读取的是 {rel}",
+                f"found {there}, but Kaifang reads {rel}",
+                there,
+                dataset,
+                expected=path.name,
+                found=other,
+                hint=f"把 {other} 改名为 {path.name}"
+                + ("（JSON 就是合法的 YAML，内容不用改）" if json_note else ""),
+                hint_en=f"rename {other} to {path.name}"
+                + (" (JSON is valid YAML: the content stays as it is)" if json_note else ""),
+            )
+    return _problem(
+        "file-missing",
+        f"找不到文件 {rel}",
+        f"file {rel} not found",
+        rel,
+        dataset,
+        hint=f"创建 {rel}，格式见 README 的“目录格式”一节",
+        hint_en=f"create {rel}; see 'A tour of the catalog format' in the README",
+    )
+
+
+# PyYAML's messages for the usual slips, in Chinese (the English text is PyYAML's own).
+SYNTAX_ZH = {
+    "mapping values are not allowed": "这里不能再出现“键: 值”",
+    "could not find expected ':'": "缺少冒号",
+    "found character '\\t' that cannot start any token": "出现了 Tab 字符",
+    "found character '\t' that cannot start any token": "出现了 Tab 字符",
+    "found undefined alias": "引用了未定义的别名",
+    "found unexpected end of stream": "文件意外结束（引号或括号未闭合）",
+    "expected <block end>, but found '-'": "列表项（-）的缩进与上文不一致",
+    "expected <block end>, but found '<block mapping start>'": "缩进与上文不一致",
+    "expected <block end>, but found '<scalar>'": "缩进与上文不一致",
+    "did not find expected key": "缩进不一致或引号未闭合",
+    "did not find expected '-' indicator": "列表项（-）的缩进不一致",
+    "found unknown escape character": "双引号里有未知的转义字符（\\）",
+}
+
+
+def _syntax_problem(exc: yaml.YAMLError, text: str, rel: str, dataset: str) -> Problem:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    detail = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    zh = next((v for k, v in SYNTAX_ZH.items() if detail.startswith(k)), "")
+    hint = "检查该行及上一行的缩进（只用空格，不用 Tab）、冒号后的空格和引号是否成对"
+    hint_en = (
+        "check indentation (spaces, not tabs), the space after each colon and matching "
+        "quotes on that line and the one before"
+    )
+    if detail.startswith("mapping values are not allowed") and line is not None:
+        source = text.splitlines()[line - 1] if line <= len(text.splitlines()) else ""
+        key, _, value = source.strip().lstrip("- ").partition(": ")
+        if value and ": " in value:
+            quoted = value.replace('"', '\\"')
+            hint = f'值里有“: ”（冒号加空格）时要给整个值加引号：{key}: "{quoted}"'
+            hint_en = (
+                f"a value containing ': ' (colon and space) must be quoted: {key}: \"{quoted}\""
+            )
+    return _problem(
+        "yaml-syntax",
+        f"YAML 语法错误：{zh or detail}",
+        f"YAML syntax error: {detail}",
+        rel,
+        dataset,
+        line=line,
+        hint=hint,
+        hint_en=hint_en,
+    )

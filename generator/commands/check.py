@@ -8,6 +8,7 @@ import click
 from ..build import check as run_check
 from ..build import open_cache
 from ..errors import KaifangError
+from ..runtime.cache import default_cache_dir
 from ..runtime.progress import make_progress
 from ..runtime.report import format_json, format_text
 from . import cache_options, catalog_option, fail, jobs_option, lang_option, strict_option
@@ -31,11 +32,13 @@ def check(
 ) -> None:
     """检查目录，不生成网站 / check the catalog without building.
 
-    Datasets unchanged since they were last validated (cached beside site/) are not
-    validated again.
+    Datasets unchanged since they were last validated (in the cache a build left beside
+    site/) are not validated again; check itself creates no cache.
     """
-    # .kaifang-cache beside the catalog: beside site/ too in the usual layout.
-    cache = open_cache(catalog_dir, not no_cache, cache_dir)
+    # .kaifang-cache beside the catalog: beside site/ too in the usual layout. check
+    # reuses the cache a build left there but never creates one (it writes nothing new).
+    existing = (cache_dir or default_cache_dir(catalog_dir)).is_dir()
+    cache = open_cache(catalog_dir, not no_cache and existing, cache_dir)
     try:
         result = run_check(
             catalog_dir, jobs=jobs, cache=cache, progress=make_progress(as_json, lang)

@@ -7,6 +7,7 @@ every value comes from flags, and what a flag does not give is written as a plac
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from ..policy import OPEN_TYPE_ALIASES
 from . import catalog_option, fail, lang_option
 
 OPEN_TYPES = ["无条件开放", "有条件开放", "非开放"]
+BASE_URL = re.compile(r"^https?://(localhost|[^\s/:@]+\.[^\s/:@]+)(:\d+)?(/\S*)?$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def interactive_option(func):  # type: ignore[no-untyped-def]
@@ -75,11 +78,24 @@ def new_catalog_cmd(
             "没有终端时必须给出 --title 和 --base-url / "
             "--title and --base-url are required without a terminal"
         )
+    if not BASE_URL.match(base_url):
+        raise click.BadParameter(
+            f"{base_url!r} 不是网址，应为 https://域名/，例如 https://data.example.gov.cn/ / "
+            "expected a URL such as https://data.example.gov.cn/",
+            param_hint="--base-url",
+        )
+    email = _ask(email, asking, "联系邮箱 / contact e-mail", "opendata@example.gov.cn")
+    if email and not EMAIL.match(email):
+        raise click.BadParameter(
+            f"{email!r} 不是电子邮件地址，例如 opendata@example.gov.cn / "
+            "expected an e-mail address such as opendata@example.gov.cn",
+            param_hint="--email",
+        )
     spec = CatalogSpec(
         title=title,
         title_en=_ask(title_en, asking, "英文名称 / English name", title),
         base_url=base_url,
-        email=_ask(email, asking, "联系邮箱 / contact e-mail", "opendata@example.gov.cn"),
+        email=email,  # left out of site.yaml when not given: never an empty e-mail
         publisher_id=_ask(publisher_id, asking, "第一个部门的 id（可留空）/ first department"),
     )
     if spec.publisher_id:

@@ -1,0 +1,75 @@
+"""The small frictions a city data officer met (issue 17): an existing data package's
+descriptor under another name, ': ' in a value, check writing a cache, new catalog
+accepting any base URL or writing an empty e-mail."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from .conftest import CatalogFactory, dataset_yaml
+
+
+def test_datapackage_json_or_yml_is_named_with_the_rename(catalog: CatalogFactory, cli):
+    folder = catalog.dataset("pkg")
+    data = yaml.safe_load((folder / "datapackage.yaml").read_text(encoding="utf-8"))
+    (folder / "datapackage.yaml").unlink()
+    import json
+
+    (folder / "datapackage.json").write_text(json.dumps(data, ensure_ascii=False, default=str), "utf-8")
+    result = cli("check", "--catalog", catalog.root)
+    assert result.exit_code == 1
+    assert "datasets/pkg/datapackage.json: 找到 datasets/pkg/datapackage.json" in result.output
+    assert "把 datapackage.json 改名为 datapackage.yaml（JSON 就是合法的 YAML" in result.output
+    english = cli("check", "--catalog", catalog.root, "--lang", "en")
+    assert "rename datapackage.json to datapackage.yaml" in english.output
+    # and the rename is all it takes: JSON is YAML
+    (folder / "datapackage.json").rename(folder / "datapackage.yaml")
+    assert cli("check", "--catalog", catalog.root).exit_code == 0
+
+    (folder / "datapackage.yaml").rename(folder / "datapackage.yml")
+    result = cli("check", "--catalog", catalog.root)
+    assert "把 datapackage.yml 改名为 datapackage.yaml" in result.output
+
+
+def test_colon_space_in_a_value_says_to_quote_it(catalog: CatalogFactory, cli):
+    text = dataset_yaml("bus").replace("title_en: Bus lines", "title_en: Bus lines: routes")
+    catalog.dataset("bus", descriptor=text)
+    result = cli("check", "--catalog", catalog.root)
+    assert result.exit_code == 1
+    assert "datapackage.yaml:3: YAML 语法错误：这里不能再出现“键: 值”" in result.output
+    assert '要给整个值加引号：title_en: "Bus lines: routes"' in result.output
+    assert "mapping values" not in result.output  # one language per message
+    english = cli("check", "--catalog", catalog.root, "--lang", "en")
+    assert 'must be quoted: title_en: "Bus lines: routes"' in english.output
+    assert "引号" not in english.output
+
+
+def test_check_creates_no_cache(catalog: CatalogFactory, cli):
+    catalog.dataset("bus")
+    before = sorted(p.name for p in catalog.root.parent.iterdir())
+    assert cli("check", "--catalog", catalog.root).exit_code == 0
+    assert sorted(p.name for p in catalog.root.parent.iterdir()) == before
+    assert not (catalog.root / ".kaifang-cache").exists()
+
+
+def test_new_catalog_checks_the_base_url_and_writes_no_empty_email(cli, tmp_path: Path):
+    bad = cli("new", "catalog", tmp_path / "a", "--title", "样例", "--base-url", "data portal")
+    assert bad.exit_code == 2
+    assert "不是网址" in bad.output and not (tmp_path / "a").exists()
+    bad_mail = cli(
+        "new", "catalog", tmp_path / "b", "--title", "样例", "--base-url",
+        "https://data.sample.gov.cn", "--email", "nobody",
+    )  # fmt: skip
+    assert bad_mail.exit_code == 2 and "不是电子邮件地址" in bad_mail.output
+    made = cli(
+        "new", "catalog", tmp_path / "c", "--title", "样例", "--base-url",
+        "https://data.sample.gov.cn", "--publisher-id", "jtj", "--publisher-name", "交通局",
+        "--no-interactive",
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    site = yaml.safe_load((tmp_path / "c" / "site.yaml").read_text(encoding="utf-8"))
+    assert "email" not in site["contact"]
+    check = cli("check", "--catalog", tmp_path / "c")
+    assert check.exit_code == 0, check.output
