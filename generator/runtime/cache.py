@@ -62,7 +62,16 @@ KEY_ENV = "KAIFANG_CACHE_KEY"  # the cache's HMAC key; otherwise a per-user key 
 KEY_FILE_ENV = "KAIFANG_CACHE_KEY_FILE"  # where that file is (default: the user's config dir)
 KEEP_BUILDS = 3  # entries not used by one of the last few builds are pruned
 PACKAGE = Path(__file__).resolve().parent.parent  # generator/: every stage shapes output
-LIBRARIES = ("frictionless", "jinja2", "markdown", "nh3", "openpyxl", "pyyaml", "pypinyin")
+LIBRARIES = (
+    "frictionless",
+    "jinja2",
+    "markdown",
+    "nh3",
+    "openpyxl",
+    "pyarrow",  # writes the Parquet downloads
+    "pyyaml",
+    "pypinyin",
+)
 
 T = TypeVar("T")
 
