@@ -153,7 +153,8 @@ def test_dcat_access_rights_and_distributions_follow_the_open_type(dcat):
             for url in g.objects(dist, dcat_ns.downloadURL)
         ]
         if ds.id in OPEN:
-            assert len(downloads) == 4 * len(ds.resources) + 1
+            # CSV, Excel CSV, XLSX, JSON and Parquet per resource, and the zip
+            assert len(downloads) == 5 * len(ds.resources) + 1
         else:
             assert downloads == []
     titles = {(str(o), o.language) for o in g.objects(URIRef(BASE + "#catalog"), dct.title)}
@@ -325,7 +326,7 @@ def test_api_follows_the_publication_rules(demo_site: Path):
             assert files == [] and doc["package"] is None and doc["datapackage"] is None
             assert doc["status"]["state"] == ds.status.state.value
         elif ds.open_type is OpenType.OPEN:
-            assert len(files) == 4 * len(ds.resources) and doc["package"]["sha256"]
+            assert len(files) == 5 * len(ds.resources) and doc["package"]["sha256"]
             for d in files:
                 assert resolve(demo_site, d["url"]).stat().st_size == d["size"]
         elif ds.open_type is OpenType.CONDITIONAL:
@@ -374,7 +375,7 @@ def test_every_dataset_page_has_schema_org_citation_and_developer_block(demo_sit
         assert data["url"] == f"{BASE}{prefix}datasets/{ds.id}/"
         if ds.id in OPEN:
             assert data["license"] and data["isAccessibleForFree"] is True
-            assert len(data["distribution"]) == 4 * len(ds.resources) + 1
+            assert len(data["distribution"]) == 5 * len(ds.resources) + 1
             assert_resolve(demo_site, [d["contentUrl"] for d in data["distribution"]])
             assert "sha256sum -c" in html
         else:

@@ -75,6 +75,9 @@ def _stream_pieces(handle: io.BufferedIOBase, name: str, depth: int) -> Iterator
         except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError) as exc:
             raise Unreadable(f"{name}: {exc}") from exc
         return
+    if head.startswith(b"PAR1"):
+        yield from _parquet_pieces(handle, name)
+        return
     opener: Callable[[io.BufferedIOBase], io.BufferedIOBase] | None = None
     if head.startswith(b"\x1f\x8b"):
         opener = _gunzip
@@ -95,11 +98,44 @@ def _stream_pieces(handle: io.BufferedIOBase, name: str, depth: int) -> Iterator
     yield from _plain_pieces(handle, name)
 
 
+def _parquet_pieces(handle: IO[bytes], name: str) -> Iterator[tuple[str, bytes]]:
+    """A Parquet file's values as text, one column of one row group at a time (its pages
+    are compressed, so its bytes show nothing), then its field names and metadata."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(handle)
+        schema = parquet.schema_arrow
+        header = [*schema.names]
+        for key, value in (schema.metadata or {}).items():
+            if key != b"ARROW:schema":  # the schema again, serialised
+                header += [key.decode("utf-8", "replace"), value.decode("utf-8", "replace")]
+        yield name, "\n".join(header).encode("utf-8")
+        for group in range(parquet.num_row_groups):
+            table = parquet.read_row_group(group)
+            for column in table.columns:
+                text = pc.fill_null(pc.cast(column, pa.string()), "")
+                yield name, "\n".join(text.to_pylist()).encode("utf-8")
+    except (pa.ArrowException, OSError) as exc:
+        raise Unreadable(f"{name}: not a readable Parquet file") from exc
+
+
 def _is_container(head: bytes) -> bool:
     """An archive or compressed stream, which _stream_pieces opens before reading."""
-    return head.startswith(
-        (b"PK\x03\x04", b"PK\x05\x06", b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b"\x28\xb5\x2f\xfd")
-    )
+    return head.startswith(_CONTAINERS)
+
+
+_CONTAINERS = (
+    b"PK\x03\x04",
+    b"PK\x05\x06",
+    b"\x1f\x8b",
+    b"BZh",
+    b"\xfd7zXZ\x00",
+    b"\x28\xb5\x2f\xfd",
+)
+_CONTAINERS += (b"PAR1",)
 
 
 def _plain_pieces(handle: IO[bytes], name: str, first: bytes = b"") -> Iterator[tuple[str, bytes]]:

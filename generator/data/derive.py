@@ -26,6 +26,7 @@ from ..runtime.parallel import DatasetPool
 from . import downloads
 from .desensitise import published_schema
 from .fastderive import write_csv_and_stats
+from .parquet import write_parquet
 from .reader import iter_rows
 from .risk import GroupRisk, RiskMeter
 
@@ -305,7 +306,7 @@ def derive_resource(ds: Dataset, res: Resource, out: OutputTree) -> PublishedRes
 def write_variants(
     ds: Dataset, res: Resource, csv_path: Path, out: OutputTree, rows: int | None = None
 ) -> dict[str, WrittenFile]:
-    """Excel-friendly CSV, XLSX and JSON of one resource, from its published CSV.
+    """Excel-friendly CSV, XLSX, JSON and Parquet of one resource, from its published CSV.
 
     No XLSX for more rows than a worksheet holds (1,048,576 with the header): Excel
     refuses such a file, and writing one cell at a time would take most of the build.
@@ -328,6 +329,9 @@ def write_variants(
     }
     downloads.write_json(csv_path, target, header, res.fields)
     files[downloads.JSON.key] = out.register(base + downloads.JSON.suffix)
+    target = out.path_for_stream(base + downloads.PARQUET.suffix)
+    write_parquet(csv_path, target, res.fields)
+    files[downloads.PARQUET.key] = out.register(base + downloads.PARQUET.suffix)
     return files
 
 

@@ -57,10 +57,19 @@ XLSX = Format(
     "Excel workbook (XLSX)",
 )
 JSON = Format("json", ".json", "application/json", "JSON", "JSON（记录与字段）", "JSON records")
+# Parquet: typed columns, compressed, read directly by pandas, polars, DuckDB, R and Spark
+PARQUET = Format(
+    "parquet",
+    ".parquet",
+    "application/vnd.apache.parquet",  # registered with IANA in 2024
+    "PARQUET",
+    "Parquet（列式，带类型）",
+    "Parquet (columnar, typed)",
+)
 ZIP = Format("zip", ".zip", "application/zip", "ZIP", "完整数据包（ZIP）", "Data package (ZIP)")
 
 # Per-resource formats, in the order pages and catalogs list them.
-RESOURCE_FORMATS: tuple[Format, ...] = (CSV, EXCEL_CSV, XLSX, JSON)
+RESOURCE_FORMATS: tuple[Format, ...] = (CSV, EXCEL_CSV, XLSX, JSON, PARQUET)
 FORMATS: dict[str, Format] = {f.key: f for f in (*RESOURCE_FORMATS, ZIP)}
 
 

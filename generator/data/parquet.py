@@ -1,0 +1,175 @@
+"""The Parquet download of a published resource, written from its published UTF-8 CSV.
+
+Columns get the Table Schema's types where every value of the column reads as that type
+(integer and year as int64, number as float64, boolean by its true/false values, date as
+date32, datetime as a timestamp); a column with one value that does not read stays text,
+exactly as published. Empty cells are nulls.
+
+The file is the same bytes in every build: pyarrow writes no timestamp into Parquet, the
+row groups hold a fixed number of rows (ROW_GROUP_ROWS, whatever the record batches the
+CSV was read in), pages are zstd at a fixed level, and the schema's metadata carries only
+the field titles. The CSV is read in record batches twice (once to decide each column's
+type, once to write), so memory stays at one row group.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+
+from ..model import FieldInfo
+
+ROW_GROUP_ROWS = 100_000
+BLOCK_BYTES = 4 << 20
+ZSTD_LEVEL = 3
+TRUE_VALUES = ("true", "True", "TRUE", "1")  # Table Schema defaults
+FALSE_VALUES = ("false", "False", "FALSE", "0")
+
+
+def _batches(src: Path, names: list[str]) -> Iterator[pa.RecordBatch]:
+    """The published CSV (UTF-8, comma, double quotes, header) as text columns."""
+    columns = [f"c{i}" for i in range(len(names))]
+    reader = pa_csv.open_csv(
+        src,
+        read_options=pa_csv.ReadOptions(
+            use_threads=False, block_size=BLOCK_BYTES, skip_rows=1, column_names=columns
+        ),
+        parse_options=pa_csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+        convert_options=pa_csv.ConvertOptions(
+            column_types={c: pa.string() for c in columns},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    yield from reader
+
+
+def _boolean(field: FieldInfo, text: pa.Array) -> pa.Array:
+    trues = field.raw.get("trueValues") or list(TRUE_VALUES)
+    falses = field.raw.get("falseValues") or list(FALSE_VALUES)
+    is_true = pc.is_in(text, value_set=pa.array([str(v) for v in trues], pa.string()))
+    is_false = pc.is_in(text, value_set=pa.array([str(v) for v in falses], pa.string()))
+    if not pc.all(pc.or_(is_true, is_false)).as_py():
+        raise ValueError("not a boolean")
+    return is_true
+
+
+def _text(column: pa.Array) -> pa.Array:
+    """The column as published text, an empty cell as null."""
+    return pc.if_else(pc.equal(column, ""), pa.scalar(None, pa.string()), column)
+
+
+def _typed(field: FieldInfo, column: pa.Array) -> pa.Array:
+    """The column as its Table Schema type; ValueError or ArrowInvalid when a value does
+    not read as that type."""
+    empty = pc.equal(column, "")
+    text = _text(column)
+    values = text.drop_null()
+    if field.type in ("integer", "year"):
+        if len(values) and not pc.all(pc.match_substring_regex(values, r"^-?[0-9]+$")).as_py():
+            raise ValueError("not an integer")
+        return pc.cast(text, pa.int64())
+    if field.type == "number":
+        pattern = r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$"
+        if len(values) and not pc.all(pc.match_substring_regex(values, pattern)).as_py():
+            raise ValueError("not a plain number")
+        return pc.cast(text, pa.float64())
+    if field.type == "boolean":
+        return pc.if_else(empty, pa.scalar(None, pa.bool_()), _boolean(field, column))
+    if field.type == "date":
+        pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+        if len(values) and not pc.all(pc.match_substring_regex(values, pattern)).as_py():
+            raise ValueError("not a date")
+        return _exact(pc.cast(text, pa.date32()), text, "%Y-%m-%d")
+    if field.type == "datetime":
+        pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}$"
+        if len(values) and not pc.all(pc.match_substring_regex(values, pattern)).as_py():
+            raise ValueError("not a datetime without zone")
+        return _exact(pc.cast(text, pa.timestamp("s")), text, "%Y-%m-%dT%H:%M:%S")
+    return text
+
+
+def _exact(values: pa.Array, text: pa.Array, pattern: str) -> pa.Array:
+    """values, when each one written back is its text (no 2026-02-30 read as March 2nd)."""
+    back = pc.strftime(values, format=pattern)
+    if not pc.all(pc.equal(pc.fill_null(back, ""), pc.fill_null(text, ""))).as_py():
+        raise ValueError("a value reads as another")
+    return values
+
+
+def _arrow_type(field: FieldInfo) -> pa.DataType:
+    return {
+        "integer": pa.int64(),
+        "year": pa.int64(),
+        "number": pa.float64(),
+        "boolean": pa.bool_(),
+        "date": pa.date32(),
+        "datetime": pa.timestamp("s"),
+    }.get(field.type, pa.string())
+
+
+def column_types(src: Path, fields: tuple[FieldInfo, ...]) -> list[bool]:
+    """For each field, whether every value of its column reads as its type."""
+    typed = [_arrow_type(f) != pa.string() for f in fields]
+    for batch in _batches(src, [f.name for f in fields]):
+        for i, field in enumerate(fields):
+            if typed[i] and i < batch.num_columns:
+                try:
+                    _typed(field, batch.column(i))
+                except (ValueError, pa.ArrowInvalid):
+                    typed[i] = False
+    return typed
+
+
+def write_parquet(src: Path, dst: Path, fields: tuple[FieldInfo, ...]) -> None:
+    """Parquet of the published CSV ``src`` (see the module's docstring)."""
+    names = [f.name for f in fields]
+    typed = column_types(src, fields)
+    schema = pa.schema(
+        [
+            pa.field(f.name, _arrow_type(f) if ok else pa.string())
+            for f, ok in zip(fields, typed, strict=True)
+        ],
+        metadata={
+            "kaifang.titles": json.dumps(
+                {f.name: f.title for f in fields if f.title}, ensure_ascii=False, sort_keys=True
+            )
+        },
+    )
+
+    def table_of(batch: pa.RecordBatch) -> pa.Table:
+        columns = []
+        for i, (field, ok) in enumerate(zip(fields, typed, strict=True)):
+            column = batch.column(i) if i < batch.num_columns else pa.array([""] * batch.num_rows)
+            columns.append(_typed(field, column) if ok else _text(column))
+        return pa.Table.from_arrays(columns, schema=schema)
+
+    with pq.ParquetWriter(
+        dst,
+        schema,
+        compression="zstd",
+        compression_level=ZSTD_LEVEL,
+        use_dictionary=True,
+        write_statistics=True,
+        version="2.6",
+    ) as writer:
+        pending: list[pa.Table] = []
+        held = 0
+        for batch in _batches(src, names):
+            if not batch.num_rows:
+                continue
+            pending.append(table_of(batch))
+            held += batch.num_rows
+            while held >= ROW_GROUP_ROWS:
+                whole = pa.concat_tables(pending)
+                writer.write_table(whole.slice(0, ROW_GROUP_ROWS), row_group_size=ROW_GROUP_ROWS)
+                rest = whole.slice(ROW_GROUP_ROWS)
+                pending, held = ([rest] if rest.num_rows else []), rest.num_rows
+        if held:
+            writer.write_table(pa.concat_tables(pending), row_group_size=ROW_GROUP_ROWS)

@@ -1,0 +1,158 @@
+"""The Parquet download: typed columns where every value reads as its type, the published
+values exactly, fixed row groups, the same bytes in every build, and the audit reads it."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from generator.audit.files import _readable
+from generator.build import build
+from generator.data import parquet
+from generator.data.parquet import write_parquet
+from generator.model import FieldInfo
+
+FIELDS = """\
+        - {name: code, type: string, title: 编码}
+        - {name: name, type: string, title: 名称}
+        - {name: count, type: integer, title: 数量}
+        - {name: ratio, type: number, title: 比例}
+        - {name: ok, type: boolean, title: 是否}
+        - {name: day, type: date, title: 日期}
+        - {name: big, type: integer, title: 长编码}
+"""
+CSV_TEXT = (
+    "code,name,count,ratio,ok,day,big\n"
+    '007,"公交,一号",12,0.10,true,2026-01-31,110101199001011234\n'
+    "008,=1+1,,3.5,false,,\n"
+)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from .conftest import CatalogFactory
+
+    root = tmp_path_factory.mktemp("pq")
+    factory = CatalogFactory(root / "catalog")
+    factory.dataset("typed", csv_text=CSV_TEXT, fields=FIELDS)
+    factory.dataset("closed-one", open_type="非开放", extra="legal_basis: 《某条例》第三条\n")
+    factory.dataset(
+        "cond-one",
+        open_type="有条件开放",
+        extra="legal_basis: 《某条例》第三条\nopen_conditions: 仅限科研\n",
+    )
+    out = root / "site"
+    build(factory.root, out)
+    return out / "datasets"
+
+
+def test_open_resources_get_typed_parquet_and_non_open_none(built: Path):
+    table = pq.read_table(built / "typed" / "rows.parquet")
+    assert table.schema.types == [
+        pa.string(),
+        pa.string(),
+        pa.int64(),
+        pa.float64(),
+        pa.bool_(),
+        pa.date32(),
+        pa.int64(),
+    ]
+    assert table.to_pylist() == [
+        {
+            "code": "007",  # a code stays text with its zeros
+            "name": "公交,一号",
+            "count": 12,
+            "ratio": 0.1,
+            "ok": True,
+            "day": dt.date(2026, 1, 31),
+            "big": 110101199001011234,
+        },
+        {
+            "code": "008",
+            "name": "=1+1",
+            "count": None,
+            "ratio": 3.5,
+            "ok": False,
+            "day": None,
+            "big": None,
+        },
+    ]
+    assert not list((built / "closed-one").glob("*.parquet"))
+    assert not list((built / "cond-one").glob("*.parquet"))
+    page = (built / "typed" / "index.html").read_text(encoding="utf-8")
+    assert "rows.parquet" in page
+
+
+def test_demo_parquet_has_every_row_of_the_csv(demo_site: Path):
+    files = sorted((demo_site / "datasets").glob("*/*.parquet"))
+    assert len(files) >= 16
+    for path in files:
+        rows = list(csv.reader(io.StringIO(path.with_suffix(".csv").read_text(encoding="utf-8"))))
+        table = pq.read_table(path)
+        assert table.column_names == rows[0], path
+        assert table.num_rows == len(rows) - 1, path
+        for name in table.column_names:  # text columns are the published text exactly
+            if table.schema.field(name).type == pa.string():
+                column = table.column(name).to_pylist()
+                index = rows[0].index(name)
+                assert [v or "" for v in column] == [r[index] for r in rows[1:]], (path, name)
+
+
+def _write(tmp_path: Path, text: str, fields: tuple[FieldInfo, ...], name: str) -> Path:
+    src = tmp_path / "in.csv"
+    src.write_text(text, encoding="utf-8")
+    dst = tmp_path / name
+    write_parquet(src, dst, fields)
+    return dst
+
+
+def test_a_value_that_does_not_read_keeps_the_column_text(tmp_path: Path):
+    fields = (
+        FieldInfo("n", "integer"),
+        FieldInfo("x", "number"),
+        FieldInfo("d", "date"),
+        FieldInfo("b", "boolean"),
+        FieldInfo("huge", "integer"),
+    )
+    text = "n,x,d,b,huge\n1,1.5,2026-01-01,true,1\n二,NaN,2026-02-30,maybe,123456789012345678901\n"
+    table = pq.read_table(_write(tmp_path, text, fields, "out.parquet"))
+    assert table.schema.types == [pa.string()] * 5
+    assert table.column("n").to_pylist() == ["1", "二"]
+    assert table.column("huge").to_pylist() == ["1", "123456789012345678901"]
+
+
+def test_row_groups_are_fixed_and_bytes_do_not_depend_on_batches(tmp_path: Path, monkeypatch):
+    fields = (FieldInfo("id", "integer"), FieldInfo("name", "string"))
+    text = "id,name\n" + "".join(f"{i},名称{i % 7}\n" for i in range(2500))
+    monkeypatch.setattr(parquet, "ROW_GROUP_ROWS", 1000)
+    first = _write(tmp_path, text, fields, "a.parquet")
+    monkeypatch.setattr(parquet, "BLOCK_BYTES", 4096)  # many small record batches
+    second = _write(tmp_path, text, fields, "b.parquet")
+    assert first.read_bytes() == second.read_bytes()
+    meta = pq.ParquetFile(first).metadata
+    assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [1000, 1000, 500]
+    assert meta.row_group(0).column(0).compression == "ZSTD"
+    assert b"created_by" not in (meta.metadata or {})  # no clock, no host in the metadata
+
+
+def test_the_audit_reads_the_values_of_a_parquet_file(tmp_path: Path, monkeypatch):
+    """Pages are compressed (zstd, dictionaries): the audit reads the values themselves,
+    of every row group and every type, not the file's bytes."""
+    monkeypatch.setattr(parquet, "ROW_GROUP_ROWS", 100)
+    fields = (FieldInfo("who", "string"), FieldInfo("n", "integer"))
+    filler = "".join(f"住户{i % 3},{i}\n" for i in range(150))
+    text = "who,n\n" + filler + "欧阳某某住址幸福路12号,1234567890\n"
+    path = _write(tmp_path, text, fields, "x.parquet")
+    assert pq.ParquetFile(path).metadata.num_row_groups == 2
+    pieces = list(_readable(path, "x.parquet"))
+    assert {name for name, _piece in pieces} == {"x.parquet"}
+    seen = b"\n".join(piece for _name, piece in pieces)
+    assert "欧阳某某住址幸福路12号".encode() in seen
+    assert b"1234567890" in seen  # an integer column, as its digits
+    assert b"who" in seen
