@@ -6,12 +6,22 @@ collect problems; the CLI turns them into a report and exit code 1.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 import click
 
 Severity = Literal["error", "warning"]
+
+
+def _latin(text: str) -> str:
+    """The English part of an ``expected`` written only in Chinese or as "中文 / English"
+    (for --lang en): never Chinese in an English message."""
+    if not re.search(r"[\u3000-\u9fff\uff00-\uffef]", text):
+        return text
+    parts = [p for p in text.split(" / ") if not re.search(r"[\u3000-\u9fff\uff00-\uffef]", p)]
+    return " / ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -50,7 +60,7 @@ class Problem:
         msg = self.message if lang == "zh" else self.message_en
         label = {"error": ("错误", "error"), "warning": ("警告", "warning")}[self.severity]
         text = f"{label[0] if lang == 'zh' else label[1]}: {' '.join(parts)}: {msg}"
-        expected = self.expected if lang == "zh" else (self.expected_en or self.expected)
+        expected = self.expected if lang == "zh" else (self.expected_en or _latin(self.expected))
         if expected:
             text += f" ({'应为' if lang == 'zh' else 'expected'}: {expected}"
             if self.found:

@@ -17,7 +17,9 @@ def test_datapackage_json_or_yml_is_named_with_the_rename(catalog: CatalogFactor
     (folder / "datapackage.yaml").unlink()
     import json
 
-    (folder / "datapackage.json").write_text(json.dumps(data, ensure_ascii=False, default=str), "utf-8")
+    (folder / "datapackage.json").write_text(
+        json.dumps(data, ensure_ascii=False, default=str), "utf-8"
+    )
     result = cli("check", "--catalog", catalog.root)
     assert result.exit_code == 1
     assert "datasets/pkg/datapackage.json: 找到 datasets/pkg/datapackage.json" in result.output
@@ -73,3 +75,35 @@ def test_new_catalog_checks_the_base_url_and_writes_no_empty_email(cli, tmp_path
     assert "email" not in site["contact"]
     check = cli("check", "--catalog", tmp_path / "c")
     assert check.exit_code == 0, check.output
+
+
+def test_a_key_of_another_platform_gets_no_odd_suggestion(catalog: CatalogFactory, cli):
+    text = dataset_yaml("bus") + "has_solutions: true\n"
+    catalog.dataset("bus", descriptor=text)
+    result = cli("check", "--catalog", catalog.root)
+    assert "未知的键 has_solutions" in result.output
+    assert "share_conditions" not in result.output
+    assert "改名为 x-has_solutions" in result.output
+
+
+def test_header_errors_are_in_chinese_and_english_stays_english(catalog: CatalogFactory, cli):
+    catalog.dataset("bus", csv_text="line_id,\nL001,12\n")
+    zh = cli("check", "--catalog", catalog.root)
+    assert zh.exit_code == 1
+    assert "表头第 2 列与 schema 不符：该列表头为空" in zh.output
+    assert "Label" not in zh.output and "blank" not in zh.output
+    en = cli("check", "--catalog", catalog.root, "--lang", "en")
+    assert "is blank" in en.output
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in en.output)  # no Chinese at all
+
+
+def test_import_failure_is_headed_by_its_file_in_one_language(catalog, cli, tmp_path: Path):
+    bad = tmp_path / "ragged.csv"
+    bad.write_text("a,b\n1,2\n3,4,5\n", encoding="utf-8")
+    zh = cli("import", bad, "--catalog", catalog.root)
+    assert zh.exit_code == 1
+    assert zh.output.startswith("文件 ragged.csv：1 个错误")
+    assert "目录配置" not in zh.output and "import failed" not in zh.output
+    en = cli("import", bad, "--catalog", catalog.root, "--lang", "en")
+    assert en.output.startswith("file ragged.csv: 1 errors")
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in en.output)

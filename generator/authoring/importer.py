@@ -42,11 +42,21 @@ DELIMITERS = ",\t;|"
 class ImportFailed(KaifangError):
     """The file cannot be imported; nothing was written."""
 
+    def __init__(self, message: str, problems: list[Problem], zh: str = "", en: str = ""):
+        super().__init__(message, problems)
+        # the closing line in the language of the other messages (commands.fail)
+        self.by_lang = {
+            "zh": f"导入失败，未写入任何文件：{zh}",
+            "en": f"import failed; nothing was written: {en}",
+        }
+
 
 def _fail(zh: str, en: str, **where: Any) -> ImportFailed:
     return ImportFailed(
         f"导入失败，未写入任何文件 / import failed; nothing was written: {en}",
         [Problem("import", zh, en, **where)],
+        zh,
+        en,
     )
 
 
@@ -66,6 +76,7 @@ def detect_encoding(path: Path) -> str:
         f"cannot tell the encoding of {path.name}{where_en}",
         file=str(path),
         expected="UTF-8、UTF-8 BOM、GBK 或 GB18030",
+        expected_en="UTF-8, UTF-8 with BOM, GBK or GB18030",
         found=found.label,
         hint="用 Excel 或记事本另存为“CSV UTF-8”后重试",
         hint_en="save the file as 'CSV UTF-8' in Excel or a text editor and retry",
@@ -345,6 +356,8 @@ def read_tables(path: Path) -> list[Table]:
                         **refusal.details(),
                     )
                 ],
+                f"{path.name}：{refusal.zh}",
+                f"{path.name}: {refusal.en}",
             )
         try:
             merges = _sheet_merges(path)
@@ -363,6 +376,7 @@ def read_tables(path: Path) -> list[Table]:
         f"unsupported file type {suffix or '(none)'}",
         file=str(path),
         expected=".csv 或 .xlsx",
+        expected_en=".csv or .xlsx",
         found=suffix,
         hint="旧版 .xls 请用 Excel 另存为 .xlsx 或 CSV UTF-8",
         hint_en="save old .xls files as .xlsx or CSV UTF-8 first",
@@ -401,7 +415,7 @@ def _too_many_cells(table: Table, line: int, cells: int, width: int) -> ImportFa
         line=line,
         expected=f"{width} 列",
         expected_en=f"{width} columns",
-        found=f"{cells} 列",
+        found=str(cells),
         hint="检查该行是否有多余的分隔符或未加引号的逗号；表头不在这一行之前时，用 "
         "--header-row N 指定表头所在行，--skip-footer N 跳过末尾 N 行说明",
         hint_en="look for a stray delimiter or an unquoted comma in that row; if the header "

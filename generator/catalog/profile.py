@@ -302,7 +302,9 @@ def _expected(meta: dict[str, Any]) -> tuple[str, str]:
 
 
 def closest(word: str, candidates: list[str]) -> str | None:
-    matches = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    # 0.8: a typo (publsher, licences) is close; a key of another platform is not
+    # (datahub's has_solutions drew share_conditions at 0.6)
+    matches = difflib.get_close_matches(word, candidates, n=1, cutoff=0.8)
     if matches:
         return matches[0]
     lowered = {c.lower(): c for c in candidates}
@@ -541,8 +543,8 @@ def _unknown_keys(
             f"did you mean {guess}?" if guess else "delete it, or use a key listed in the README"
         )
         if not guess:
-            zh_hint += "（自定义扩展请以 x- 开头）"
-            en_hint += " (start your own extensions with x-)"
+            zh_hint += f"；要保留其他平台（如 datahub）的键，改名为 x-{text}"
+            en_hint += f"; to keep a key of another platform (datahub, …), rename it x-{text}"
         yield ctx.problem(
             f"{ctx.prefix}-unknown-key",
             path + (text,),

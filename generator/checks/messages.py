@@ -181,17 +181,24 @@ def _describe(
     if f.type.endswith("-label"):
         # a file without its header row has data where the labels should be
         said = (f.note or f.message) if shown.visible else f.type
+        n = f.field_number or "?"
+        label = f"“{f.cell}”" if shown.visible and f.cell else ""
+        said_zh = {  # in Chinese, never frictionless's English
+            "blank-label": "该列表头为空",
+            "duplicate-label": f"表头{label}与前面的列重名",
+            "missing-label": f"缺少该列的表头（schema 中为 {f.field}）",
+            "incorrect-label": f"表头是{label}，schema 中该列为 {f.field}",
+        }.get(f.type, f"表头有误（{f.type}）")
         return (
-            f"表头第 {f.field_number or '?'} 列与 schema 不符：{said}",
-            f"header column {f.field_number or '?'} does not match the schema: {said}",
+            f"表头第 {n} 列与 schema 不符：{said_zh}",
+            f"header column {n} does not match the schema: {said}",
             "与 schema 中 fields 的 name 一致、顺序相同的表头",
             "a header with the schema's field names, in order",
             "让 CSV 的第一行与 schema 的字段 name 一一对应",
             "make the first row of the file list the schema's field names, in order",
         )
-    detail = f"：{f.message}" if shown.visible and f.message else ""
     return (
-        f"数据错误（{f.type}）{detail}",
+        f"数据错误（{f.type}），详见英文说明：kaifang check --lang en",
         f"data error ({f.type})" + (f": {f.message}" if shown.visible and f.message else ""),
         "",
         "",

@@ -93,5 +93,6 @@ def fail(exc: KaifangError, lang: str) -> None:
     """Print a user error with its problems and exit 1, never a traceback."""
     if exc.problems:
         click.echo(format_text(exc.problems, lang), err=True)
-    click.echo(exc.format_message(), err=True)
+    by_lang = getattr(exc, "by_lang", None)  # errors that can say it in one language
+    click.echo(by_lang[lang] if by_lang else exc.format_message(), err=True)
     sys.exit(exc.exit_code)

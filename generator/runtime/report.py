@@ -53,6 +53,19 @@ def count(problems: list[Problem]) -> Counts:
     return Counts(errors, warnings, len(problems), dict(sorted(by_code.items())))
 
 
+CATALOG_FILES = {"site.yaml", "publishers.yaml", ""}
+
+
+def _file_heading(items: list[Problem], lang: str) -> str:
+    """The heading of problems outside any dataset: the catalog settings, or the file
+    that has the problem (a CSV being imported is not site.yaml)."""
+    files = {p.file for p in items}
+    if files <= CATALOG_FILES:
+        return "目录配置（site.yaml、publishers.yaml）" if lang == "zh" else "catalog settings"
+    named = ", ".join(sorted(f for f in files if f))
+    return ("文件 " if lang == "zh" else "file ") + named
+
+
 def format_text(problems: list[Problem], lang: str = "zh") -> str:
     lines: list[str] = []
     for dataset, items in group_by_dataset(problems).items():
@@ -60,7 +73,7 @@ def format_text(problems: list[Problem], lang: str = "zh") -> str:
         if dataset:
             head = ("数据集 " if lang == "zh" else "dataset ") + dataset
         else:
-            head = "目录配置（site.yaml、publishers.yaml）" if lang == "zh" else "catalog settings"
+            head = _file_heading(items, lang)
         if lang == "zh":
             head += f"：{counts.errors} 个错误，{counts.warnings} 个警告"
         else:
