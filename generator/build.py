@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import history, holdback, publish
+from . import history, holdback, publish, tombstones
 from .audit import audit
 from .catalog.audience import for_audience
 from .catalog.loader import load_catalog
@@ -55,6 +55,7 @@ from .runtime.progress import NoProgress, Progress
 from .search import start_search_index
 from .site.apidocs import render_api_docs
 from .site.render import TEMPLATES, render_site
+from .site.tombstones import render_tombstones
 
 log = logging.getLogger(__name__)
 
@@ -302,24 +303,11 @@ def _build(run: BuildRun) -> BuildResult:
         staging = publish.make_staging(run.out_dir)
         try:
             out = OutputTree(staging)
-            with timed(stages, "derive"), progress.stage("derive", len(catalog.datasets)) as bar:
-
-                def advance(n: int) -> None:
-                    bar(n)
-                    publish.pause_point("deriving")  # files of some datasets are written
-
-                published = derive_catalog(catalog, out, pool, cache, advance)
-            risky = group_size_problems(catalog, published)  # measured while deriving
-            if risky:
-                problems.extend(risky)
-                raise CatalogError(NOTHING_PUBLISHED, problems.items)
+            published = _derive(run, catalog, out, pool, problems)
             pool.close()  # the remaining stages start workers of their own
             with timed(stages, "history"):
                 held_back, kept = holdback.restore(full, held, cache, run.out_dir, out)
-                histories = history.plan(catalog, published, run.out_dir.resolve(), run.today)
-                history.publish_archives(catalog, histories, out)
-                for item in histories.values():
-                    problems.extend(item.withdrawn)
+                histories, stones = _history(run, full, catalog, held, published, out, problems)
             with timed(stages, "render"):
                 qualities = assess_catalog(catalog, reports, published, problems.items)
                 write_validation_files(catalog, qualities, out)
@@ -339,7 +327,9 @@ def _build(run: BuildRun) -> BuildResult:
                 )
                 with site, timed(stages, "feeds"):
                     if run.audience is Audience.PUBLIC:
-                        write_feeds(catalog, records, published, out, histories, run.record_history)
+                        render_tombstones(site, stones)
+                        recording = run.record_history
+                        write_feeds(catalog, records, published, out, histories, recording, stones)
                         render_api_docs(catalog, records, out, ENDPOINTS)
             publish.pause_point("rendered")
             with start_search_index(out, catalog.site.languages) as indexing:
@@ -375,6 +365,48 @@ def _build(run: BuildRun) -> BuildResult:
         run.out_dir, catalog.site.base_url, internal=run.audience is Audience.SHARE
     )
     return _finish(run, catalog, problems, published, out, histories, held_back)
+
+
+def _derive(
+    run: BuildRun, catalog: Catalog, out: OutputTree, pool: DatasetPool, problems: ProblemList
+) -> dict[str, PublishedDataset]:
+    """Downloads, previews and statistics of every published dataset; a derivative whose
+    smallest group (measured while deriving) is too small stops the build."""
+    with (
+        timed(run.stages, "derive"),
+        run.progress.stage("derive", len(catalog.datasets)) as bar,
+    ):
+
+        def advance(n: int) -> None:
+            bar(n)
+            publish.pause_point("deriving")  # files of some datasets are written
+
+        published = derive_catalog(catalog, out, pool, run.cache, advance)
+    risky = group_size_problems(catalog, published)
+    if risky:
+        problems.extend(risky)
+        raise CatalogError(NOTHING_PUBLISHED, problems.items)
+    return published
+
+
+def _history(
+    run: BuildRun,
+    full: Catalog,
+    catalog: Catalog,
+    held: dict[str, tuple[str, int]],
+    published: dict[str, PublishedDataset],
+    out: OutputTree,
+    problems: ProblemList,
+) -> tuple[dict[str, history.DatasetHistory], list[tombstones.Tombstone]]:
+    """Each published dataset's changelog and kept files, and the tombstones of removed
+    datasets (their records gain a ``removed`` entry, saved with the others)."""
+    histories = history.plan(catalog, published, run.out_dir.resolve(), run.today)
+    history.publish_archives(catalog, histories, out)
+    for item in histories.values():
+        problems.extend(item.withdrawn)
+    known = {ds.id for ds in full.datasets} | set(held)
+    stones, removed = tombstones.find(catalog, known, run.today)
+    return histories | removed, stones
 
 
 def _quotes_cells(catalog: Catalog, problems: ProblemList) -> bool:

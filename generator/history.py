@@ -62,10 +62,11 @@ METADATA_KEYS = (
     "licenses",
     "spatial",
     "temporal",
+    "status",  # 数据状态 (issue 16): a removed dataset's tombstone reads its reason here
 )
-CLOSED_VISIBLE = frozenset({"title", "title_en", "publisher", "legal_basis"})
+CLOSED_VISIBLE = frozenset({"title", "title_en", "publisher", "legal_basis", "status"})
 DATA_KINDS = frozenset({"rows", "data"})  # derived from values: open datasets only
-LONG_TEXT = frozenset({"description"})  # shown as "changed", not old -> new
+LONG_TEXT = frozenset({"description", "status"})  # shown as "changed", not old -> new
 SHORT = 120
 
 
@@ -264,7 +265,7 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")  # a resource name, as the profile 
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 CHANGE_KINDS = frozenset(
     {"published", "open_type", "metadata", "resource-added", "resource-removed", "field-added",
-     "field-removed", "field-type", "field-title", "rows", "data"}
+     "field-removed", "field-type", "field-title", "rows", "data", "removed"}
 )  # fmt: skip
 
 

@@ -11,8 +11,9 @@ language, downloads, descriptor, kept files, application pages and API document)
 only when every file still has the sha256 this build recorded for it in the signed cache
 (:func:`remember`), with a notice on its pages naming the date of that version. Safety
 first: when the new descriptor restricts the dataset (a stricter open type, a resource
-removed, hidden by ``hide_closed``, suspended or withdrawn) or cannot be read at all, nothing of the old version is
-copied: the restriction takes effect at once, even though the rest of the update waits.
+removed, hidden by ``hide_closed``, suspended or withdrawn) or cannot be read at all,
+nothing of the old version is copied: the restriction takes effect at once, even though
+the rest of the update waits.
 """
 
 from __future__ import annotations
@@ -88,8 +89,15 @@ def partition(
 PRECOMPRESSED = (".gz", ".br")
 
 
+# precompressed siblings (deploy/compress.py) are made again from what is copied
+SIBLINGS = (".br", ".gz")
+
+
 def _owner(rel: str) -> str | None:
-    """The dataset an output file belongs to, or None for a shared file (lists, feeds)."""
+    """The dataset an output file belongs to, or None for a shared file (lists, feeds) and
+    for precompressed siblings, which the build writes again for the files copied."""
+    if rel.endswith(SIBLINGS):
+        return None
     parts = rel.split("/")
     if parts[0] == "en":
         parts = parts[1:]

@@ -96,6 +96,13 @@ STRINGS: dict[str, tuple[str, str]] = {
         "available, but watch for corrections.",
     ),
     "status_replaced_by": ("替代数据集", "Replaced by"),
+    "tombstone_label": ("已移除", "Removed"),
+    "tombstone_title": ("{title}（已移除）", "{title} (removed)"),
+    "tombstone_removed": (
+        "该数据集已于 {date} 从目录中移除，不再提供。",
+        "This dataset was removed from the catalog on {date} and is no longer available.",
+    ),
+    "tombstone_reason": ("原因：{reason}。", "Reason: {reason}."),
     "held_back_notice": (
         "本次更新未通过检查，仍显示上一版本（{date}）",
         "This update did not pass the checks; the previous version ({date}) is still shown",
@@ -542,6 +549,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "change_rows": ("资源 {subject} 行数：{old} → {new}", "Resource {subject} rows: {old} → {new}"),
     "change_data": ("资源 {subject} 数据已更新", "Resource {subject}: data updated"),
     "change_key_title": ("名称", "Title"),
+    "change_key_status": ("数据状态", "Status"),
+    "change_removed": ("从目录中移除", "Removed from the catalog"),
     "change_key_title_en": ("英文名称", "English title"),
     "change_key_description": ("摘要", "Description"),
     "change_key_licenses": ("许可协议", "Licence"),

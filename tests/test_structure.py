@@ -23,7 +23,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("generator.catalog",),
     ("generator.checks",),
     ("generator.data",),
-    ("generator.history", "generator.holdback"),
+    ("generator.history", "generator.holdback", "generator.tombstones"),
     ("generator.site",),
     ("generator.feeds",),
     ("generator.search",),

@@ -10,11 +10,14 @@ documents the API is the site stage's.)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ..data.derive import PublishedDataset
 from ..data.records import DatasetRecord
 from ..history import DatasetHistory, latest_changes
 from ..model import Catalog
 from ..runtime.output import OutputTree
+from ..tombstones import Tombstone
 from .api import write_api
 from .atom import write_atom_feeds
 from .dcat import write_catalogs
@@ -28,10 +31,12 @@ def write_feeds(
     out: OutputTree,
     histories: dict[str, DatasetHistory] | None = None,
     recording: bool = False,
+    tombstones: Sequence[Tombstone] = (),
 ) -> None:
     """Everything but the sitemaps, which list every page and so are written once every
     page exists (:func:`~generator.feeds.sitemap.write_sitemaps`)."""
     write_catalogs(catalog, records, out)
     write_data_json(catalog, records, out)
     write_api(catalog, records, published, out)
-    write_atom_feeds(catalog, records, out, latest_changes(catalog, histories or {}, recording))
+    changes = latest_changes(catalog, histories or {}, recording)
+    write_atom_feeds(catalog, records, out, changes, list(tombstones))

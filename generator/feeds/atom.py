@@ -10,6 +10,7 @@ change is a new entry that every feed reader shows, not a silent edit of an old 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from urllib.parse import urlparse
 from xml.sax.saxutils import escape, quoteattr
 
@@ -18,6 +19,7 @@ from ..history import Entry, describe
 from ..i18n import translate
 from ..model import Catalog
 from ..runtime.output import OutputTree, WrittenFile
+from ..tombstones import Tombstone
 
 FEED_ENTRIES = 50  # newest datasets per feed
 EPOCH = dt.date(1970, 1, 1)
@@ -102,15 +104,52 @@ def render_status_entry(rec: DatasetRecord, lang: str) -> str:
     )
 
 
+def render_tombstone_entry(stone: Tombstone, base_url: str, lang: str) -> str:
+    """A removed dataset's last entry: when it went, why, and where to look instead."""
+    host = urlparse(base_url).hostname or "localhost"
+    tag = f"tag:{host},{stone.removed}:datasets/{stone.dataset}/removed"
+    page = base_url + page_path(f"datasets/{stone.dataset}/", lang)
+    text = translate("tombstone_removed", lang, date=stone.removed.isoformat())
+    if stone.reason.zh:
+        text += " " + translate("tombstone_reason", lang, reason=stone.reason.get(lang))
+    if stone.successor:
+        successor = base_url + page_path(f"datasets/{stone.successor}/", lang)
+        text += f" {translate('status_replaced_by', lang)}{translate('sep', lang)}{successor}"
+    title = translate("tombstone_title", lang, title=stone.title.get(lang))
+    return (
+        "\n".join(
+            [
+                "  <entry>",
+                f"    <id>{escape(tag)}</id>",
+                f"    <title>{escape(title)}</title>",
+                f'    <link rel="alternate" type="text/html" href={quoteattr(page)}/>',
+                f"    <updated>{timestamp(stone.removed)}</updated>",
+                '    <category term="removed" label='
+                f"{quoteattr(translate('tombstone_label', lang))}/>",
+                f'    <content type="text">{escape(text)}</content>',
+                "  </entry>",
+            ]
+        )
+        + "\n"
+    )
+
+
 def newest_first(records: list[DatasetRecord]) -> list[DatasetRecord]:
     return sorted(records, key=lambda r: (-r.ds.modified.toordinal(), r.id))[:FEED_ENTRIES]
 
 
 def feed_entries(
-    records: list[DatasetRecord], lang: str, changes: dict[str, Entry]
+    records: list[DatasetRecord],
+    lang: str,
+    changes: dict[str, Entry],
+    stones: Sequence[Tombstone] = (),
+    base_url: str = "",
 ) -> list[tuple[dt.date, str]]:
-    """(date, XML) of the newest entries: datasets by modified date, statuses by theirs."""
+    """(date, XML) of the newest entries: datasets by modified date, statuses by theirs,
+    removed datasets by their removal."""
     items = [(r.ds.modified, r.id, render_entry(r, lang, changes.get(r.id))) for r in records]
+    for stone in stones:
+        items.append((stone.removed, stone.dataset, render_tombstone_entry(stone, base_url, lang)))
     for r in records:
         if not r.ds.status.normal:
             since = r.ds.status.since or r.ds.modified
@@ -127,9 +166,10 @@ def render_feed(
     alternate: str,
     lang: str,
     changes: dict[str, Entry] | None = None,
+    stones: Sequence[Tombstone] = (),
 ) -> str:
     site = catalog.site
-    entries = feed_entries(records, lang, changes or {})
+    entries = feed_entries(records, lang, changes or {}, stones, site.base_url)
     updated = max((day for day, _xml in entries), default=EPOCH)
     self_url = site.base_url + path
     author = site.contact.name.get(lang) if site.contact.name.zh else site.title.get(lang)
@@ -155,6 +195,7 @@ def write_atom_feeds(
     records: list[DatasetRecord],
     out: OutputTree,
     changes: dict[str, Entry] | None = None,
+    stones: Sequence[Tombstone] = (),
 ) -> list[WrittenFile]:
     site = catalog.site
     written = []
@@ -164,11 +205,12 @@ def write_atom_feeds(
         alternate = site.base_url + page_path("datasets/", lang)
         written.append(
             out.write_text(
-                path, render_feed(catalog, records, path, title, alternate, lang, changes)
+                path, render_feed(catalog, records, path, title, alternate, lang, changes, stones)
             )
         )
         for pub in catalog.publishers.values():
             mine = [r for r in records if r.publisher is not None and r.publisher.id == pub.id]
+            gone = [s for s in stones if s.publisher == pub.id]
             if not mine:
                 continue  # no deterministic <updated> for an empty feed, and nothing to say
             path = feed_path(lang, pub.id)
@@ -176,7 +218,7 @@ def write_atom_feeds(
             alternate = site.base_url + page_path(f"publishers/{pub.id}/", lang)
             written.append(
                 out.write_text(
-                    path, render_feed(catalog, mine, path, title, alternate, lang, changes)
+                    path, render_feed(catalog, mine, path, title, alternate, lang, changes, gone)
                 )
             )
     return written
