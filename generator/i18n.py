@@ -588,6 +588,192 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "form_department": ("申请部门", "Requesting department"),
     "form_duty_basis": ("履职法律依据", "Legal basis of the duty"),
+    # Issue 18: showcases, subscriptions, tags, related datasets, requests, terms, evaluation.
+    "tags": ("标签", "Tags"),
+    "tags_intro": (
+        "按标签浏览数据集，每个标签也可订阅。",
+        "Browse datasets by tag; each tag has a feed.",
+    ),
+    "tag_title": ("标签：{tag}", "Tag: {tag}"),
+    "tag_count": ("{n} 个数据集", "{n} datasets"),
+    "showcases": ("应用成果", "Showcases"),
+    "showcases_intro": (
+        "社会各界利用本平台开放数据开发的应用、分析、可视化、新闻报道和论文。",
+        "Apps, analyses, visualisations, news stories and papers made with this portal's data.",
+    ),
+    "showcases_none": ("暂无应用成果。", "No showcases yet."),
+    "showcase_submit": ("提交应用成果", "Submit a showcase"),
+    "showcase_submit_hint": (
+        "用本平台数据做了应用或研究？欢迎提交，审核后在此展示。",
+        "Built something with this data? Submit it; once reviewed it is shown here.",
+    ),
+    "showcase_kind_app": ("应用", "App"),
+    "showcase_kind_analysis": ("分析报告", "Analysis"),
+    "showcase_kind_visualisation": ("可视化", "Visualisation"),
+    "showcase_kind_news": ("新闻报道", "News"),
+    "showcase_kind_paper": ("论文", "Paper"),
+    "showcase_kind": ("类型", "Kind"),
+    "showcase_author": ("作者", "Author"),
+    "showcase_date": ("发布日期", "Date"),
+    "showcase_visit": ("访问成果", "Visit"),
+    "showcase_uses": ("使用的数据集", "Datasets used"),
+    "dataset_showcases": ("使用本数据的应用成果", "Showcases using this dataset"),
+    "related": ("相关数据集", "Related datasets"),
+    "related_theme": ("同一领域", "same theme"),
+    "related_publisher": ("同一部门", "same publisher"),
+    "related_keywords": ("共同标签：{tags}", "shared tags: {tags}"),
+    "related_fields": ("可关联字段：{fields}", "joinable on: {fields}"),
+    "subscribe": ("订阅更新", "Subscribe"),
+    "subscribe_feed": ("本页的 Atom 订阅源", "This page's Atom feed"),
+    "subscribe_email": ("通过电子邮件订阅", "Subscribe by e-mail"),
+    "subscribe_how": (
+        "把订阅源地址添加到任意 RSS/Atom 阅读器，数据集有新数据、新字段或状态变化时即可收到通知。",
+        "Add the feed address to any RSS/Atom reader to be told when the dataset gets new "
+        "data, new fields or a change of status.",
+    ),
+    "feed_title_dataset": ("{title}：更新记录", "{title}: updates"),
+    "feed_subtitle_dataset": (
+        "新数据、新字段与状态变化",
+        "New data, new fields and status changes",
+    ),
+    "feed_title_theme": ("{site}：{theme}领域数据集更新", "{site}: {theme} dataset updates"),
+    "feed_title_tag": ("{site}：标签“{tag}”数据集更新", "{site}: updates tagged {tag}"),
+    "feed_entry_published": ("数据集发布", "Dataset published"),
+    "requests": ("需求与答复", "Requests and replies"),
+    "requests_intro": (
+        "通过本平台渠道收到的数据需求、纠错、异议和投诉举报，以及各部门的答复。",
+        "Data requests, corrections, objections and complaints received through this "
+        "portal's channels, and the departments' replies.",
+    ),
+    "requests_subject": ("数据需求", "Data request"),
+    "requests_attach": (
+        "提交需求时可在表单中上传附件（如数据样例、说明文件）。",
+        "The request form accepts attachments (sample data, a description).",
+    ),
+    "requests_figures": (
+        "共 {n} 件，已答复 {replied} 件，答复率 {rate}，答复用时中位数 {days} 天。",
+        "{n} received, {replied} replied ({rate}); median time to reply {days} days.",
+    ),
+    "requests_none": ("暂无记录。", "None yet."),
+    "dataset_requests": ("关于本数据集的需求与答复", "Requests about this dataset"),
+    "request_kind_request": ("数据需求", "Request"),
+    "request_kind_correction": ("数据纠错", "Correction"),
+    "request_kind_objection": ("异议", "Objection"),
+    "request_kind_complaint": ("投诉举报", "Complaint"),
+    "request_kind": ("类型", "Kind"),
+    "request_title": ("事项", "Subject"),
+    "request_received": ("收到日期", "Received"),
+    "request_status": ("状态", "Status"),
+    "request_replied": ("已答复（{days} 天）", "Replied ({days} days)"),
+    "request_pending": ("办理中", "Pending"),
+    "request_reply": ("答复", "Reply"),
+    "request_department": ("答复部门", "Department"),
+    "request_attachments": ("附件", "Attachments"),
+    "terms": ("使用协议", "Terms of use"),
+    "terms_default": (
+        "使用本平台数据，应遵守相关法律法规，注明数据来源和获取日期，不得利用数据从事违法活动，"
+        "不得试图识别个人身份。平台对数据的准确性尽力保证，但不承担因使用数据产生的后果。",
+        "Using this portal's data, you follow the law, name the source and the date of "
+        "access, do not use the data for unlawful purposes and do not try to identify "
+        "individuals. The portal takes care that data is accurate but is not liable for "
+        "the consequences of its use.",
+    ),
+    "terms_licenses": ("数据许可协议摘要", "Licences in plain words"),
+    "terms_license_datasets": ("适用于 {n} 个数据集", "applies to {n} datasets"),
+    "terms_link": ("使用协议与许可", "Terms of use and licences"),
+    "offer": ("社会数据开放", "Offer your data"),
+    "offer_intro": (
+        "企业、社会组织和个人可以把自愿开放的数据提供给本平台，经审核后与政府数据一同发布。",
+        "Businesses, organisations and individuals can offer data they open voluntarily; "
+        "once reviewed it is published beside the government's data.",
+    ),
+    "offer_what_title": ("可以提供什么", "What may be offered"),
+    "offer_what": (
+        "你有权开放的数据（自有数据或已获授权）；不含个人信息、国家秘密、商业秘密；"
+        "CSV 或 XLSX 文件，附字段说明、更新频率和许可协议。",
+        "Data you have the right to open (your own, or licensed to you); no personal data, "
+        "state secrets or trade secrets; CSV or XLSX files with field descriptions, update "
+        "frequency and a licence.",
+    ),
+    "offer_review_title": ("如何审核", "How it is reviewed"),
+    "offer_review": (
+        "数据局在 15 个工作日内审核来源合法性、敏感信息和数据质量，并答复结果；"
+        "通过后标明提供者发布。",
+        "The data bureau checks the source's legality, sensitive content and quality within "
+        "15 working days and replies; accepted data is published under the provider's name.",
+    ),
+    "offer_submit": ("提交数据", "Offer data"),
+    "offer_subject": ("社会数据开放", "Offer of data"),
+    "offer_contact": ("请通过平台联系方式与我们联系：", "Contact the portal: "),
+    "evaluation": ("开放评价", "Evaluation"),
+    "evaluation_intro": (
+        "各部门的开放数量、质量、时效和响应，以及平台对照中国开放数林指数可自动核验的自评结果。",
+        "Each department's quantity, quality, timeliness and response, and the portal's "
+        "self-assessment against the items of the Open Data Forest index a build can verify.",
+    ),
+    "eval_departments": ("部门评价", "Departments"),
+    "eval_checklist": ("平台自评", "Self-assessment"),
+    "eval_passed_count": ("通过 {n} / {total} 项", "{n} of {total} items passed"),
+    "eval_catalogued": ("编目数", "Catalogued"),
+    "eval_listed": ("发布数", "Listed"),
+    "eval_open_rate": ("开放率", "Open rate"),
+    "eval_completeness": ("元数据完整度", "Metadata completeness"),
+    "eval_errors": ("数据错误", "Data errors"),
+    "eval_timeliness": ("按时更新率", "Updated on time"),
+    "eval_requests": ("收到需求", "Requests"),
+    "eval_reply_rate": ("答复率", "Reply rate"),
+    "eval_median_days": ("答复天数中位数", "Median reply days"),
+    "eval_layer": ("层面", "Layer"),
+    "eval_item": ("指标", "Item"),
+    "eval_result": ("结果", "Result"),
+    "eval_failing": ("未通过的数据集", "Datasets failing"),
+    "eval_layer_platform": ("平台层", "Platform"),
+    "eval_layer_data": ("数据层", "Data"),
+    "eval_pass": ("通过", "Passed"),
+    "eval_fail": ("未通过", "Not passed"),
+    "eval_item_relation": (
+        "平台关系：每个数据集都有登记的提供部门",
+        "Platform relations: every dataset has a registered publisher",
+    ),
+    "eval_item_preview": (
+        "发现预览：开放数据均可在线预览",
+        "Discovery and preview: every open dataset has a preview",
+    ),
+    "eval_item_access": (
+        "数据获取：开放数据均有机器可读格式",
+        "Access: every open dataset has a machine-readable format",
+    ),
+    "eval_item_showcase": (
+        "成果提交展示：有应用成果和提交渠道",
+        "Showcases: showcases and a submission channel",
+    ),
+    "eval_item_feedback": (
+        "互动反馈：有纠错和需求渠道，且需求均已答复",
+        "Interaction: feedback and request channels, every request replied",
+    ),
+    "eval_item_experience": (
+        "用户体验：中英文界面和使用协议",
+        "User experience: Chinese and English interface and terms of use",
+    ),
+    "eval_item_capacity": (
+        "数据数量：开放数据集容量不过低",
+        "Quantity: no open dataset of very low capacity",
+    ),
+    "eval_item_quality": ("数据质量：无数据错误", "Quality: no data errors"),
+    "eval_item_license": (
+        "数据规范：开放数据均有许可协议",
+        "Standards: every open dataset has a licence",
+    ),
+    "eval_item_timeliness": ("数据时效：无更新逾期", "Timeliness: nothing overdue"),
+    "eval_item_scope": (
+        "开放范围：有条件开放和非开放数据可申请",
+        "Scope: conditional and closed data can be applied for",
+    ),
+    "eval_note_showcase": ("{n} 项成果", "{n} showcases"),
+    "eval_note_feedback": ("{n} 件未答复", "{n} unanswered"),
+    "eval_note_capacity": ("行数 × 字段数 < {n}", "rows × fields < {n}"),
+    "eval_note_scope": ("需要 site.yaml 的 apply 渠道", "needs the apply channel in site.yaml"),
+    "eval_csv": ("下载 CSV", "Download CSV"),
 }
 
 

@@ -84,6 +84,8 @@ class SiteConfig:
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE
     # who the build is for: "public" (the portal) or "share" (the sharing catalog, 共享目录)
     audience: str = "public"
+    footer: Text = Text("")  # the legal basis the footer states (provincial portals differ)
+    terms: Text = Text("")  # the platform's use agreement, Markdown (site.yaml or terms.md)
 
     @cached_property
     def base_path(self) -> str:
@@ -228,11 +230,59 @@ class Dataset:
 
 
 @dataclass(frozen=True)
+class Link:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Showcase:
+    """成果展示: something built with the portal's data (catalog/showcases/<id>.yaml)."""
+
+    id: str
+    title: Text
+    description: Text
+    url: str
+    kind: str  # app, analysis, visualisation, news, paper (SHOWCASE_KINDS)
+    author: str
+    date: dt.date
+    datasets: tuple[str, ...]
+    image: str = ""
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """A data request, correction, objection or complaint received through a channel, with
+    its reply (catalog/requests/<id>.yaml, kept by the data bureau)."""
+
+    id: str
+    kind: str  # request, correction, objection, complaint (REQUEST_KINDS)
+    title: Text
+    received: dt.date
+    dataset: str = ""  # the dataset it is about, if any
+    publisher: str = ""  # the department answering (the dataset's when left out)
+    detail: Text = Text("")
+    reply: Text = Text("")
+    replied: dt.date | None = None
+    attachments: tuple[Link, ...] = ()
+
+    @property
+    def reply_days(self) -> int | None:
+        return (self.replied - self.received).days if self.replied else None
+
+
+SHOWCASE_KINDS = ("app", "analysis", "visualisation", "news", "paper")
+REQUEST_KINDS = ("request", "correction", "objection", "complaint")
+
+
+@dataclass(frozen=True)
 class Catalog:
     root: Path
     site: SiteConfig
     publishers: dict[str, Publisher]
     datasets: tuple[Dataset, ...]
+    showcases: tuple[Showcase, ...] = ()
+    requests: tuple[RequestRecord, ...] = ()
 
     def dataset(self, dataset_id: str) -> Dataset:
         return self._by_id[dataset_id]

@@ -128,6 +128,17 @@ def site_descriptor() -> dict:
                 "url": "https://zwfw.yunchuan.gov.cn/opendata/request",
                 "email": "request@yunchuan.gov.cn",
             },
+            "showcase": {"url": "https://zwfw.yunchuan.gov.cn/opendata/showcase"},
+            "offer": {
+                "url": "https://zwfw.yunchuan.gov.cn/opendata/offer",
+                "email": "offer@yunchuan.gov.cn",
+            },
+            "subscribe": {"url": "https://dingyue.yunchuan.gov.cn/feed-mail?feed={feed}"},
+        },
+        "footer": {
+            "zh": "本平台数据依据《云川市公共数据管理办法》和《云川市公共数据开放实施细则》开放。",
+            "en": "Data on this portal is opened under the Yunchuan Public Data Measures and the "
+            "Yunchuan rules for opening public data.",
         },
         "themes": [{"id": tid, "zh": zh, "en": en} for tid, zh, en in THEMES],
         "frequencies": [
@@ -3722,6 +3733,254 @@ def dump_yaml(path: Path, data: object) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+# ------------------------------------------------- showcases, requests, terms (issue 18)
+
+SHOWCASES = [
+    {
+        "id": "yunchuan-bus-app",
+        "title": {"zh": "云川掌上公交", "en": "Yunchuan Bus on Hand"},
+        "description": {
+            "zh": "查询公交线路、站点和首末班时间，并在地图上显示附近的公共自行车站点。",
+            "en": "Bus lines, stops and first and last buses, with nearby public bike "
+            "stations on a map.",
+        },
+        "url": "https://apps.example.org/yunchuan-bus",
+        "kind": "app",
+        "author": "云川智行科技有限公司",
+        "date": "2026-06-18",
+        "datasets": ["bus-lines", "public-bike-stations"],
+    },
+    {
+        "id": "ev-charging-gap",
+        "title": {"zh": "各区充电设施缺口分析", "en": "Charging gaps by district"},
+        "description": {
+            "zh": "把充电站分布与常住人口对照，找出每万人充电桩最少的区。",
+            "en": "Charging stations set against resident population to find the districts "
+            "with the fewest chargers per 10,000 people.",
+        },
+        "url": "https://research.example.org/ev-charging-gap",
+        "kind": "analysis",
+        "author": "云川大学城市规划学院",
+        "date": "2026-08-02",
+        "datasets": ["ev-charging-stations", "population-by-district"],
+    },
+    {
+        "id": "school-care-map",
+        "title": {"zh": "课后托管地图", "en": "After-school care map"},
+        "description": {
+            "zh": "在地图上标出提供课后服务的中小学和服务时段。",
+            "en": "Primary and secondary schools offering after-school care, and when, on a map.",
+        },
+        "url": "https://viz.example.org/school-care",
+        "kind": "visualisation",
+        "author": "云川开放数据志愿者小组",
+        "date": "2026-09-10",
+        "datasets": ["after-school-care", "schools"],
+    },
+    {
+        "id": "air-weather-report",
+        "title": {
+            "zh": "秋冬季空气质量与气象条件",
+            "en": "Air quality and weather in autumn and winter",
+        },
+        "description": {
+            "zh": "报道引用空气质量日报与气象观测数据，说明静稳天气与污染的关系。",
+            "en": "A news story using daily air quality and weather data on how still weather "
+            "and pollution go together.",
+        },
+        "url": "https://news.example.org/air-weather",
+        "kind": "news",
+        "author": "云川日报",
+        "date": "2026-10-21",
+        "datasets": ["air-quality-daily", "weather-daily"],
+    },
+    {
+        "id": "food-safety-paper",
+        "title": {"zh": "食品安全抽检结果的空间分布", "en": "Where food safety checks fail"},
+        "description": {
+            "zh": "基于食品安全抽检和市场主体登记数据的空间统计研究。",
+            "en": "A spatial study of food safety inspections and registered businesses.",
+        },
+        "url": "https://papers.example.org/food-safety",
+        "kind": "paper",
+        "author": "云川大学公共管理学院",
+        "date": "2026-05-06",
+        "datasets": ["food-safety-inspections", "licensed-businesses"],
+    },
+]
+
+REQUESTS = [
+    {
+        "id": "2026-001-bus-realtime",
+        "kind": "request",
+        "title": {"zh": "希望开放公交车辆实时位置", "en": "Please open real-time bus positions"},
+        "detail": {"zh": "用于开发到站提醒。", "en": "For arrival alerts."},
+        "dataset": "bus-lines",
+        "received": "2026-03-02",
+        "reply": {
+            "date": "2026-03-12",
+            "text": {
+                "zh": "已列入年度开放计划，预计第四季度以接口方式开放。",
+                "en": "Planned for this year; expected as an API in the fourth quarter.",
+            },
+        },
+    },
+    {
+        "id": "2026-002-bike-station",
+        "kind": "correction",
+        "title": {
+            "zh": "部分公共自行车站点坐标偏移",
+            "en": "Some bike station coordinates are off",
+        },
+        "dataset": "public-bike-stations",
+        "received": "2026-04-08",
+        "reply": {
+            "date": "2026-04-15",
+            "text": {
+                "zh": "已核实并在下次更新中修正。",
+                "en": "Checked; corrected in the next update.",
+            },
+        },
+        "attachments": [
+            {
+                "title": "偏移站点截图",
+                "url": "https://zwfw.yunchuan.gov.cn/opendata/files/2026-002.png",
+            }
+        ],
+    },
+    {
+        "id": "2026-003-school-places",
+        "kind": "request",
+        "title": {"zh": "希望增加学校学位数", "en": "Please add school places"},
+        "dataset": "schools",
+        "received": "2026-05-11",
+        "reply": {
+            "date": "2026-05-30",
+            "text": {
+                "zh": "学位数已在教育统计资源中提供。",
+                "en": "Places are in the education statistics resource.",
+            },
+        },
+    },
+    {
+        "id": "2026-004-insurance-objection",
+        "kind": "objection",
+        "title": {
+            "zh": "对医保结算数据开放类型的异议",
+            "en": "Objection to the open type of insurance settlements",
+        },
+        "detail": {
+            "zh": "认为汇总统计可以无条件开放。",
+            "en": "Aggregates could be open without conditions.",
+        },
+        "dataset": "medical-insurance-settlements",
+        "received": "2026-06-03",
+        "reply": {
+            "date": "2026-06-24",
+            "text": {
+                "zh": "明细数据涉及个人信息，维持有条件开放；将另行发布区级汇总统计。",
+                "en": "The detail is personal data and stays conditional; district totals "
+                "will be published separately.",
+            },
+        },
+    },
+    {
+        "id": "2026-005-scenic-overdue",
+        "kind": "complaint",
+        "title": {"zh": "景区数据长期未更新", "en": "Scenic spot data not updated for long"},
+        "dataset": "scenic-spots",
+        "received": "2026-07-14",
+        "reply": {
+            "date": "2026-07-21",
+            "text": {
+                "zh": "已督促提供部门按季度更新。",
+                "en": "The department has been told to update quarterly.",
+            },
+        },
+    },
+    {
+        "id": "2026-006-ev-power",
+        "kind": "correction",
+        "title": {"zh": "充电桩功率单位有误", "en": "Wrong unit for charger power"},
+        "dataset": "ev-charging-stations",
+        "received": "2026-08-19",
+        "reply": {
+            "date": "2026-08-22",
+            "text": {
+                "zh": "已改为千瓦并补充字段说明。",
+                "en": "Changed to kilowatts and described.",
+            },
+        },
+    },
+    {
+        "id": "2026-007-parking",
+        "kind": "request",
+        "title": {"zh": "希望开放公共停车场泊位信息", "en": "Please open public car park spaces"},
+        "publisher": "jtj",
+        "received": "2026-10-28",
+    },
+]
+
+TERMS_ZH = """\
+## 云川市公共数据开放平台使用协议
+
+使用本平台的数据，即表示你同意以下条款。
+
+### 你的权利
+
+- 免费获取、复制、传播和使用本平台无条件开放的数据，包括商业使用；
+- 对数据提出纠错、异议和需求，并在规定时间内得到答复；
+- 按开放条件申请有条件开放的数据。
+
+### 你的义务
+
+- 遵守法律法规，注明数据来源（提供部门和本平台）及获取日期；
+- 不得利用数据从事违法活动，不得试图识别特定个人或与其他数据关联以识别个人；
+- 不得歪曲数据原意，不得以本平台或提供部门的名义发布加工后的数据。
+
+### 平台的责任
+
+本平台对数据的准确性和及时性尽力保证，数据如有更新以平台最新版本为准；
+因使用数据产生的后果由使用者承担。
+"""
+
+TERMS_EN = """\
+## Yunchuan Open Data Portal: terms of use
+
+By using this portal's data you agree to these terms.
+
+### Your rights
+
+- Get, copy, share and use the open data free of charge, commercially too;
+- Report errors, object and ask for data, and get a reply in the stated time;
+- Apply for conditional data under its conditions.
+
+### Your duties
+
+- Follow the law, and name the source (the department and this portal) and the date of access;
+- Do not use the data unlawfully, nor try to identify individuals, alone or by linking data;
+- Do not misrepresent the data or publish processed data in the name of the portal or a department.
+
+### The portal
+
+The portal takes care that data is accurate and timely; the latest version on the portal
+is authoritative. Users bear the consequences of their use of the data.
+"""
+
+
+def write_community(out: Path) -> None:
+    for folder, items in (("showcases", SHOWCASES), ("requests", REQUESTS)):
+        target = out / folder
+        if target.exists():
+            shutil.rmtree(target)
+        target.mkdir(parents=True)
+        for item in items:
+            body = {k: v for k, v in item.items() if k != "id"}
+            dump_yaml(target / f"{item['id']}.yaml", body)
+    (out / "terms.md").write_text(TERMS_ZH, encoding="utf-8")
+    (out / "terms.en.md").write_text(TERMS_EN, encoding="utf-8")
+
+
 # ------------------------------------------------------------------- checks
 
 LONG_DIGITS = re.compile(r"\d{11,}")
@@ -3797,6 +4056,7 @@ def build(out: Path) -> list[Dataset]:
     out.mkdir(parents=True, exist_ok=True)
     dump_yaml(out / "site.yaml", site_descriptor())
     dump_yaml(out / "publishers.yaml", publishers_descriptor())
+    write_community(out)
     datasets_dir = out / "datasets"
     if datasets_dir.exists():
         shutil.rmtree(datasets_dir)

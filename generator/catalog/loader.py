@@ -39,6 +39,7 @@ from ..model import (
 )
 from ..policy import DEFAULT_MIN_GROUP_SIZE, OpenType, parse_open_type, parse_share_type
 from ..runtime.parallel import map_items
+from .community import attach_community
 from .derivation import resolve_derivatives
 from .dialect import SUPPORTED_KEYS as SUPPORTED_DIALECT_KEYS
 from .dialect import parse_dialect
@@ -248,6 +249,8 @@ def load_site(root: Path, problems: ProblemList) -> SiteConfig | None:
         themes=themes,
         frequencies=frequencies,
         min_group_size=min_group,
+        footer=_text(data.get("footer")),
+        terms=_text(data.get("terms")),
     )
 
 
@@ -893,4 +896,4 @@ def load_catalog(root: Path, jobs: int | None = 1) -> tuple[Catalog | None, Prob
     problems.extend(successor_problems(datasets))
     if site is None:
         return None, problems
-    return Catalog(root, site, publishers, tuple(datasets)), problems
+    return attach_community(Catalog(root, site, publishers, tuple(datasets)), problems), problems

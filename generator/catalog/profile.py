@@ -42,8 +42,16 @@ SCHEMA_FILES = {
     "site": "site.schema.json",
     "publishers": "publishers.schema.json",
     "dataset": "dataset.schema.json",
+    "showcase": "showcase.schema.json",
+    "request": "request.schema.json",
 }
-CODE_PREFIX = {"site": "site", "publishers": "publishers", "dataset": "metadata"}
+CODE_PREFIX = {
+    "site": "site",
+    "publishers": "publishers",
+    "dataset": "metadata",
+    "showcase": "showcase",
+    "request": "request",
+}
 TYPE_NAMES = {
     "string": ("文本", "text"),
     "integer": ("整数", "an integer"),
@@ -634,7 +642,13 @@ SHARED_TYPES = {
     "contact": "Contact",
     "license": "Licence",
 }
-DOC_FILES = {"site": "site.yaml", "publishers": "publishers.yaml", "dataset": "datapackage.yaml"}
+DOC_FILES = {
+    "site": "site.yaml",
+    "publishers": "publishers.yaml",
+    "dataset": "datapackage.yaml",
+    "showcase": "showcases/<id>.yaml",
+    "request": "requests/<id>.yaml",
+}
 
 
 def _shared_type(node: Node) -> str | None:

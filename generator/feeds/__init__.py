@@ -22,6 +22,7 @@ from .api import write_api
 from .atom import write_atom_feeds
 from .dcat import write_catalogs
 from .pod import write_data_json
+from .subscriptions import write_subscription_feeds
 
 
 def write_feeds(
@@ -40,3 +41,4 @@ def write_feeds(
     write_api(catalog, records, published, out)
     changes = latest_changes(catalog, histories or {}, recording)
     write_atom_feeds(catalog, records, out, changes, list(tombstones))
+    write_subscription_feeds(catalog, records, out, histories or {}, changes, recording)

@@ -257,7 +257,10 @@ class CatalogDigest:
         folders = sorted(p for p in ds_root.iterdir() if p.is_dir()) if ds_root.is_dir() else []
         digests = parallel.map_items(partial(tree_digest, inside=root), folders, jobs)
         datasets = {folder.name: digest for folder, digest in zip(folders, digests, strict=True)}
-        return cls(context, datasets, tree_digest(root / "history", root))
+        # history/, and what the pages show besides the datasets (showcases, requests, terms)
+        extra = [tree_digest(root / n, root) for n in ("history", "showcases", "requests")]
+        extra += [_context_file(root, n) for n in ("terms.md", "terms.en.md")]
+        return cls(context, datasets, hash_text(*extra))
 
     def dataset_digest(self, ds: Any) -> str:
         """The content hash of what one dataset's unit of work reads: its folder, and the

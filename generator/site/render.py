@@ -35,6 +35,8 @@ from ..runtime.progress import NoProgress, Progress
 from .charts import bar_chart, column_chart
 from .facets import RENDERED_FACETS, Facet, build_facets, facet_labels
 from .feedback import dataset_actions, form_url, mailto, request_any
+from .reuse import LICENSE_SUMMARIES, enrich_views, subscribe_url
+from .reuse_pages import render_reuse_pages
 from .schemaorg import citation, dataset_jsonld, jsonld_script
 from .stats import COLUMN_KEYS, cell, compute_stats, stats_csv_files
 from .views import FROM_DATASET_FOLDER, DatasetView, build_views
@@ -206,6 +208,8 @@ def make_environment() -> Environment:
         xlsx_max_rows=EXCEL_MAX_ROWS - 1,  # the header takes a row
         preview_rows=preview_rows,
         level_label=level_label,
+        subscribe_url=subscribe_url,
+        license_summary=lambda name: LICENSE_SUMMARIES.get(name.upper()),
     )
     return env
 
@@ -464,6 +468,7 @@ class Renderer:
         self.page("themes.html", "themes/", themes=themes)
         for theme, items in themes:
             self.page("theme.html", f"themes/{theme.id}/", theme=theme, views=items)
+        render_reuse_pages(self)  # tags, showcases, requests, terms, offer, evaluation
 
     def dataset_page_specs(
         self, view: DatasetView
@@ -597,7 +602,9 @@ def render_site(
     env = make_environment()
     digest = tree_digest(TEMPLATES) if cache is not None and cache.enabled else ""
     all_views = {
-        lang: build_views(catalog, published, reports, lang, today, qualities, histories)
+        lang: enrich_views(
+            catalog, build_views(catalog, published, reports, lang, today, qualities, histories)
+        )
         for lang in catalog.site.languages
     }
     pages = sum(len(views) for views in all_views.values())  # counted: the dataset pages

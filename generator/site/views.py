@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..catalog.markup import render_markdown
 from ..checks.validate import DatasetReport
@@ -13,7 +14,17 @@ from ..data.derive import PublishedDataset, PublishedResource
 from ..data.downloads import format_names
 from ..data.quality import Quality, ResourceQuality
 from ..history import Archived, DatasetHistory, Entry, visible
-from ..model import Catalog, Dataset, Derivation, FieldRule, Publisher, Resource, Theme
+from ..model import (
+    Catalog,
+    Dataset,
+    Derivation,
+    FieldRule,
+    Publisher,
+    RequestRecord,
+    Resource,
+    Showcase,
+    Theme,
+)
 from ..policy import (
     OpenType,
     can_apply,
@@ -22,6 +33,9 @@ from ..policy import (
     publishes_data,
     publishes_schema,
 )
+
+if TYPE_CHECKING:
+    from .reuse import Related, Tag
 
 # DatasetView fields that are functions of the dataset folder (and site and publishers, and
 # the folders its derivatives read): validation, derivation and the README. The page cache
@@ -48,6 +62,11 @@ class DatasetView:
     archive: tuple[Archived, ...] = ()  # replaced files still downloadable
     successor: Dataset | None = None  # status.replaced_by, only when that is on the site
     audience: str = "public"  # the portal, or the sharing catalog (share)
+    # issue 18, filled in by reuse.enrich_views: what users do with the dataset
+    tags: tuple[Tag, ...] = ()
+    related: tuple[Related, ...] = ()
+    showcases: tuple[Showcase, ...] = ()
+    requests: tuple[RequestRecord, ...] = ()
 
     @property
     def is_derivative(self) -> bool:
