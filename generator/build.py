@@ -37,6 +37,7 @@ from .deploy.servers import write_server_configs
 from .errors import AuditError, CatalogError, Problem, ProblemList
 from .feeds import write_feeds
 from .feeds.api import ENDPOINTS
+from .feeds.reuse_api import REUSE_ENDPOINTS
 from .feeds.sitemap import write_sitemaps
 from .model import Catalog
 from .policy import Audience, publishes_data
@@ -330,7 +331,7 @@ def _build(run: BuildRun) -> BuildResult:
                         render_tombstones(site, stones)
                         recording = run.record_history
                         write_feeds(catalog, records, published, out, histories, recording, stones)
-                        render_api_docs(catalog, records, out, ENDPOINTS)
+                        render_api_docs(catalog, records, out, ENDPOINTS + REUSE_ENDPOINTS)
             publish.pause_point("rendered")
             with start_search_index(out, catalog.site.languages) as indexing:
                 with timed(stages, "sitemaps"):

@@ -109,11 +109,13 @@ def site_text(demo_site: Path) -> tuple[str, set[str]]:
 )
 def test_no_file_or_row_of_non_open_dataset_in_site(demo_site: Path, site_text, ds):
     folder = demo_site / "datasets" / ds.id
-    # the page and the quality report (which publishes no count derived from values), and
-    # the page's precompressed copies for web servers (the audit reads those decompressed)
+    # the page, its feed (metadata and the changes the policy shows) and the quality report
+    # (which publishes no count derived from values), and the page's precompressed copies
+    # for web servers (the audit reads those decompressed)
     assert not folder.exists() or sorted(
         p.name for p in folder.iterdir() if p.suffix not in (".gz", ".br")
     ) == [
+        "feed.atom",
         "index.html",
         "validation.json",
     ]

@@ -22,6 +22,7 @@ from ..data.records import (
 )
 from ..model import Catalog, Publisher, Text, Theme
 from ..runtime.output import OutputTree, WrittenFile
+from .reuse_api import REUSE_ENDPOINTS, reuse_schemas, write_reuse_api
 
 API_VERSION = "1.0.0"
 
@@ -147,6 +148,7 @@ class Api:
                 else None,
                 "theme": self.url(f"themes/{rec.theme.id}.json") if rec.theme else None,
                 "catalog": self.url("datasets.json"),
+                "feed": self.base + page_path(f"datasets/{rec.id}/feed.atom", "zh"),
             },
         }
         return doc
@@ -244,6 +246,8 @@ class Api:
                 "datasets": self.url("datasets.json"),
                 "publishers": self.url("publishers.json"),
                 "themes": self.url("themes.json"),
+                "showcases": self.url("showcases.json"),
+                "requests": self.url("requests.json"),
                 "openapi": self.url("openapi.json"),
                 "docs": self.pages("api/"),
                 "dcat_jsonld": self.base + "catalog.jsonld",
@@ -316,6 +320,7 @@ class Api:
                     self.theme(theme, by_theme[theme.id], full=True),
                 )
             )
+        written += write_reuse_api(self.catalog, out)
         written.append(out.write_json(API_PREFIX + "openapi.json", openapi(self.catalog)))
         return written
 
@@ -434,7 +439,12 @@ def schemas() -> dict[str, Any]:
             "package": _nullable(_ref("Download")),
             "resources": {"type": "array", "items": _ref("Resource")},
             "links": _object(
-                {"publisher": _nullable(URL), "theme": _nullable(URL), "catalog": URL}
+                {
+                    "publisher": _nullable(URL),
+                    "theme": _nullable(URL),
+                    "catalog": URL,
+                    "feed": URL,
+                }
             ),
         }
     )
@@ -547,7 +557,7 @@ ENDPOINTS: list[tuple[str, str, str, str, str, str | None]] = [
 def openapi(catalog: Catalog) -> dict[str, Any]:
     site = catalog.site
     paths: dict[str, Any] = {}
-    for path, schema, op_id, zh, en, param in ENDPOINTS:
+    for path, schema, op_id, zh, en, param in ENDPOINTS + REUSE_ENDPOINTS:
         operation: dict[str, Any] = {
             "operationId": op_id,
             "summary": f"{zh} / {en}",
@@ -590,7 +600,7 @@ def openapi(catalog: Catalog) -> dict[str, Any]:
         "info": info,
         "servers": [{"url": site.base_url + API_PREFIX.rstrip("/")}],
         "paths": paths,
-        "components": {"schemas": schemas()},
+        "components": {"schemas": schemas() | reuse_schemas()},
     }
 
 
