@@ -194,6 +194,11 @@ class CatalogBuilder:
         self.base = catalog.site.base_url
         self.records = records
         self.g = Graph()
+        # showcases (成果展示) that use each dataset: dct:isReferencedBy their pages
+        self.showcases: dict[str, list[str]] = {}
+        for item in catalog.showcases:
+            for ds_id in item.datasets:
+                self.showcases.setdefault(ds_id, []).append(f"{self.base}showcases/{item.id}/")
 
     # --- shared concepts -------------------------------------------------------------
     def concept(self, iri: str, label_en: str, scheme: str, *types: str) -> IRI:
@@ -480,6 +485,7 @@ class CatalogBuilder:
             node.add("adms:versionNotes", *texts(status_notice(ds, "zh"), status_notice(ds, "en")))
         if rec.source_id:  # a desensitised derivative of a dataset in this catalog
             node.add("dct:source", IRI(f"{self.base}datasets/{rec.source_id}/#dataset"))
+        node.add("dct:isReferencedBy", *(IRI(u) for u in self.showcases.get(rec.id, ())))
         return IRI(iri)
 
     # --- the catalog -----------------------------------------------------------------
