@@ -17,6 +17,15 @@ PAGES = [
     "/open-types/closed/",
     "/apply/enterprise-social-insurance/",  # the form, its print button from static/apply.js
     "/404/",  # what the web server shows for a missing URL
+    # issue 18
+    "/showcases/",
+    "/showcases/yunchuan-bus-app/",
+    "/tags/",
+    "/tags/gong-jiao/",
+    "/requests/",
+    "/terms/",
+    "/offer/",
+    "/stats/evaluation/",
 ]
 
 
