@@ -13,7 +13,7 @@ AXE := node_modules/axe-core/axe.min.js
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q
 
-.PHONY: build serve audit deploy test lint bench bench-rebuild bench-audit bench-search bench-deploy browser-deps deploy-deps clean
+.PHONY: build serve audit deploy test lint bench bench-rebuild bench-audit bench-search bench-deploy bench-reuse browser-deps deploy-deps clean
 
 build: $(VENV)/.installed
 	$(BIN)/kaifang build --catalog $(CATALOG) --out $(SITE) --no-record-history  # the demo catalog is generated: no history/ in the repo
@@ -87,6 +87,9 @@ bench-audit: $(VENV)/.installed
 # Deploy benchmark (issue 21): bytes sent by no-change and one-dataset-change deploys.
 bench-deploy: $(VENV)/.installed deploy-deps
 	$(BIN)/python -m bench.deploy_bench $(BENCH_ARGS)
+
+bench-reuse: $(VENV)/.installed
+	$(BIN)/python -m bench.reuse_bench
 
 bench-search: $(VENV)/.test-installed browser-deps
 	$(BIN)/python bench/search_bench.py

@@ -11,6 +11,7 @@ linearly with the catalog.
 from __future__ import annotations
 
 import dataclasses
+import heapq
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -99,47 +100,48 @@ def _field_names(view: DatasetView) -> list[str]:
 
 def related_datasets(views: Sequence[DatasetView]) -> dict[str, tuple[Related, ...]]:
     """Up to RELATED_MAX related datasets per dataset, in linear time."""
-    keys_of: list[list[tuple[str, str]]] = []
+    keys_of: list[list[tuple[tuple[str, str], int]]] = []  # (key, position in its bucket)
     buckets: dict[tuple[str, str], list[int]] = defaultdict(list)
-    position: dict[tuple[tuple[str, str], int], int] = {}
     for i, view in enumerate(views):
         keys = [("keyword", kw) for kw in dict.fromkeys(view.ds.keywords)]
         keys += [("field", name) for name in _field_names(view)]
         keys += [("theme", view.ds.theme), ("publisher", view.ds.publisher)]
-        keys_of.append(keys)
+        placed = []
         for key in keys:
-            position[(key, i)] = len(buckets[key])
+            placed.append((key, len(buckets[key])))
             buckets[key].append(i)
+        keys_of.append(placed)
     result: dict[str, tuple[Related, ...]] = {}
     half = RELATED_WINDOW // 2
+    key_sets = [{key for key, _ in placed} for placed in keys_of]
     for i, view in enumerate(views):
         score: dict[int, int] = defaultdict(int)
-        why: dict[int, list[tuple[str, str]]] = defaultdict(list)
-        for key in keys_of[i]:
+        strong: set[int] = set()  # shares more than the publisher
+        for key, at in keys_of[i]:
             bucket = buckets[key]
-            at = position[(key, i)]
             start = max(0, min(at - half, len(bucket) - RELATED_WINDOW))
-            for j in bucket[start : start + RELATED_WINDOW]:
-                if j != i:
-                    score[j] += WEIGHTS[key[0]]
-                    why[j].append(key)
-        best = sorted(
-            (j for j in score if any(k[0] != "publisher" for k in why[j])),
-            key=lambda j: (-score[j], views[j].id),
-        )[:RELATED_MAX]
-        result[view.id] = tuple(
-            Related(
-                id=views[j].id,
-                title=views[j].ds.title,
-                open_type=views[j].open_type,
-                keywords=tuple(v for k, v in why[j] if k == "keyword"),
-                fields=tuple(v for k, v in why[j] if k == "field"),
-                same_theme=any(k == "theme" for k, _ in why[j]),
-                same_publisher=any(k == "publisher" for k, _ in why[j]),
-            )
-            for j in best
-        )
+            weight = WEIGHTS[key[0]]
+            window = bucket[start : start + RELATED_WINDOW]
+            for j in window:
+                score[j] += weight
+            if key[0] != "publisher":
+                strong.update(window)
+        strong.discard(i)
+        best = heapq.nsmallest(RELATED_MAX, strong, key=lambda j: (-score[j], views[j].id))
+        result[view.id] = tuple(_related(views[j], key_sets[i] & key_sets[j]) for j in best)
     return result
+
+
+def _related(view: DatasetView, shared: set[tuple[str, str]]) -> Related:
+    return Related(
+        id=view.id,
+        title=view.ds.title,
+        open_type=view.open_type,
+        keywords=tuple(kw for kw in view.ds.keywords if ("keyword", kw) in shared),
+        fields=tuple(sorted(v for k, v in shared if k == "field")),
+        same_theme=("theme", view.ds.theme) in shared,
+        same_publisher=("publisher", view.ds.publisher) in shared,
+    )
 
 
 # --- the views of a page, with what this module adds -----------------------------------------
