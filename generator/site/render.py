@@ -468,7 +468,8 @@ class Renderer:
         self.page("themes.html", "themes/", themes=themes)
         for theme, items in themes:
             self.page("theme.html", f"themes/{theme.id}/", theme=theme, views=items)
-        render_reuse_pages(self)  # tags, showcases, requests, terms, offer, evaluation
+        if site.audience == "public":  # the sharing catalog is internal: no public channels
+            render_reuse_pages(self)  # tags, showcases, requests, terms, offer, evaluation
 
     def dataset_page_specs(
         self, view: DatasetView
@@ -601,8 +602,9 @@ def render_site(
     jobs: worker processes for the dataset pages (None: one per CPU)."""
     env = make_environment()
     digest = tree_digest(TEMPLATES) if cache is not None and cache.enabled else ""
+    public = catalog.site.audience == "public"  # tags, related, showcases: the portal's
     all_views = {
-        lang: enrich_views(
+        lang: (enrich_views if public else lambda _c, v: v)(
             catalog, build_views(catalog, published, reports, lang, today, qualities, histories)
         )
         for lang in catalog.site.languages
