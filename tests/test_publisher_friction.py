@@ -107,3 +107,68 @@ def test_import_failure_is_headed_by_its_file_in_one_language(catalog, cli, tmp_
     en = cli("import", bad, "--catalog", catalog.root, "--lang", "en")
     assert en.output.startswith("file ragged.csv: 1 errors")
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in en.output)
+
+
+CREDIT = """\
+homepage: https://github.com/datasets/country-codes
+version: "2.1"
+sources:
+  - {title: ISO 3166 Maintenance Agency, path: https://www.iso.org/iso-3166-country-codes.html}
+  - {name: 国家统计局}
+contributors:
+  - {title: 云川市统计局数据组, role: author, email: data@example.gov.cn}
+  - {title: Open Knowledge Foundation, path: https://okfn.org/, role: publisher}
+"""
+
+
+def test_existing_package_attribution_is_kept_and_shown(catalog: CatalogFactory, cli, tmp_path):
+    import json
+
+    catalog.dataset("codes", descriptor=dataset_yaml("codes") + CREDIT)
+    closed = dataset_yaml("secret", open_type="非开放", extra="legal_basis: 《某条例》第三条\n")
+    catalog.dataset("secret", descriptor=closed + CREDIT)
+    out = tmp_path / "site"
+    built = cli("build", "--catalog", catalog.root, "--out", out, "--no-record-history")
+    assert built.exit_code == 0, built.output
+    page = (out / "datasets/codes/index.html").read_text(encoding="utf-8")
+    shown = ["来源", "ISO 3166 Maintenance Agency", "国家统计局", "贡献者", "云川市统计局数据组"]
+    shown += ["https://github.com/datasets/country-codes", "数据包版本", "2.1"]
+    for text in shown:
+        assert text in page, text
+    en = (out / "en/datasets/codes/index.html").read_text(encoding="utf-8")
+    assert "Contributors" in en and "Package version" in en
+    package = json.loads((out / "datasets/codes/datapackage.json").read_text(encoding="utf-8"))
+    assert {"title": "国家统计局"} in package["sources"]
+    assert package["contributors"][1] == {
+        "title": "Open Knowledge Foundation", "path": "https://okfn.org/", "role": "publisher"
+    }  # fmt: skip
+    assert package["homepage"] == "https://github.com/datasets/country-codes"
+    assert package["version"] == "2.1"
+    api = json.loads((out / "api/v1/datasets/codes.json").read_text(encoding="utf-8"))
+    assert [s["title"] for s in api["sources"]] == ["ISO 3166 Maintenance Agency", "国家统计局"]
+    assert api["contributors"][0]["email"] == "data@example.gov.cn"
+    ttl = (out / "catalog.ttl").read_text(encoding="utf-8")
+    assert "dct:source" in ttl and "ISO 3166 Maintenance Agency" in ttl
+    assert "云川市统计局数据组" in ttl and "dct:creator" in ttl
+    _no_shape_violations(out / "catalog.ttl")
+    # a closed dataset keeps to title, publisher and legal basis
+    secret = (out / "datasets/secret/index.html").read_text(encoding="utf-8")
+    assert "ISO 3166 Maintenance Agency" not in secret and "数据包版本" not in secret
+    secret_api = json.loads((out / "api/v1/datasets/secret.json").read_text(encoding="utf-8"))
+    assert secret_api["sources"] == [] and secret_api["version"] is None
+
+
+def _no_shape_violations(turtle: Path) -> None:
+    """The sources and contributors meet the mandatory and range DCAT-AP shapes."""
+    from pyshacl import validate
+    from rdflib import Graph
+    from rdflib.namespace import SH
+
+    from .test_bots import DCAT_AP
+
+    shapes = Graph()
+    for name in ("shapes.ttl", "range.ttl"):
+        shapes += Graph().parse(DCAT_AP / name, format="turtle")
+    _ok, report, _text = validate(Graph().parse(turtle), shacl_graph=shapes, allow_warnings=True)
+    focus = [str(report.value(r, SH.focusNode)) for r in report.subjects(SH.focusNode)]
+    assert [f for f in focus if "#source-" in f or "#contributor-" in f] == []

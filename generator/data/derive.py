@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+from ..catalog.attribution import attribution
 from ..catalog.dialect import dialect_of
 from ..checks.fastcheck import Unsupported
 from ..model import Catalog, Dataset, FieldInfo, Resource
@@ -349,7 +350,9 @@ def write_package_zip(ds: Dataset, published: PublishedDataset, out: OutputTree)
 
 
 def datapackage_descriptor(catalog: Catalog, ds: Dataset, published: PublishedDataset) -> dict:
-    """A Frictionless descriptor of exactly the published files."""
+    """A Frictionless descriptor of exactly the published files, with the package's own
+    attribution (sources, contributors, homepage, version) kept."""
+    credit = attribution(ds.descriptor)
     licenses = ds.licenses or (
         (catalog.site.default_license,) if catalog.site.default_license else ()
     )
@@ -374,15 +377,20 @@ def datapackage_descriptor(catalog: Catalog, ds: Dataset, published: PublishedDa
         "id": catalog.site.base_url + f"datasets/{ds.id}/",
         "title": ds.title.zh,
         "description": ds.description.zh,
-        "homepage": catalog.site.base_url + f"datasets/{ds.id}/",
-        "version": ds.modified.isoformat(),
+        "homepage": credit.homepage or catalog.site.base_url + f"datasets/{ds.id}/",
+        "version": credit.version or ds.modified.isoformat(),
         "created": ds.issued.isoformat() + "T00:00:00Z",
         "keywords": list(ds.keywords),
         "licenses": [
             {k: v for k, v in (("name", lic.name), ("path", lic.path), ("title", lic.title)) if v}
             for lic in licenses
         ],
-        "sources": _sources(catalog, ds),
+        "sources": _sources(catalog, ds) + [p.as_dict() for p in credit.sources],
+        **(
+            {"contributors": [p.as_dict() for p in credit.contributors]}
+            if credit.contributors
+            else {}
+        ),
         "resources": resources,
     }
 

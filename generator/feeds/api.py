@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..catalog.attribution import Party, attribution
 from ..data.downloads import FORMATS, RESOURCE_FORMATS
 from ..data.records import (
     API_PREFIX,
@@ -21,6 +22,7 @@ from ..data.records import (
     status_notice,
 )
 from ..model import Catalog, Publisher, Text, Theme
+from ..policy import publishes_schema
 from ..runtime.output import OutputTree, WrittenFile
 from .reuse_api import REUSE_ENDPOINTS, reuse_schemas, write_reuse_api
 
@@ -136,6 +138,7 @@ class Api:
             },
             "legal_basis": ds.legal_basis or None,
             "open_conditions": ds.open_conditions or None,
+            **self.attribution(rec),
             "apply": self.apply(rec),
             "derived_from": self.url(f"datasets/{rec.source_id}.json") if rec.source_id else None,
             "derivatives": [self.url(f"datasets/{d}.json") for d in rec.derivative_ids],
@@ -152,6 +155,26 @@ class Api:
             },
         }
         return doc
+
+    def attribution(self, rec: DatasetRecord) -> dict[str, Any]:
+        """The package's own sources, contributors, homepage and version (not for closed
+        datasets, whose metadata stays to title, publisher and legal basis)."""
+        credit = attribution(rec.ds.descriptor) if publishes_schema(rec.ds.open_type) else None
+
+        def party(p: Party) -> dict[str, Any]:
+            return {
+                "title": p.title,
+                "path": p.path or None,
+                "email": p.email or None,
+                "role": p.role or None,
+            }
+
+        return {
+            "sources": [party(p) for p in credit.sources] if credit else [],
+            "contributors": [party(p) for p in credit.contributors] if credit else [],
+            "homepage": (credit.homepage or None) if credit else None,
+            "version": (credit.version or None) if credit else None,
+        }
 
     def apply(self, rec: DatasetRecord) -> dict[str, Any] | None:
         if rec.open:
@@ -411,6 +434,14 @@ def schemas() -> dict[str, Any]:
         "api": URL,
     }
     summary = _object(summary_props)
+    party = _object(
+        {
+            "title": STRING,
+            "path": _nullable(URL),
+            "email": _nullable(STRING),
+            "role": _nullable(STRING),
+        }
+    )
     dataset = _object(
         summary_props
         | {
@@ -430,6 +461,10 @@ def schemas() -> dict[str, Any]:
             ),
             "legal_basis": _nullable(STRING),
             "open_conditions": _nullable(STRING),
+            "sources": {"type": "array", "items": party},
+            "contributors": {"type": "array", "items": party},
+            "homepage": _nullable(URL),
+            "version": _nullable(STRING),
             "apply": _nullable(
                 _object({"url": _nullable(URL), "email": _nullable(STRING), "page": _ref("Pages")})
             ),

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import quote
 
+from ..catalog.attribution import attribution
 from ..data.records import DatasetRecord, Download, newest, status_notice
 from ..model import Catalog, License
-from ..policy import ADMS_STATUS, Status
+from ..policy import ADMS_STATUS, Status, publishes_schema
 from ..runtime.output import OutputTree, WrittenFile
 
 PREFIXES: dict[str, str] = {
@@ -486,7 +487,31 @@ class CatalogBuilder:
         if rec.source_id:  # a desensitised derivative of a dataset in this catalog
             node.add("dct:source", IRI(f"{self.base}datasets/{rec.source_id}/#dataset"))
         node.add("dct:isReferencedBy", *(IRI(u) for u in self.showcases.get(rec.id, ())))
+        if publishes_schema(ds.open_type):
+            self.credit(rec, node)
         return IRI(iri)
+
+    def credit(self, rec: DatasetRecord, node: Node) -> None:
+        """A package's own sources (dct:source) and contributors (dct:creator)."""
+        credit = attribution(rec.ds.descriptor)
+        page = rec.page_url()
+        for n, src in enumerate(credit.sources, start=1):
+            source = self.g.node(f"{page}#source-{n}", "dcat:Dataset")
+            source.add("dct:title", Lit(src.title))
+            source.add("dct:description", Lit(src.title))
+            if src.path:
+                source.add("foaf:page", self.document(src.path))
+            node.add("dct:source", IRI(source.iri))
+        for n, who in enumerate(credit.contributors, start=1):
+            agent = self.g.node(f"{page}#contributor-{n}", "foaf:Agent")
+            agent.add("foaf:name", Lit(who.title))
+            if who.email:
+                agent.add("foaf:mbox", IRI("mailto:" + who.email))
+            if who.path:
+                agent.add("foaf:homepage", self.document(who.path))
+            node.add("dct:creator", IRI(agent.iri))
+        if credit.version:
+            node.add("dcat:version", Lit(credit.version))
 
     # --- the catalog -----------------------------------------------------------------
     @property

@@ -18,6 +18,7 @@ from typing import TypeVar
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
+from ..catalog.attribution import attribution
 from ..checks.validate import DatasetReport
 from ..data.derive import DISTINCT_CAP, ChartData, PublishedDataset, PublishedResource
 from ..data.desensitise import BANDED_DATE_TYPES, INTEGER_TYPES, band_labels
@@ -210,6 +211,7 @@ def make_environment() -> Environment:
         level_label=level_label,
         subscribe_url=subscribe_url,
         license_summary=lambda name: LICENSE_SUMMARIES.get(name.upper()),
+        attribution=lambda ds: attribution(ds.descriptor),
     )
     return env
 
