@@ -778,6 +778,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "eval_note_capacity": ("行数 × 字段数 < {n}", "rows × fields < {n}"),
     "eval_note_scope": ("需要 site.yaml 的 apply 渠道", "needs the apply channel in site.yaml"),
     "eval_csv": ("下载 CSV", "Download CSV"),
+    "stats_reply_rate": ("需求答复率", "requests replied"),
+    "stats_reply_days": ("答复天数中位数", "median days to reply"),
 }
 
 

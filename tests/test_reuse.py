@@ -211,8 +211,28 @@ def test_bad_showcase_is_an_error_with_file_and_line(catalog, cli):
     result = cli("check", "--catalog", catalog.root)
     assert result.exit_code == 1
     assert "showcases/app.yaml:3" in result.output and "kind" in result.output
-    assert "showcases/app.yaml:5" in result.output and "nope" in result.output
+    assert "警告: showcases/app.yaml:5" in result.output and "nope" in result.output
     assert "Traceback" not in result.output
+
+
+def test_unknown_dataset_in_a_showcase_is_a_warning(catalog, cli):
+    """Removing a dataset must not stop the portal for an old showcase naming it."""
+    catalog.dataset("bus")
+    _showcase(
+        catalog.root,
+        "app.yaml",
+        "title: 公交应用\nurl: https://example.org/app\nkind: app\ndate: 2026-01-01\n"
+        "datasets: [bus, gone]\n",
+    )
+    result = cli("check", "--catalog", catalog.root)
+    assert result.exit_code == 0 and "警告: showcases/app.yaml:5" in result.output
+    assert cli("check", "--catalog", catalog.root, "--strict").exit_code == 1
+
+
+def test_stats_page_gives_reply_rate(demo_site: Path):
+    page = _html(demo_site, "stats/")
+    replied = sum(1 for r in CATALOG.requests if r.replied)
+    assert f"<strong>{replied / len(CATALOG.requests) * 100:.1f}%</strong> 需求答复率" in page
 
 
 def test_bad_request_reply_date_and_unknown_dataset(catalog, cli):
@@ -225,7 +245,7 @@ def test_bad_request_reply_date_and_unknown_dataset(catalog, cli):
     )
     result = cli("check", "--catalog", catalog.root, "--lang", "en")
     assert result.exit_code == 1
-    assert "requests/r1.yaml:4" in result.output and "ghost" in result.output
+    assert "warning: requests/r1.yaml:4" in result.output and "ghost" in result.output
     assert "replied to before it was received" in result.output
 
 

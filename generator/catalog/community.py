@@ -115,11 +115,14 @@ def _unknown(
         if what == "dataset"
         else ("部门 id 见 publishers.yaml", "publisher ids are listed in publishers.yaml")
     )
+    # a warning (an error under --strict): the link is left out, and removing a dataset
+    # must not stop the whole portal for an old showcase or request that names it
     return Problem(
         f"{kind}-unknown-{what}",
-        f"{rel} 引用了不存在的{zh_what} {value}",
-        f"{rel} names an unknown {en_what} {value}",
+        f"{rel} 引用了不存在的{zh_what} {value}，已忽略该链接",
+        f"{rel} names an unknown {en_what} {value}; the link is left out",
         file=rel,
+        severity="warning",
         line=doc.line(list(path)),
         field=".".join(str(p) for p in path),
         found=value,

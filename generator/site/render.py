@@ -36,7 +36,7 @@ from ..runtime.progress import NoProgress, Progress
 from .charts import bar_chart, column_chart
 from .facets import RENDERED_FACETS, Facet, build_facets, facet_labels
 from .feedback import dataset_actions, form_url, mailto, request_any
-from .reuse import LICENSE_SUMMARIES, enrich_views, subscribe_url
+from .reuse import LICENSE_SUMMARIES, enrich_views, reply_figures, subscribe_url
 from .reuse_pages import render_reuse_pages
 from .schemaorg import citation, dataset_jsonld, jsonld_script
 from .stats import COLUMN_KEYS, cell, compute_stats, stats_csv_files
@@ -583,6 +583,7 @@ class Renderer:
             column_keys=COLUMN_KEYS,
             cell=cell,
             bar_chart=bar_chart,
+            replies=reply_figures(self.catalog.requests),
         )
 
 
