@@ -13,7 +13,7 @@ AXE := node_modules/axe-core/axe.min.js
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q
 
-.PHONY: build serve audit deploy test lint bench bench-rebuild bench-audit bench-search bench-deploy bench-reuse browser-deps deploy-deps clean
+.PHONY: build serve audit deploy test lint bench bench-rebuild bench-audit bench-search bench-deploy bench-reuse bench-import browser-deps deploy-deps clean
 
 build: $(VENV)/.installed
 	$(BIN)/kaifang build --catalog $(CATALOG) --out $(SITE) --no-record-history  # the demo catalog is generated: no history/ in the repo
@@ -90,6 +90,10 @@ bench-deploy: $(VENV)/.installed deploy-deps
 
 bench-reuse: $(VENV)/.installed
 	$(BIN)/python -m bench.reuse_bench
+
+# Import of large office files (issue 17): rows/s and peak memory, CSV and XLSX.
+bench-import: $(VENV)/.installed
+	$(BIN)/python -m bench.import_bench $(BENCH_ARGS)
 
 bench-search: $(VENV)/.test-installed browser-deps
 	$(BIN)/python bench/search_bench.py
