@@ -49,7 +49,7 @@ def test_open_dataset_reports_rows_fields_errors_formats_and_completeness(site):
     doc = validation(site, "open-data")
     assert doc["dataset"] == "open-data" and doc["open_type"] == "open" and doc["valid"]
     assert doc["statistics_published"] is True
-    assert doc["formats"] == ["CSV", "JSON", "XLSX"]
+    assert doc["formats"] == ["CSV", "JSON", "PARQUET", "XLSX"]
     assert doc["errors"] == 0 and doc["errors_by_type"] == {}
     [res] = doc["resources"]
     assert res == {
@@ -59,7 +59,7 @@ def test_open_dataset_reports_rows_fields_errors_formats_and_completeness(site):
         "rows": 2,
         "errors": 0,
         "errors_by_type": {},
-        "formats": ["CSV", "JSON", "XLSX"],
+        "formats": ["CSV", "JSON", "PARQUET", "XLSX"],
     }
     meta = doc["metadata"]
     assert set(meta["missing"]) == {
