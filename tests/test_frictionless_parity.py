@@ -10,7 +10,10 @@ import textwrap
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from generator.catalog.loader import load_catalog
+from generator.checks import findings as findings_module
 from generator.checks.findings import MAX_ERRORS_PER_RESOURCE, frictionless_findings
 
 from .conftest import dataset_yaml
@@ -117,10 +120,40 @@ def kaifang_cli(cli, catalog) -> tuple[int, dict, Counter[tuple[str, str, int | 
     return result.exit_code, report, found
 
 
-def test_same_findings_as_frictionless_validate(catalog, cli):
+@pytest.fixture(params=["columnar", "frictionless"])
+def data_path(request, monkeypatch) -> list[str]:
+    """Each test runs on both data paths: the column-wise one (every CSV file, whatever its
+    size, as in a build) and frictionless alone. Returns the files the columnar path read."""
+    if request.param == "frictionless":
+        monkeypatch.setattr(findings_module, "FAST_PATH_MIN_BYTES", 1 << 40)
+        return []
+    read = _Read()
+    monkeypatch.setattr(findings_module, "FAST_PATH_MIN_BYTES", 0)
+    real = findings_module.validate_csv
+
+    def spy(source, schema, *args, **kwargs):
+        report = real(source, schema, *args, **kwargs)  # raises Unsupported when it declines
+        read.append(schema.fields[0].name)
+        return report
+
+    monkeypatch.setattr(findings_module, "validate_csv", spy)
+    return read
+
+
+def request_path(read: list[str]) -> str:
+    return "columnar" if isinstance(read, _Read) else "frictionless"
+
+
+class _Read(list):
+    """The files the columnar path validated (frictionless alone: a plain list)."""
+
+
+def test_same_findings_as_frictionless_validate(catalog, cli, data_path):
     folder = write_dataset(catalog)
     reference = frictionless_cli(folder)
     code, report, ours = kaifang_cli(cli, catalog)
+    if request_path(data_path) == "columnar":  # small files; stops has a foreign key
+        assert sorted(data_path) == ["line_id", "区县"]
     assert code == 1
     assert ours == reference
     # the comparison covers every kind of data error the issue names, in all three files
@@ -140,11 +173,13 @@ def test_same_findings_as_frictionless_validate(catalog, cli):
     assert report["errors"] == sum(reference.values())
 
 
-def test_errors_are_capped_in_the_listing_and_counted_in_full(catalog, cli):
+def test_errors_are_capped_in_the_listing_and_counted_in_full(catalog, cli, data_path):
     rows = "".join(f"L{i},x{i}\n" for i in range(45))
     folder = catalog.dataset("many", csv_text="line_id,stops\n" + rows)
     code, report, ours = kaifang_cli(cli, catalog)
     assert code == 1
+    if request_path(data_path) == "columnar":
+        assert data_path == ["line_id"]
     reference = frictionless_cli(folder)
     assert sum(reference.values()) == 45
     assert sum(ours.values()) == MAX_ERRORS_PER_RESOURCE

@@ -2,8 +2,8 @@
 
 :func:`frictionless_findings` is the reference data path: it reports exactly what
 frictionless reports, counting every error but keeping only the first few per resource.
-Large CSV files go through the column-wise path (:mod:`generator.checks.fastcheck`), which
-must produce the same findings.
+CSV files go through the column-wise path (:mod:`generator.checks.fastcheck`), which must
+produce the same findings; frictionless reads whatever that path declines.
 """
 
 from __future__ import annotations
@@ -27,8 +27,10 @@ from .fastcheck import Unsupported, validate_csv
 log = logging.getLogger(__name__)
 
 # CSV files at least this large are validated by the vectorised path (generator/fastcheck):
-# below it, frictionless's fixed cost per file is smaller than the path's set-up.
-FAST_PATH_MIN_BYTES = 1 << 20
+# every one. On the demo's open datasets (104-3,396 rows) it takes 0.70 of frictionless's
+# time (1.40 s against 2.02 s for the 21 datasets); frictionless stays the reference in the
+# tests and reads what the fast path declines (foreign keys, XLSX, unusual dialects).
+FAST_PATH_MIN_BYTES = 0
 MAX_ERRORS_PER_RESOURCE = 20  # listed in the report; every error is counted
 
 # --- the data findings, as frictionless reports them --------------------------------------
