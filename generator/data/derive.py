@@ -27,6 +27,7 @@ from ..runtime.parallel import DatasetPool
 from . import downloads
 from .desensitise import published_schema
 from .fastderive import write_csv_and_stats
+from .fastjson import write_json_columnar
 from .parquet import write_parquet
 from .reader import iter_rows
 from .risk import GroupRisk, RiskMeter
@@ -328,7 +329,11 @@ def write_variants(
         "dataset": ds.id,
         "schema": _published_schema(ds, res.name),
     }
-    downloads.write_json(csv_path, target, header, res.fields)
+    try:
+        write_json_columnar(csv_path, target, header, res.fields)
+    except Unsupported as exc:
+        log.info("%s/%s: JSON written row by row (%s)", ds.id, res.name, exc)
+        downloads.write_json(csv_path, target, header, res.fields)
     files[downloads.JSON.key] = out.register(base + downloads.JSON.suffix)
     target = out.path_for_stream(base + downloads.PARQUET.suffix)
     write_parquet(csv_path, target, res.fields)

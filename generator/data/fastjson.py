@@ -1,0 +1,114 @@
+"""The JSON download written column by column: the same bytes as downloads.write_json.
+
+downloads.write_json converts every cell in Python (json_value, then json.dumps), which
+took a quarter of deriving the demo's tables. Here each record batch of the published CSV
+becomes its JSON lines with pyarrow compute: a number that matches JSON's grammar is
+written as its text, a boolean by the field's true/false values, an empty cell as null and
+everything else as a JSON string escaped as json.dumps(ensure_ascii=False) escapes it.
+What it does not reproduce (control characters json.dumps writes as \\u00XX, non-ASCII
+digits that Python's \\d takes for digits) raises Unsupported, and the caller writes the
+file row by row instead (tests compare both on generated text).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+
+from ..checks.fastcheck import Unsupported
+from ..model import FieldInfo
+from .downloads import FALSE_VALUES, TRUE_VALUES
+from .fastderive import _constant, _text_buffer
+
+BLOCK_BYTES = 4 << 20
+_NUMBER = r"^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$"  # downloads.JSON_NUMBER
+_RARE_CONTROL = r"[\x00-\x07\x0b\x0e-\x1f]"  # json.dumps writes these as \u00XX
+_ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"))
+_ESCAPES += (("\x08", "\\b"), ("\x0c", "\\f"))
+
+
+def _string(column: pa.Array) -> pa.Array:
+    """Each value as a JSON string."""
+    if pc.any(pc.match_substring_regex(column, _RARE_CONTROL)).as_py():
+        raise Unsupported("control characters")
+    for raw, escaped in _ESCAPES:
+        column = pc.replace_substring(column, raw, escaped)
+    n = len(column)
+    return pc.binary_join_element_wise(_constant('"', n), column, _constant('"', n), "")
+
+
+def _values(field: FieldInfo, column: pa.Array) -> pa.Array:
+    """The JSON text of each cell of one column (downloads.json_value, then _dump)."""
+    n = len(column)
+    empty = pc.equal(column, "")
+    if field.type in ("integer", "number", "year"):
+        if not pc.all(pc.string_is_ascii(column)).as_py():
+            raise Unsupported("non-ASCII text in a number column")  # \d takes other digits
+        value = pc.if_else(pc.match_substring_regex(column, _NUMBER), column, _string(column))
+    elif field.type == "boolean":
+        trues = [str(v) for v in field.raw.get("trueValues") or TRUE_VALUES]
+        falses = [str(v) for v in field.raw.get("falseValues") or FALSE_VALUES]
+        is_true = pc.is_in(column, value_set=pa.array(trues, pa.string()))
+        is_false = pc.is_in(column, value_set=pa.array(falses, pa.string()))
+        value = pc.if_else(
+            is_true,
+            _constant("true", n),
+            pc.if_else(is_false, _constant("false", n), _string(column)),
+        )
+    else:
+        value = _string(column)
+    return pc.if_else(empty, _constant("null", n), value)
+
+
+def _reader(src: Path, width: int) -> pa_csv.CSVStreamingReader:
+    columns = [f"c{i}" for i in range(width)]
+    return pa_csv.open_csv(
+        src,
+        read_options=pa_csv.ReadOptions(
+            use_threads=False, block_size=BLOCK_BYTES, skip_rows=1, column_names=columns
+        ),
+        parse_options=pa_csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+        convert_options=pa_csv.ConvertOptions(
+            column_types={c: pa.string() for c in columns},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+
+
+def write_json_columnar(
+    src: Path, dst: Path, header: dict[str, Any], fields: tuple[FieldInfo, ...]
+) -> None:
+    """downloads.write_json's file, from the published CSV ``src`` in record batches."""
+    keys = [json.dumps(f.name, ensure_ascii=False) + ": " for f in fields]
+    head = json.dumps(header, ensure_ascii=False, indent=2)
+    first = True
+    try:
+        reader = _reader(src, len(fields))
+        with open(dst, "wb") as handle:
+            handle.write((head[:-1].rstrip() + ',\n  "data": [').encode("utf-8"))
+            for batch in reader:
+                n = batch.num_rows
+                if not n:
+                    continue
+                cells = [
+                    pc.binary_join_element_wise(_constant(key, n), _values(f, batch.column(i)), "")
+                    for i, (key, f) in enumerate(zip(keys, fields, strict=True))
+                ]
+                records = pc.binary_join_element_wise(*cells, ", ")
+                lines = pc.binary_join_element_wise(
+                    _constant(",\n    {", n), records, _constant("}", n), ""
+                )
+                data = _text_buffer(lines)
+                if first:  # the first record has no comma before it
+                    data = data[1:]
+                    first = False
+                handle.write(data)
+            handle.write(b"\n  ]\n}\n" if not first else b"]\n}\n")
+    except pa.ArrowInvalid as exc:  # its message quotes cells
+        raise Unsupported("pyarrow cannot read the published CSV") from exc
