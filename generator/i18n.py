@@ -591,6 +591,18 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Not shared: only its catalog entry and legal basis are listed.",
     ),
     "form_department": ("申请部门", "Requesting department"),
+    # harvested datasets (kaifang harvest)
+    "remote_resources": ("远程资源", "Remote resources"),
+    "remote_resources_note": (
+        "以下文件保存在来源门户，本站只提供链接，未下载或核验。",
+        "These files stay on the source portal: this site links to them and has not "
+        "downloaded or checked them.",
+    ),
+    "remote_link": ("链接", "Link"),
+    "harvested_from": ("采集来源", "Harvested from"),
+    "harvest_portal": ("来源门户", "Source portal"),
+    "harvest_original": ("原始地址", "Original URL"),
+    "harvest_identifier": ("原始标识", "Original identifier"),
     "form_duty_basis": ("履职法律依据", "Legal basis of the duty"),
     # Issue 18: showcases, subscriptions, tags, related datasets, requests, terms, evaluation.
     "tags": ("标签", "Tags"),

@@ -199,6 +199,31 @@ class DatasetStatus:
 
 
 @dataclass(frozen=True)
+class RemoteResource:
+    """A resource with a ``url`` instead of a ``path`` (harvested from another portal):
+    listed with its link, format and size, never fetched or published by the build."""
+
+    name: str
+    title: str
+    url: str
+    format: str = ""
+    bytes: int | None = None
+
+
+@dataclass(frozen=True)
+class HarvestSource:
+    """Where a harvested dataset came from (``harvest:`` in the descriptor)."""
+
+    portal: str  # the catalog harvested: a URL, or the file's name
+    original: str  # the dataset's own URL or identifier at the source
+    identifier: str = ""  # its identifier there (adms:identifier)
+
+
+def _is_web_url(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(("https://", "http://"))
+
+
+@dataclass(frozen=True)
 class Dataset:
     id: str
     folder: Path
@@ -227,6 +252,33 @@ class Dataset:
     skipped_resources: tuple[str, ...] = ()  # resources left out because of errors
     derived_from: str = ""  # id of the source dataset of a desensitised derivative
     status: DatasetStatus = DatasetStatus()
+
+    @cached_property
+    def remote_resources(self) -> tuple[RemoteResource, ...]:
+        """The resources the descriptor gives a url (http or https) instead of a path."""
+        found = []
+        for raw in self.descriptor.get("resources") or []:
+            if isinstance(raw, dict) and "path" not in raw and _is_web_url(raw.get("url")):
+                size = raw.get("bytes")
+                found.append(
+                    RemoteResource(
+                        name=str(raw.get("name") or ""),
+                        title=str(raw.get("title") or raw.get("name") or ""),
+                        url=raw["url"],
+                        format=str(raw.get("format") or ""),
+                        bytes=size if isinstance(size, int) and size >= 0 else None,
+                    )
+                )
+        return tuple(found)
+
+    @cached_property
+    def harvest(self) -> HarvestSource | None:
+        raw = self.descriptor.get("harvest")
+        if not isinstance(raw, dict) or not raw.get("portal"):
+            return None
+        return HarvestSource(
+            str(raw.get("portal")), str(raw.get("original") or ""), str(raw.get("identifier") or "")
+        )
 
 
 @dataclass(frozen=True)

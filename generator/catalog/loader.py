@@ -786,6 +786,8 @@ def load_dataset(folder: Path, root: Path, problems: ProblemList) -> Dataset | N
     raw_resources = data.get("resources")
     seen: dict[str, int] = {}
     for i, raw in enumerate(raw_resources if isinstance(raw_resources, list) else []):
+        if isinstance(raw, dict) and "url" in raw and "path" not in raw:
+            continue  # a remote resource: shown with its link, never read (model.py)
         res = loader.resource(i, raw, f"resources[{i}]" in broken_schemas)
         if res is None:
             continue
