@@ -24,6 +24,7 @@ VERBS = {
     "deploy": ("deploy", "deploy"),
     "serve": ("serve", "serve"),
     "import": ("import_", "import_"),
+    "harvest": ("harvest", "harvest"),
     "new": ("new", "new"),
 }
 INTERRUPTED_EXIT = 130  # 128 + SIGINT, as shells report it
