@@ -189,7 +189,9 @@ def from_ckan(doc: dict, source: str) -> tuple[list[Harvested], list[RecordError
         raise HarvestFailed(
             "CKAN 接口返回失败（success: false）/ the CKAN API answered success: false"
         )
-    packages = result.get("results") if isinstance(result, dict) and "results" in result else [result]
+    packages = (
+        result.get("results") if isinstance(result, dict) and "results" in result else [result]
+    )
     if not isinstance(packages, list):
         raise HarvestFailed("CKAN 响应中没有 results 列表 / the CKAN response has no results list")
     site = source.split("/api/", 1)[0] if "/api/" in source else ""
@@ -224,8 +226,16 @@ def from_ckan(doc: dict, source: str) -> tuple[list[Harvested], list[RecordError
                 identifier=_str(pkg.get("id")),
                 publisher_id=_str(org.get("name")),
                 publisher_zh=_str(org.get("title")) or _str(org.get("name")),
-                keywords=[_str(t.get("name")) for t in pkg.get("tags") or [] if isinstance(t, dict) and _str(t.get("name"))],
-                themes=[_str(g.get("name")) for g in pkg.get("groups") or [] if isinstance(g, dict) and _str(g.get("name"))],
+                keywords=[
+                    _str(t.get("name"))
+                    for t in pkg.get("tags") or []
+                    if isinstance(t, dict) and _str(t.get("name"))
+                ],
+                themes=[
+                    _str(g.get("name"))
+                    for g in pkg.get("groups") or []
+                    if isinstance(g, dict) and _str(g.get("name"))
+                ],
                 frequency=_str(extras.get("frequency")),
                 license_name=_str(pkg.get("license_id")),
                 license_url=_str(pkg.get("license_url")),
@@ -250,7 +260,9 @@ def from_ckan(doc: dict, source: str) -> tuple[list[Harvested], list[RecordError
 
 def _no_title(ref: str) -> RecordError:
     return RecordError(
-        ref, "没有标题（title），未采集；请在来源补上标题", "has no title; not harvested (add one at the source)"
+        ref,
+        "没有标题（title），未采集；请在来源补上标题",
+        "has no title; not harvested (add one at the source)",
     )
 
 
@@ -288,10 +300,13 @@ def from_pod(doc: dict) -> tuple[list[Harvested], list[RecordError]]:
                     Distribution(
                         _str(d.get("title")) or _str(d.get("format")) or "resource",
                         _str(d.get("downloadURL")) or _str(d.get("accessURL")),
-                        (_str(d.get("format")) or _str(d.get("mediaType")).rsplit("/", 1)[-1]).lower(),
+                        (
+                            _str(d.get("format")) or _str(d.get("mediaType")).rsplit("/", 1)[-1]
+                        ).lower(),
                     )
                     for d in ds.get("distribution") or []
-                    if isinstance(d, dict) and is_url(_str(d.get("downloadURL")) or _str(d.get("accessURL")))
+                    if isinstance(d, dict)
+                    and is_url(_str(d.get("downloadURL")) or _str(d.get("accessURL")))
                 ],
             )
         )
@@ -340,7 +355,8 @@ def from_rdf(text: str, fmt: str, source: str) -> tuple[list[Harvested], list[Re
     datasets = sorted(set(graph.subjects(RDF.type, DCAT.Dataset)), key=str)
     if not datasets:
         raise HarvestFailed(
-            "来源中没有 dcat:Dataset，不是 DCAT 目录 / the source holds no dcat:Dataset: not a DCAT catalog"
+            "来源中没有 dcat:Dataset，不是 DCAT 目录 / "
+            "the source holds no dcat:Dataset: not a DCAT catalog"
         )
     for node in datasets:
         ref = str(node) if isinstance(node, rdflib.URIRef) else f"_:{short_hash(str(node))}"

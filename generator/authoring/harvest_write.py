@@ -176,7 +176,11 @@ def merge(
     updated, kept = [], []
     missing = object()
     for key in list(local) + [k for k in source if k not in local]:
-        ours, theirs, was = local.get(key, missing), source.get(key, missing), base.get(key, missing)
+        ours, theirs, was = (
+            local.get(key, missing),
+            source.get(key, missing),
+            base.get(key, missing),
+        )
         if ours == theirs:
             value = ours
         elif ours == was:  # untouched locally: the source's value, or gone with it
@@ -228,14 +232,16 @@ def write_records(
                 record.name_hint or record.title_en or record.title,
                 f"dataset-{short_hash(record.original)}",
             )
-            ds_id = wanted if wanted not in taken and wanted not in seen else (
-                f"{wanted}-{short_hash(record.original)}"
+            ds_id = (
+                wanted
+                if wanted not in taken and wanted not in seen
+                else (f"{wanted}-{short_hash(record.original)}")
             )
         seen.add(ds_id)
         taken.add(ds_id)
         outcomes.append(_write_one(root / "datasets" / ds_id, descriptor(record, site, options)))
     harvested_here = {o.dataset for o in outcomes}
-    for original, ds_id in sorted(existing.items()):
+    for ds_id in sorted(existing.values()):
         base = json.loads((root / "datasets" / ds_id / BASE_FILE).read_text(encoding="utf-8"))
         if (base.get("harvest") or {}).get("portal") == options.portal and (
             ds_id not in harvested_here

@@ -27,7 +27,9 @@ ACTIONS = {
 
 def outcome_line(o: Outcome, lang: str) -> str:
     zh = lang == "zh"
-    line = f"  {o.dataset}：{ACTIONS[o.action][0]}" if zh else f"  {o.dataset}: {ACTIONS[o.action][1]}"
+    line = (
+        f"  {o.dataset}：{ACTIONS[o.action][0]}" if zh else f"  {o.dataset}: {ACTIONS[o.action][1]}"
+    )
     if o.updated:
         line += f"（{', '.join(o.updated)}）" if zh else f" ({', '.join(o.updated)})"
     if o.kept:
@@ -35,7 +37,8 @@ def outcome_line(o: Outcome, lang: str) -> str:
         line += (
             f"；保留本地修改：{keys}（来源也有改动，请比较后手动合并）"
             if zh
-            else f"; kept local edits of {keys} (changed at the source too: compare and merge by hand)"
+            else f"; kept local edits of {keys} "
+            "(changed at the source too: compare and merge by hand)"
         )
     return line
 
@@ -43,8 +46,18 @@ def outcome_line(o: Outcome, lang: str) -> str:
 @click.command()
 @click.argument("source")
 @catalog_option
-@click.option("--publisher", "publisher_id", default="", help="所有采集的数据集都记在这个部门名下（publishers.yaml 中的 id）/ the department (an id in publishers.yaml) for every harvested dataset")
-@click.option("--prefix", default="", help="数据集 id 的前缀，如 city-a- / a prefix for the dataset ids, e.g. city-a-")
+@click.option(
+    "--publisher",
+    "publisher_id",
+    default="",
+    help="所有采集的数据集都记在这个部门名下（publishers.yaml 中的 id）/ "
+    "the department (an id in publishers.yaml) for every harvested dataset",
+)
+@click.option(
+    "--prefix",
+    default="",
+    help="数据集 id 的前缀，如 city-a- / a prefix for the dataset ids, e.g. city-a-",
+)
 @lang_option
 def harvest(source: str, catalog_dir: Path, publisher_id: str, prefix: str, lang: str) -> None:
     """采集其他门户的目录 / harvest another portal's catalog into this one.
@@ -63,8 +76,9 @@ def harvest(source: str, catalog_dir: Path, publisher_id: str, prefix: str, lang
         site = load_site(catalog_dir, problems) if (catalog_dir / "site.yaml").is_file() else None
         if site is None or problems.errors:
             raise CatalogError(
-                f"{catalog_dir}/site.yaml 缺失或有错误，请先运行 kaifang new catalog 或 kaifang check / "
-                f"{catalog_dir}/site.yaml is missing or has errors: run kaifang new catalog or kaifang check first",
+                f"{catalog_dir}/site.yaml 缺失或有错误，请先运行 kaifang new catalog 或 "
+                f"kaifang check / {catalog_dir}/site.yaml is missing or has errors: run "
+                "kaifang new catalog or kaifang check first",
                 problems.errors,
             )
         result = read_catalog(source)
@@ -84,16 +98,25 @@ def harvest(source: str, catalog_dir: Path, publisher_id: str, prefix: str, lang
     for o in outcomes:
         click.echo(outcome_line(o, lang))
     for err in result.errors:
-        click.echo(f"  错误：记录 {err.record}：{err.zh}" if zh else f"  error: record {err.record}: {err.en}", err=True)
+        click.echo(
+            f"  错误：记录 {err.record}：{err.zh}"
+            if zh
+            else f"  error: record {err.record}: {err.en}",
+            err=True,
+        )
     if any(o.kept for o in outcomes):
         click.echo(
-            "  有本地修改与来源冲突，已保留本地内容" if zh else "  local edits that conflict with the source were kept",
+            "  有本地修改与来源冲突，已保留本地内容"
+            if zh
+            else "  local edits that conflict with the source were kept",
             err=True,
         )
     click.echo(
         "下一步：kaifang check --catalog " + str(catalog_dir) + "（待定的开放类型需要人工决定）"
         if zh
-        else "next: kaifang check --catalog " + str(catalog_dir) + " (open types left 待定 need a decision)"
+        else "next: kaifang check --catalog "
+        + str(catalog_dir)
+        + " (open types left 待定 need a decision)"
     )
     if result.errors:
         sys.exit(1)
