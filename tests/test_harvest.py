@@ -228,3 +228,36 @@ def test_unreachable_and_malformed_sources_are_clear_errors(empty_catalog, cli, 
 def test_harvest_refuses_a_bad_prefix(empty_catalog, cli):
     result = cli("harvest", FIXTURES / "catalog.ttl", "--catalog", empty_catalog, "--prefix", "A B")
     assert result.exit_code == 2
+
+
+def test_harvested_dataset_in_dcat_has_its_source_and_remote_distributions(
+    empty_catalog, cli, tmp_path
+):
+    import rdflib
+    from rdflib.namespace import DCAT, DCTERMS
+
+    assert cli("harvest", FIXTURES / "catalog.rdf", "--catalog", empty_catalog).exit_code == 0
+    out = tmp_path / "site"
+    build(empty_catalog, out)
+    graph = rdflib.Graph()
+    graph.parse(out / "catalog.ttl", format="turtle")
+    dataset = rdflib.URIRef("https://data.province.example.cn/datasets/bike-docks/#dataset")
+    if (dataset, None, None) not in graph:
+        dataset = next(s for s in graph.subjects(DCTERMS.identifier, rdflib.Literal("B-JT-0007")))
+    assert rdflib.URIRef("https://opendata.city-b.example.cn/dataset/bike-docks.html") in set(
+        graph.objects(dataset, DCTERMS.source)
+    )
+    adms = rdflib.Namespace("http://www.w3.org/ns/adms#")
+    skos = rdflib.Namespace("http://www.w3.org/2004/02/skos/core#")
+    [ident] = graph.objects(dataset, adms.identifier)
+    assert str(graph.value(ident, skos.notation)) == "B-JT-0007"
+    urls = {str(graph.value(d, DCAT.accessURL)) for d in graph.objects(dataset, DCAT.distribution)}
+    assert "https://opendata.city-b.example.cn/files/bike-docks.csv" in urls
+    # the harvested catalog round-trips through harvest again: same title and source
+    again = tmp_path / "again"
+    cli(
+        "new", "catalog", again, "--no-interactive", "--title", "再采集",
+        "--base-url", "https://x.example.cn/", "--email", "x@example.cn",
+    )  # fmt: skip
+    assert cli("harvest", out / "catalog.jsonld", "--catalog", again).exit_code == 0
+    assert descriptor(again, "bike-docks")["title"] == "公共自行车站点"

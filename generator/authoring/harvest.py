@@ -15,6 +15,7 @@ import json
 import re
 import urllib.error
 import urllib.request
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -322,7 +323,9 @@ def from_rdf(text: str, fmt: str, source: str) -> tuple[list[Harvested], list[Re
 
     graph = rdflib.Graph()
     try:
-        graph.parse(data=text, format=fmt, publicID=source if is_url(source) else None)
+        with warnings.catch_warnings():  # rdflib's JSON-LD parser warns about its own internals
+            warnings.simplefilter("ignore", DeprecationWarning)
+            graph.parse(data=text, format=fmt, publicID=source if is_url(source) else None)
     except Exception as exc:  # rdflib raises many kinds for malformed input  # noqa: BLE001
         kind = {"xml": "RDF/XML", "turtle": "Turtle", "json-ld": "JSON-LD"}[fmt]
         detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__

@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from ..catalog.attribution import attribution
 from ..data.records import DatasetRecord, Download, newest, status_notice
-from ..model import Catalog, License
+from ..model import Catalog, License, RemoteResource
 from ..policy import ADMS_STATUS, Status, publishes_schema
 from ..runtime.output import OutputTree, WrittenFile
 
@@ -36,6 +36,22 @@ PREFIXES: dict[str, str] = {
     "spdx": "http://spdx.org/rdf/terms#",
     "vcard": "http://www.w3.org/2006/vcard/ns#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
+}
+
+# Formats of remote resources with an EU file-type code; others are listed without one.
+REMOTE_FILE_TYPES = {
+    "csv": "CSV",
+    "json": "JSON",
+    "xlsx": "XLSX",
+    "xls": "XLS",
+    "xml": "XML",
+    "pdf": "PDF",
+    "zip": "ZIP",
+    "html": "HTML",
+    "geojson": "GEOJSON",
+    "shp": "SHP",
+    "rdf": "RDF_XML",
+    "ttl": "RDF_TURTLE",
 }
 
 IRI_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
@@ -476,6 +492,7 @@ class CatalogBuilder:
             node.add("dcat:distribution", self.status_distribution(rec))
         elif rec.open:
             node.add("dcat:distribution", *(self.distribution(rec, d) for d in rec.all_files))
+            node.add("dcat:distribution", *(self.remote(rec, r) for r in ds.remote_resources))
             if rec.datapackage_url:
                 node.add("foaf:page", self.document(rec.datapackage_url))
         else:
@@ -487,6 +504,13 @@ class CatalogBuilder:
         if rec.source_id:  # a desensitised derivative of a dataset in this catalog
             node.add("dct:source", IRI(f"{self.base}datasets/{rec.source_id}/#dataset"))
         node.add("dct:isReferencedBy", *(IRI(u) for u in self.showcases.get(rec.id, ())))
+        if ds.harvest is not None:  # harvested: the dataset at its own portal
+            if ds.harvest.original.startswith(("https://", "http://")):
+                node.add("dct:source", IRI(ds.harvest.original))
+            ident = self.g.node(f"{rec.page_url()}#harvested-identifier", "adms:Identifier")
+            ident.add("skos:notation", Lit(ds.harvest.identifier or ds.harvest.original))
+            ident.add("dct:creator", Lit(ds.harvest.portal))
+            node.add("adms:identifier", IRI(ident.iri))
         if publishes_schema(ds.open_type):
             self.credit(rec, node)
         return IRI(iri)
@@ -512,6 +536,20 @@ class CatalogBuilder:
             node.add("dct:creator", IRI(agent.iri))
         if credit.version:
             node.add("dcat:version", Lit(credit.version))
+
+    def remote(self, rec: DatasetRecord, res: RemoteResource) -> IRI:
+        """A remote resource (harvested): its link at the source, never fetched."""
+        node = self.g.node(f"{rec.page_url()}#remote-{res.name}", "dcat:Distribution")
+        node.add("dct:title", Lit(res.title, "zh"))
+        node.add("dcat:accessURL", IRI(res.url))
+        code = REMOTE_FILE_TYPES.get(res.format.lower())
+        if code:
+            node.add("dct:format", self.file_type(code))
+        if res.bytes is not None:
+            node.add("dcat:byteSize", Lit(str(res.bytes), datatype="xsd:nonNegativeInteger"))
+        if rec.license:
+            node.add("dct:license", self.licence(rec.license))
+        return IRI(node.iri)
 
     # --- the catalog -----------------------------------------------------------------
     @property
