@@ -178,6 +178,18 @@ class Resource:
     def file_name(self) -> str:
         return Path(self.path).name
 
+    @staticmethod
+    def read_from_files(raw_resources: object) -> list[tuple[int, Any]]:
+        """(index, descriptor) of the resources the loader reads: a remote resource (a url
+        and no path, see RemoteResource) is shown with its link and never read."""
+        if not isinstance(raw_resources, list):
+            return []
+        return [
+            (i, raw)
+            for i, raw in enumerate(raw_resources)
+            if not (isinstance(raw, dict) and "url" in raw and "path" not in raw)
+        ]
+
 
 @dataclass(frozen=True)
 class DatasetStatus:

@@ -785,9 +785,7 @@ def load_dataset(folder: Path, root: Path, problems: ProblemList) -> Dataset | N
     resources: list[Resource] = []
     raw_resources = data.get("resources")
     seen: dict[str, int] = {}
-    for i, raw in enumerate(raw_resources if isinstance(raw_resources, list) else []):
-        if isinstance(raw, dict) and "url" in raw and "path" not in raw:
-            continue  # a remote resource: shown with its link, never read (model.py)
+    for i, raw in Resource.read_from_files(raw_resources):  # remote ones are never read
         res = loader.resource(i, raw, f"resources[{i}]" in broken_schemas)
         if res is None:
             continue
