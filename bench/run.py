@@ -222,6 +222,7 @@ def bench_builds(sizes: list[int], jobs: int | None, report: Report) -> dict[int
             + ", ".join(f"{k} {v:.1f}" for k, v in stages.items())
             + f"; dominant: {dominant} ({stages[dominant] / first.result['seconds']:.0%})"
         )
+        report.say(f"  render:               {render_per_page(stages, n)}")
         report.say(
             "                        (stages overlap: feeds are written during render, and "
             "audit includes waiting for the search index)"
@@ -279,6 +280,15 @@ def bench_builds(sizes: list[int], jobs: int | None, report: Report) -> dict[int
     return times
 
 
+def render_per_page(stages: dict, n: int) -> str:
+    """The render stage's wall time per dataset page (zh and en counted as two pages)."""
+    render = stages.get("render")
+    if render is None or not n:
+        return "no render stage reported"
+    per_page = render * 1000 / (2 * n)
+    return f"{per_page:.2f} ms per dataset page (render {render:.1f} s, 2 x {n:,} pages)"
+
+
 def lower_bound(catalog: Path, build_seconds: float, report: Report) -> float:
     """The columnar libraries alone on the catalog's CSV files (bench/realsized.py), printed
     beside the build with the build's ratio to it."""
@@ -328,6 +338,7 @@ def bench_real(sizes: list[int], jobs: int | None, report: Report) -> dict[int, 
             f"  peak memory:          {run.largest_mb:7.0f} MB largest process, "
             f"{run.tree_peak_mb:.0f} MB whole tree"
         )
+        report.say(f"  render:               {render_per_page(stages, n)}")
         report.say(f"  output:               {total / 1e6:7.1f} MB in {files:,} files")
         lower_bound(catalog, run.seconds, report)
         shutil.rmtree(site, ignore_errors=True)
