@@ -554,6 +554,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "change_data": ("资源 {subject} 数据已更新", "Resource {subject}: data updated"),
     "change_key_title": ("名称", "Title"),
     "change_key_status": ("数据状态", "Status"),
+    "credit_code": ("统一社会信用代码", "Unified social credit code"),
     "change_removed": ("从目录中移除", "Removed from the catalog"),
     "change_key_title_en": ("英文名称", "English title"),
     "change_key_description": ("摘要", "Description"),

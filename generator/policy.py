@@ -39,6 +39,17 @@ class ShareType(StrEnum):
             self.value
         ]
 
+    @property
+    def label_en(self) -> str:
+        return {
+            "unconditional": "Shared without conditions",
+            "conditional": "Shared on conditions",
+            "none": "Not shared",
+        }[self.value]
+
+    def label(self, lang: str) -> str:
+        return self.label_en if lang == "en" else self.label_zh
+
 
 # Regional vocabularies seen in the reference regulations map onto the three types.
 OPEN_TYPE_ALIASES: dict[str, OpenType] = {

@@ -144,3 +144,19 @@ def test_an_incomplete_status_is_an_error(
     assert any(message in p.message for p in info.value.problems), [
         p.message for p in info.value.problems
     ]
+
+
+def test_share_conditions_share_type_in_english_and_the_credit_code_label(demo_site: Path):
+    """Fixes on the way (issue 16): share conditions are published, /en/ says the share
+    type in English, and a publisher's code is labelled as the credit code it is."""
+    zh = (demo_site / "datasets/enterprise-social-insurance/index.html").read_text("utf-8")
+    assert "<dt>共享条件</dt><dd>仅向承担劳动保障监察、税务征管和社会信用管理职责的部门共享" in zh
+    en = (demo_site / "en/datasets/enterprise-social-insurance/index.html").read_text("utf-8")
+    assert "<dt>Share type</dt><dd>Shared on conditions</dd>" in en
+    assert "有条件共享" not in en
+    api = json.loads(
+        (demo_site / "api/v1/datasets/enterprise-social-insurance.json").read_text("utf-8")
+    )
+    assert api["share_conditions"].startswith("仅向承担劳动保障监察")
+    publisher = next((demo_site / "publishers").glob("*/index.html")).read_text("utf-8")
+    assert "<dt>统一社会信用代码</dt>" in publisher and "<dt>信息资源代码</dt>" not in publisher

@@ -114,6 +114,7 @@ class Api:
             "open_type_label": {"zh": ds.open_type.label_zh, "en": ds.open_type.label_en},
             "access_rights": rec.access_rights,
             "share_type": ds.share_type.value if ds.share_type else None,
+            "share_conditions": ds.share_conditions or None,
             "update_frequency": {
                 "id": ds.update_frequency,
                 "label": text(freq.label)
@@ -452,6 +453,7 @@ def schemas() -> dict[str, Any]:
             "share_type": _nullable(
                 {"type": "string", "enum": ["unconditional", "conditional", "none"]}
             ),
+            "share_conditions": _nullable(STRING),
             "update_frequency": _object({"id": STRING, "label": _ref("Text")}),
             "spatial": _nullable(STRING),
             "temporal": _nullable(_object({"start": STRING, "end": STRING})),
