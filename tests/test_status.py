@@ -28,9 +28,17 @@ def _files(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.suffix not in (".br", ".gz"))
 
 
+def _data_files(folder: Path) -> list[str]:
+    """Downloads, descriptors and kept files: anything but pages, feeds and validation."""
+    pages = {"index.html", "validation.json", "feed.atom"}
+    return [n for n in _files(folder) if n not in pages] + [
+        p.name for p in folder.glob("archive/**/*") if p.is_file()
+    ]
+
+
 def test_suspended_dataset_shows_its_status_and_publishes_no_data_file(demo_site: Path):
     folder = demo_site / "datasets" / SUSPENDED
-    assert _files(folder) == ["index.html", "validation.json"]
+    assert _data_files(folder) == [] and "index.html" in _files(folder)
     page = (folder / "index.html").read_text(encoding="utf-8")
     assert "<strong>暂停</strong>：自 2026-11-20 起。原因：计划场次的举办地点正在核对" in page
     assert "暂停期间不提供数据文件下载" in page
@@ -111,7 +119,7 @@ def test_withdrawn_dataset_publishes_no_file_nor_kept_file(catalog: CatalogFacto
     )
     out = tmp_path / "site"
     build(catalog.root, out, use_cache=False)
-    assert _files(out / "datasets" / "stops") == ["index.html", "validation.json"]
+    assert _data_files(out / "datasets" / "stops") == []
     page = (out / "datasets" / "stops" / "index.html").read_text(encoding="utf-8")
     assert "<strong>撤回</strong>：2026-11-02 撤回。原因：数据来源有误" in page
     assert '替代数据集：<a href="/datasets/buses/">' in page
