@@ -296,9 +296,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "headers_note": (
         "XLSX 和 Excel 兼容 CSV 的表头是字段的中文名（XLSX 的“fields”工作表列出对应的字段名）；"
-        "CSV（UTF-8）、JSON 和 API 用字段名，便于程序读取。",
+        "CSV（UTF-8）、JSON、Parquet 和 API 用字段名，便于程序读取。",
         "The XLSX and the Excel CSV head their columns with the field titles (the XLSX "
-        "'fields' sheet maps them to field names); the UTF-8 CSV, the JSON and the API use "
+        "'fields' sheet maps them to field names); the UTF-8 CSV, JSON, Parquet and the API use "
         "the field names, for programs.",
     ),
     "xlsx_too_large": (
