@@ -3,6 +3,7 @@ files and from a server on 127.0.0.1; remote resources; the three-way update."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import threading
 from collections.abc import Iterator
@@ -261,3 +262,32 @@ def test_harvested_dataset_in_dcat_has_its_source_and_remote_distributions(
     )  # fmt: skip
     assert cli("harvest", out / "catalog.jsonld", "--catalog", again).exit_code == 0
     assert descriptor(again, "bike-docks")["title"] == "公共自行车站点"
+
+
+def test_download_turns_remote_csv_into_a_checked_local_resource(server, empty_catalog, cli):
+    api = server.root / "api" / "3" / "action"
+    api.mkdir(parents=True)
+    files = server.root / "dataset" / "parking-lots" / "resource" / "1" / "download"
+    files.mkdir(parents=True)
+    (files / "parking.csv").write_text(
+        "停车场,泊位数\n人民广场停车场,320\n火车站停车场,540\n", encoding="utf-8"
+    )
+    text = (FIXTURES / "package_search.json").read_text(encoding="utf-8")
+    (api / "package_search").write_text(
+        text.replace("https://ckan.example.org", server.url("").rstrip("/")), encoding="utf-8"
+    )
+    result = cli(
+        "harvest", server.url("api/3/action/package_search"), "--catalog", empty_catalog,
+        "--download", "--lang", "en",
+    )  # fmt: skip
+    assert "parking-lots: created; downloaded: ting-che-chang-lie-biao" in result.output
+    # the JSON distribution of the other dataset is not CSV or XLSX: left as a link
+    parking = descriptor(empty_catalog, "parking-lots")
+    [local] = [r for r in parking["resources"] if "path" in r]
+    assert local["path"].startswith("data/") and local["format"] == "csv"
+    assert [f["title"] for f in local["schema"]["fields"]] == ["停车场", "泊位数"]
+    assert (empty_catalog / "datasets" / "parking-lots" / local["path"]).is_file()
+    assert [r["name"] for r in parking["resources"] if "url" in r] == ["ting-che-chang-jie-kou"]
+    check = cli("check", "--catalog", empty_catalog, "--json")
+    report = json.loads(check.stdout)
+    assert report["errors"] == 0, report

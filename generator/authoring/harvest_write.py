@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,8 @@ class Outcome:
     action: str  # created, updated, unchanged, gone (no longer at the source: kept)
     updated: list[str] = field(default_factory=list)  # keys taken from the source
     kept: list[str] = field(default_factory=list)  # keys edited locally and at the source
+    downloaded: list[str] = field(default_factory=list)  # resources now local files
+    errors: list[str] = field(default_factory=list)  # downloads that failed, and why
 
 
 @dataclass
@@ -52,6 +55,7 @@ class Options:
     portal: str  # the source as given on the command line
     prefix: str = ""
     publisher: str = ""  # --publisher: every dataset gets this department
+    download: bool = False  # --download: CSV and XLSX distributions become local resources
 
 
 # --- one record -> one descriptor -------------------------------------------------------
@@ -239,7 +243,10 @@ def write_records(
             )
         seen.add(ds_id)
         taken.add(ds_id)
-        outcomes.append(_write_one(root / "datasets" / ds_id, descriptor(record, site, options)))
+        outcome = _write_one(root / "datasets" / ds_id, descriptor(record, site, options))
+        if options.download:
+            download_resources(root, outcome)
+        outcomes.append(outcome)
     harvested_here = {o.dataset for o in outcomes}
     for ds_id in sorted(existing.values()):
         base = json.loads((root / "datasets" / ds_id / BASE_FILE).read_text(encoding="utf-8"))
@@ -293,3 +300,42 @@ def _add_publishers(root: Path, records: list[Harvested], options: Options) -> N
         path.write_text(comments + _dump(new), encoding="utf-8")
     else:
         path.write_text(text.rstrip("\n") + "\n" + _dump(new), encoding="utf-8")
+
+
+# --- --download: remote CSV and XLSX files become local resources -------------------------
+
+DOWNLOADABLE = ("csv", "xlsx")
+
+
+def download_resources(root: Path, outcome: Outcome) -> None:
+    """Fetch each remote CSV or XLSX resource and import it as a local file (schema
+    inferred, checked like any other file); a failure keeps the remote resource."""
+    from ..errors import KaifangError
+    from .harvest import read_source
+    from .intodataset import import_file
+
+    path = root / "datasets" / outcome.dataset / "datapackage.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for res in list(doc.get("resources") or []):
+        fmt = str(res.get("format") or "").lower() if isinstance(res, dict) else ""
+        if fmt not in DOWNLOADABLE or "url" not in res or "path" in res:
+            continue
+        try:
+            data = read_source(str(res["url"]))
+        except KaifangError as exc:
+            outcome.errors.append(f"{res['name']}: {exc.format_message()}")
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            local = Path(tmp) / f"{res['name']}.{fmt}"
+            local.write_bytes(data)
+            doc["resources"] = [r for r in doc["resources"] if r is not res]
+            path.write_text(_dump(doc), encoding="utf-8")
+            try:
+                import_file(local, root, dataset_id=outcome.dataset)
+            except KaifangError as exc:
+                doc["resources"].append(res)  # the link stays: nothing is lost
+                path.write_text(_dump(doc), encoding="utf-8")
+                outcome.errors.append(f"{res['name']}: {exc.format_message()}")
+                continue
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        outcome.downloaded.append(str(res["name"]))

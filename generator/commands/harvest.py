@@ -32,6 +32,15 @@ def outcome_line(o: Outcome, lang: str) -> str:
     )
     if o.updated:
         line += f"（{', '.join(o.updated)}）" if zh else f" ({', '.join(o.updated)})"
+    if o.downloaded:
+        names = ", ".join(o.downloaded)
+        line += f"；已下载：{names}" if zh else f"; downloaded: {names}"
+    for err in o.errors:
+        line += (
+            f"\n    下载失败（保留链接）：{err}"
+            if zh
+            else f"\n    download failed (link kept): {err}"
+        )
     if o.kept:
         keys = ", ".join(o.kept)
         line += (
@@ -58,8 +67,16 @@ def outcome_line(o: Outcome, lang: str) -> str:
     default="",
     help="数据集 id 的前缀，如 city-a- / a prefix for the dataset ids, e.g. city-a-",
 )
+@click.option(
+    "--download",
+    is_flag=True,
+    help="下载 CSV/XLSX 分发并作为本地文件导入（推断表结构，像本地文件一样检查）/ download "
+    "CSV and XLSX distributions and import them as local files, checked like any other",
+)
 @lang_option
-def harvest(source: str, catalog_dir: Path, publisher_id: str, prefix: str, lang: str) -> None:
+def harvest(
+    source: str, catalog_dir: Path, publisher_id: str, prefix: str, download: bool, lang: str
+) -> None:
     """采集其他门户的目录 / harvest another portal's catalog into this one.
 
     SOURCE is a file or an http(s) URL of a DCAT-AP catalog (RDF/XML, Turtle, JSON-LD), a
@@ -84,7 +101,7 @@ def harvest(source: str, catalog_dir: Path, publisher_id: str, prefix: str, lang
         result = read_catalog(source)
         (catalog_dir / "datasets").mkdir(exist_ok=True)
         outcomes = write_records(
-            catalog_dir, result.records, site, Options(source, prefix, publisher_id)
+            catalog_dir, result.records, site, Options(source, prefix, publisher_id, download)
         )
     except KaifangError as exc:
         fail(exc, lang)
@@ -118,5 +135,5 @@ def harvest(source: str, catalog_dir: Path, publisher_id: str, prefix: str, lang
         + str(catalog_dir)
         + " (open types left 待定 need a decision)"
     )
-    if result.errors:
+    if result.errors or any(o.errors for o in outcomes):
         sys.exit(1)
