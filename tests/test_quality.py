@@ -132,9 +132,11 @@ def test_demo_validation_files_follow_the_policy(demo_site: Path):
     for ds in catalog.datasets:
         doc = validation(demo_site, ds.id)
         resources = doc.get("resources", [])
-        if ds.open_type is OpenType.OPEN:
+        if ds.open_type is OpenType.OPEN and ds.status.publishes_data:
             assert doc["statistics_published"] and all(r["rows"] > 0 for r in resources)
             assert "CSV" in doc["formats"]
+        elif ds.open_type is OpenType.OPEN:  # suspended or withdrawn: no data while it holds
+            assert not doc["statistics_published"] and "CSV" not in doc.get("formats", [])
         else:
             assert not doc["statistics_published"]
             assert all(set(r) == {"name", "title", "fields"} for r in resources)

@@ -72,11 +72,13 @@ def test_serve_rebuilds_what_changed_and_reloads(catalog: CatalogFactory, tmp_pa
         wait_for(lambda: version(base)["version"] >= 2)
         wait_for(lambda: any("已重新构建" in ln and "个数据集未变" in ln for ln in lines[1:]))
 
-        # A mistake: the error reaches the browser, the previous site stays served.
-        catalog.dataset("stops", open_type="半开放")
+        # A mistake in the data: the error reaches the browser, and the dataset is held
+        # back with its previous version still served (issue 16).
+        catalog.dataset("stops", title="公交站点（再次更新）", csv_text="line_id,stops\nL1,三十\n")
         wait_for(lambda: version(base)["error"] is not None)
-        assert "未知的开放类型" in version(base)["error"]
-        assert "公交站点（已更新）" in get(base + "datasets/stops/")
+        assert "不是整数" in version(base)["error"] and "stops" in version(base)["error"]
+        page = get(base + "datasets/stops/")
+        assert "公交站点（已更新）" in page and "再次更新" not in page
     finally:
         proc.send_signal(signal.SIGINT)
         try:

@@ -305,6 +305,19 @@ def watch_filter(out_dir: Path, catalog_dir: Path) -> Callable[[Any, str], bool]
     return accept
 
 
+def held_back_text(result: BuildResult, lang: str) -> str:
+    """The errors of datasets a rebuild held back (issue 16): the preview shows them over
+    the page as it shows a failed build, though the rest of the catalog was published."""
+    errors = [p for p in result.problems.items if p.severity == "error"]
+    names = "、".join(h.dataset for h in result.held_back)
+    tail = (
+        f"未通过检查的数据集仍显示上一版本或未发布：{names}"
+        if lang == "zh"
+        else f"held back (previous version still shown, or left out): {names}"
+    )
+    return (format_text(errors, lang) + "\n" if errors else "") + tail
+
+
 def serve_forever(
     catalog_dir: Path,
     out_dir: Path,
@@ -340,6 +353,11 @@ def serve_forever(
             text = (format_text(exc.problems, lang) + "\n" if exc.problems else "") + str(
                 exc.format_message()
             )
+            state.failed(text)
+            echo(text)
+            continue
+        if result.held_back:  # the rest is published; the preview shows what stopped
+            text = held_back_text(result, lang)
             state.failed(text)
             echo(text)
             continue
