@@ -2029,7 +2029,8 @@ def food_safety_inspections() -> Dataset:
             "since": "2026-11-16",
             "reason": {
                 "zh": "被抽样单位对一批次的检验结论提出异议，正在复检",
-                "en": "a sampled business objected to the result of one batch; it is being retested",
+                "en": "a sampled business objected to the result of one batch; "
+                "it is being retested",
             },
             "reply_by": "2026-12-15",
         },
