@@ -30,7 +30,7 @@ from .catalog.loader import load_catalog
 from .checks.validate import DatasetReport, validate_catalog
 from .data.derive import PublishedDataset, derive_catalog
 from .data.quality import assess_catalog, write_validation_files
-from .data.records import build_records
+from .data.records import DatasetRecord, build_records
 from .data.risk import check_group_sizes, group_size_problems
 from .deploy.compress import precompress
 from .deploy.servers import write_server_configs
@@ -55,7 +55,7 @@ from .runtime.parallel import DatasetPool
 from .runtime.progress import NoProgress, Progress
 from .search import start_search_index
 from .site.apidocs import render_api_docs
-from .site.render import TEMPLATES, render_site
+from .site.render import TEMPLATES, SitePages, render_site
 from .site.tombstones import render_tombstones
 
 log = logging.getLogger(__name__)
@@ -327,33 +327,9 @@ def _build(run: BuildRun) -> BuildResult:
                     histories,
                 )
                 with site, timed(stages, "feeds"):
-                    if run.audience is Audience.PUBLIC:
-                        render_tombstones(site, stones)
-                        recording = run.record_history
-                        write_feeds(catalog, records, published, out, histories, recording, stones)
-                        render_api_docs(catalog, records, out, ENDPOINTS + REUSE_ENDPOINTS)
+                    _feeds(run, site, catalog, records, published, out, histories, stones)
             publish.pause_point("rendered")
-            with start_search_index(out, catalog.site.languages) as indexing:
-                with timed(stages, "sitemaps"):
-                    if run.audience is Audience.PUBLIC:
-                        write_sitemaps(catalog, records, out)
-                    else:  # internal: no crawler is invited, and none is told where to go
-                        out.write_text("robots.txt", "User-agent: *\nDisallow: /\n")
-                with timed(stages, "compress"):  # before the audit, which reads them too
-                    precompress(out, cache)
-                with timed(stages, "audit"):  # reads the search index last, once it is built
-                    audit_result = audit(staging, catalog, jobs, search=indexing)
-            stages["search"] = indexing.seconds
-            # the recall check: a dataset its own title or identifier does not find
-            missed = list(indexing.finish().problems)
-            problems.extend(missed)
-            if run.strict and missed:
-                raise CatalogError(NOTHING_PUBLISHED, missed)
-            if not audit_result.ok:
-                raise AuditError(
-                    "审计未通过，未发布任何内容 / the audit failed; nothing was published",
-                    audit_result.problems(),
-                )
+            _index_and_audit(run, catalog, records, out, problems)
             publish.pause_point("before-swap")
             with timed(stages, "publish"):
                 publish.swap_into_place(staging, run.out_dir)
@@ -366,6 +342,59 @@ def _build(run: BuildRun) -> BuildResult:
         run.out_dir, catalog.site.base_url, internal=run.audience is Audience.SHARE
     )
     return _finish(run, catalog, problems, published, out, histories, held_back)
+
+
+def _feeds(
+    run: BuildRun,
+    site: SitePages,
+    catalog: Catalog,
+    records: list[DatasetRecord],
+    published: dict[str, PublishedDataset],
+    out: OutputTree,
+    histories: dict[str, history.DatasetHistory],
+    stones: list,
+) -> None:
+    """The feeds stage, and the pages that need its records (tombstones, the API's page).
+    The sharing catalog has no public feeds."""
+    if run.audience is not Audience.PUBLIC:
+        return
+    render_tombstones(site, stones)
+    write_feeds(catalog, records, published, out, histories, run.record_history, stones)
+    render_api_docs(catalog, records, out, ENDPOINTS + REUSE_ENDPOINTS)
+
+
+def _index_and_audit(
+    run: BuildRun,
+    catalog: Catalog,
+    records: list[DatasetRecord],
+    out: OutputTree,
+    problems: ProblemList,
+) -> None:
+    """Search index (in its own process), sitemaps, compressed copies, then the audit of
+    the whole staging tree, which reads the index last; raises when anything must stop
+    the build."""
+    stages = run.stages
+    with start_search_index(out, catalog.site.languages) as indexing:
+        with timed(stages, "sitemaps"):
+            if run.audience is Audience.PUBLIC:
+                write_sitemaps(catalog, records, out)
+            else:  # internal: no crawler is invited, and none is told where to go
+                out.write_text("robots.txt", "User-agent: *\nDisallow: /\n")
+        with timed(stages, "compress"):  # before the audit, which reads them too
+            precompress(out, run.cache)
+        with timed(stages, "audit"):  # reads the search index last, once it is built
+            audit_result = audit(out.root, catalog, run.jobs, search=indexing)
+    stages["search"] = indexing.seconds
+    # the recall check: a dataset its own title or identifier does not find
+    missed = list(indexing.finish().problems)
+    problems.extend(missed)
+    if run.strict and missed:
+        raise CatalogError(NOTHING_PUBLISHED, missed)
+    if not audit_result.ok:
+        raise AuditError(
+            "审计未通过，未发布任何内容 / the audit failed; nothing was published",
+            audit_result.problems(),
+        )
 
 
 def _derive(
