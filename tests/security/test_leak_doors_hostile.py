@@ -556,6 +556,10 @@ def _interrupt(args: list[str], delay: float, pause: str = "") -> tuple[int, str
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        # a terminal's Ctrl+C: the default action, even where the test runner was started
+        # in the background (a non-interactive shell starts background jobs with SIGINT
+        # ignored, and a child inherits that, so the signal would never arrive)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     if pause:
         assert proc.stdout is not None
@@ -578,9 +582,12 @@ def test_ctrl_c_during_a_build_ends_with_one_line(catalog, tmp_path: Path):
     assert not out.exists()
 
 
-@pytest.mark.parametrize("delay", [0.4, 0.7])
+@pytest.mark.parametrize("delay", [0.1, 0.25, 0.5])
 def test_ctrl_c_during_start_up_prints_no_traceback(catalog, delay: float):
-    """The signal lands while Python imports the command (about a second of imports)."""
+    """The signal lands while the command starts (imports take tens of milliseconds now),
+    or, on a fast machine, just after a check of an empty catalog has finished: never a
+    traceback; 130 when it interrupted the command."""
     code, text = _interrupt(["check", "--catalog", str(catalog.root)], delay)
     assert "Traceback" not in text, text
-    assert code == 130, (code, text)
+    finished = "检查通过" in text and code in (0, -signal.SIGINT)  # the check was done first
+    assert code == 130 or finished, (code, text)
