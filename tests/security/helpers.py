@@ -253,3 +253,28 @@ def snapshot(folder: Path) -> dict[str, bytes]:
         str(p.relative_to(folder)): (b"<dir>" if p.is_dir() else p.read_bytes())
         for p in sorted(folder.rglob("*"))
     }
+
+
+# A closed resource whose row is shifted by one unquoted comma in an address (doors 4, 5):
+# the data error must bring no cell into a message or the cache.
+SHIFT_FIELDS = """\
+- {name: name, type: string, title: 姓名, sensitive: name}
+- {name: address, type: string, title: 住址, sensitive: address}
+- {name: household, type: integer, title: 家庭人口}
+- {name: amount, type: integer, title: 救助金额}
+"""
+ADDRESS_A, ADDRESS_B = "川东区翠湖街道望江社区17号楼", "2单元601室"
+SHIFTED_CSV = (
+    "name,address,household,amount\n"
+    "司马晓燕,南湖区湖滨街道康宁路17号,2,88231\n"
+    f"{PLANT_NAME},{ADDRESS_A},{ADDRESS_B},3,98765\n"  # one unquoted comma in the address
+)
+SHIFTED_CELLS = [
+    PLANT_NAME,
+    ADDRESS_A,
+    ADDRESS_B,
+    "98765",
+    "司马晓燕",
+    "南湖区湖滨街道康宁路17号",
+    "88231",
+]

@@ -24,6 +24,9 @@ from .helpers import (
     PLANT_ID,
     PLANT_MOBILE,
     PLANT_NAME,
+    SHIFT_FIELDS,
+    SHIFTED_CELLS,
+    SHIFTED_CSV,
     Place,
     assert_absent,
     assert_clean_failure,
@@ -254,28 +257,6 @@ def test_cache_dir_inside_out_is_a_usage_error(catalog, tmp_path: Path, where: s
 
 
 # --- a shifted row of closed data (its data error must not bring cells into the cache) ---------
-
-SHIFT_FIELDS = """\
-- {name: name, type: string, title: 姓名, sensitive: name}
-- {name: address, type: string, title: 住址, sensitive: address}
-- {name: household, type: integer, title: 家庭人口}
-- {name: amount, type: integer, title: 救助金额}
-"""
-ADDRESS_A, ADDRESS_B = "川东区翠湖街道望江社区17号楼", "2单元601室"
-SHIFTED_CSV = (
-    "name,address,household,amount\n"
-    "司马晓燕,南湖区湖滨街道康宁路17号,2,88231\n"
-    f"{PLANT_NAME},{ADDRESS_A},{ADDRESS_B},3,98765\n"  # one unquoted comma in the address
-)
-SHIFTED_CELLS = [
-    PLANT_NAME,
-    ADDRESS_A,
-    ADDRESS_B,
-    "98765",
-    "司马晓燕",
-    "南湖区湖滨街道康宁路17号",
-    "88231",
-]
 
 
 # --- door 6: a data file swapped for a symlink while the build runs ------------------------------

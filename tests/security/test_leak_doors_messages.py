@@ -23,6 +23,9 @@ from .helpers import (
     PLANT_ADDRESS,
     PLANT_ID,
     PLANT_NAME,
+    SHIFT_FIELDS,
+    SHIFTED_CELLS,
+    SHIFTED_CSV,
     Place,
     assert_absent,
     assert_clean_failure,
@@ -34,28 +37,6 @@ CONDITIONAL_COMPANY = "云川翠湖贸易有限公司"
 
 
 # --- door 5: messages print secrets -----------------------------------------------------------
-
-SHIFT_FIELDS = """\
-- {name: name, type: string, title: 姓名, sensitive: name}
-- {name: address, type: string, title: 住址, sensitive: address}
-- {name: household, type: integer, title: 家庭人口}
-- {name: amount, type: integer, title: 救助金额}
-"""
-ADDRESS_A, ADDRESS_B = "川东区翠湖街道望江社区17号楼", "2单元601室"
-SHIFTED_CSV = (
-    "name,address,household,amount\n"
-    "司马晓燕,南湖区湖滨街道康宁路17号,2,88231\n"
-    f"{PLANT_NAME},{ADDRESS_A},{ADDRESS_B},3,98765\n"  # one unquoted comma in the address
-)
-SHIFTED_CELLS = [
-    PLANT_NAME,
-    ADDRESS_A,
-    ADDRESS_B,
-    "98765",
-    "司马晓燕",
-    "南湖区湖滨街道康宁路17号",
-    "88231",
-]
 
 
 def _channel_output(catalog, tmp_path: Path, channel: str) -> tuple[str, int]:
