@@ -232,3 +232,36 @@ def _copy(old: dict, previous_site: Path, out: OutputTree) -> str:
             data = _with_notice(data, rel, old.get("version", ""))
         out.write_bytes(rel, data)
     return PREVIOUS
+
+
+# --- what a person is told: the build's summary and the preview overlay --------------------
+
+HELD_REASONS = {
+    "errors": ("检查未通过", "its checks failed"),
+    "source-held-back": ("其来源数据集被暂缓", "its source dataset is held back"),
+}
+HELD_OUTCOMES = {
+    "previous": ("仍显示上一版本（{version}）", "the previous version ({version}) is still shown"),
+    "never-published": ("从未发布过，暂不发布", "never published before: left out"),
+    "withdrawn": (
+        "新描述收紧了开放范围（或无法读取），旧版本已撤下",
+        "the new descriptor restricts it (or cannot be read): the old version is withdrawn",
+    ),
+    "damaged": (
+        "上一版本的文件缺失或被改动，暂不发布",
+        "the previous version's files are missing or changed: left out",
+    ),
+}
+
+
+def held_back_lines(held: list[HeldBack], lang: str) -> list[str]:
+    """One line per dataset left out of this build: why, and what the site shows."""
+    i = 0 if lang == "zh" else 1
+    head = f"  暂缓发布 {len(held)} 个数据集：" if i == 0 else f"  held back {len(held)} datasets:"
+    lines = [head]
+    for h in held:
+        why = HELD_REASONS[h.reason][i]
+        shown = HELD_OUTCOMES[h.outcome][i].format(version=h.version)
+        sep = "：" if lang == "zh" else ": "
+        lines.append(f"    {h.dataset}{sep}{why}{'，' if lang == 'zh' else '; '}{shown}")
+    return lines

@@ -18,20 +18,7 @@ from generator.data import parquet
 from generator.data.parquet import write_parquet
 from generator.model import FieldInfo
 
-FIELDS = """\
-        - {name: code, type: string, title: 编码}
-        - {name: name, type: string, title: 名称}
-        - {name: count, type: integer, title: 数量}
-        - {name: ratio, type: number, title: 比例}
-        - {name: ok, type: boolean, title: 是否}
-        - {name: day, type: date, title: 日期}
-        - {name: big, type: integer, title: 长编码}
-"""
-CSV_TEXT = (
-    "code,name,count,ratio,ok,day,big\n"
-    '007,"公交,一号",12,0.10,true,2026-01-31,110101199001011234\n'
-    "008,=1+1,,3.5,false,,\n"
-)
+from .test_downloads import CSV_TEXT, FIELDS  # the same typed table, written as Parquet
 
 
 @pytest.fixture(scope="module")

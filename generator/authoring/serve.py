@@ -32,6 +32,7 @@ from typing import Any
 from ..build import BuildResult
 from ..deploy.mediatypes import SECURITY_HEADERS, content_type
 from ..errors import KaifangError
+from ..holdback import held_back_lines
 from ..publish import LOCK_PREFIX, OLD_PREFIX, STAGING_PREFIX
 from ..runtime.cache import CACHE_DIRNAME
 from ..runtime.report import format_text
@@ -309,13 +310,8 @@ def held_back_text(result: BuildResult, lang: str) -> str:
     """The errors of datasets a rebuild held back (issue 16): the preview shows them over
     the page as it shows a failed build, though the rest of the catalog was published."""
     errors = [p for p in result.problems.items if p.severity == "error"]
-    names = "、".join(h.dataset for h in result.held_back)
-    tail = (
-        f"未通过检查的数据集仍显示上一版本或未发布：{names}"
-        if lang == "zh"
-        else f"held back (previous version still shown, or left out): {names}"
-    )
-    return (format_text(errors, lang) + "\n" if errors else "") + tail
+    lines = held_back_lines(result.held_back, lang)
+    return (format_text(errors, lang) + "\n" if errors else "") + "\n".join(lines).strip()
 
 
 def serve_forever(
