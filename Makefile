@@ -10,15 +10,16 @@ SITE ?= site
 CHROMIUM ?= /usr/bin/chromium
 FONT_ZH := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 AXE := node_modules/axe-core/axe.min.js
+NODE_DEPS := node_modules/.kaifang-installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q
 
 .PHONY: build serve audit deploy test lint bench bench-rebuild bench-audit bench-search bench-deploy bench-reuse bench-import browser-deps deploy-deps clean
 
-build: $(VENV)/.installed
+build: $(VENV)/.installed $(NODE_DEPS)
 	$(BIN)/kaifang build --catalog $(CATALOG) --out $(SITE) --no-record-history  # the demo catalog is generated: no history/ in the repo
 
-serve: $(VENV)/.installed
+serve: $(VENV)/.installed $(NODE_DEPS)
 	$(BIN)/kaifang serve --catalog $(CATALOG) --out $(SITE)
 
 # The audit runs inside every build; this re-runs it on the site already built.
@@ -29,7 +30,7 @@ audit: $(VENV)/.installed
 deploy: $(VENV)/.installed deploy-deps
 	$(BIN)/kaifang deploy $(DEST) --out $(SITE)
 
-test: $(VENV)/.test-installed browser-deps deploy-deps
+test: $(VENV)/.test-installed $(NODE_DEPS) browser-deps deploy-deps
 	$(BIN)/pytest
 
 browser-deps: $(CHROMIUM) $(FONT_ZH) $(AXE)
@@ -61,15 +62,19 @@ $(FONT_ZH):
 	$(SUDO) apt-get update -q
 	$(APT_INSTALL) fonts-wqy-microhei
 
-$(AXE): package.json package-lock.json
+# The npm packages of package.json: the site's vendored JavaScript (generator/site/vendor.py)
+# and axe-core for the tests. npm itself is installed when missing.
+$(NODE_DEPS): package.json package-lock.json
 	command -v npm >/dev/null || { $(SUDO) apt-get update -q && $(APT_INSTALL) npm; }
 	npm ci --no-audit --no-fund
 	touch $@
 
+$(AXE): $(NODE_DEPS)
+
 # Scale benchmark (issue 8): builds of 1,000 and 10,000 datasets, 1M/10M-row resources,
 # frictionless vs the fast validation path, peak memory. Inputs go to bench/out/.
 # BENCH_ARGS=--quick for small sizes, --profile to add a cProfile of a build.
-bench: $(VENV)/.bench-installed
+bench: $(VENV)/.bench-installed $(NODE_DEPS)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 $(VENV)/.bench-installed: $(VENV)/.installed
@@ -78,17 +83,17 @@ $(VENV)/.bench-installed: $(VENV)/.installed
 
 # Search benchmark (issue 15): index of 10,000 and 100,000 synthetic datasets, recall and cold queries in headless Chromium.
 # Rebuild benchmark (issue 7): full build vs no-change and one-change rebuilds, 1,000 datasets.
-bench-rebuild: $(VENV)/.installed
+bench-rebuild: $(VENV)/.installed $(NODE_DEPS)
 	$(BIN)/python -m bench.rebuild_bench
 
-bench-audit: $(VENV)/.installed
+bench-audit: $(VENV)/.installed $(NODE_DEPS)
 	$(BIN)/python -m bench.audit_bench
 
 # Deploy benchmark (issue 21): bytes sent by no-change and one-dataset-change deploys.
-bench-deploy: $(VENV)/.installed deploy-deps
+bench-deploy: $(VENV)/.installed $(NODE_DEPS) deploy-deps
 	$(BIN)/python -m bench.deploy_bench $(BENCH_ARGS)
 
-bench-reuse: $(VENV)/.installed
+bench-reuse: $(VENV)/.installed $(NODE_DEPS)
 	$(BIN)/python -m bench.reuse_bench
 
 # Import of large office files (issue 17): rows/s and peak memory, CSV and XLSX.

@@ -57,6 +57,7 @@ from .search import start_search_index
 from .site.apidocs import render_api_docs
 from .site.render import TEMPLATES, SitePages, render_site
 from .site.tombstones import render_tombstones
+from .site.vendor import require_vendored
 
 log = logging.getLogger(__name__)
 
@@ -290,6 +291,7 @@ def _build(run: BuildRun) -> BuildResult:
         catalog, problems = load_catalog(run.catalog_dir, jobs)
     if catalog is None:
         raise CatalogError(NOTHING_PUBLISHED, problems.items)
+    require_vendored()  # the site's JavaScript from node_modules, before anything is written
     publish.pause_point("loaded")
     with DatasetPool(catalog, jobs) as pool:
         with (

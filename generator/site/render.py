@@ -40,6 +40,7 @@ from .reuse import LICENSE_SUMMARIES, enrich_views, reply_figures, subscribe_url
 from .reuse_pages import render_reuse_pages
 from .schemaorg import citation, dataset_jsonld, jsonld_script
 from .stats import COLUMN_KEYS, cell, compute_stats, stats_csv_files
+from .vendor import copy_vendored
 from .views import FROM_DATASET_FOLDER, DatasetView, build_views
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -770,3 +771,4 @@ def copy_static(out: OutputTree) -> None:
     for path in sorted(static.rglob("*")):
         if path.is_file():
             out.write_bytes("static/" + path.relative_to(static).as_posix(), path.read_bytes())
+    copy_vendored(out)
