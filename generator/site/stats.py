@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..data.downloads import excel_safe
 from ..i18n import translate
 from ..model import Catalog
 from ..policy import OpenType, is_listed, level_label
@@ -173,9 +174,11 @@ def cell(stats: CatalogStats, row: CountRow, column: str) -> str:
 
 
 def _csv(rows: list[list[str]]) -> bytes:
+    """An Excel-facing CSV (BOM, CRLF). Titles and names are publisher text, so a cell
+    Excel would run as a formula (=, +, -, @, tab, their full-width forms) gets a leading '."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows(rows)
+    writer.writerows([excel_safe(str(cell)) for cell in row] for row in rows)
     return (BOM + buffer.getvalue()).encode("utf-8")
 
 
