@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from ..catalog.placeholders import TO_FILL, UNDECIDED
+from ..catalog.yamldoc import guarded_text
 from ..feeds.dcat import EU_FREQUENCIES, EU_THEMES
 from ..model import RESERVED_RESOURCE_NAMES, SiteConfig
 from .harvest import Harvested, is_url, last_segment, short_hash
@@ -258,6 +259,11 @@ def write_records(
     return outcomes
 
 
+def _rel(path: Path) -> str:
+    """datasets/<id>/datapackage.yaml, as messages name a descriptor."""
+    return f"datasets/{path.parent.name}/{path.name}"
+
+
 def _write_one(folder: Path, source: dict[str, Any]) -> Outcome:
     path, base_path = folder / "datapackage.yaml", folder / BASE_FILE
     if not path.exists():
@@ -265,7 +271,7 @@ def _write_one(folder: Path, source: dict[str, Any]) -> Outcome:
         path.write_text(_dump(source), encoding="utf-8")
         base_path.write_text(json.dumps(source, ensure_ascii=False, indent=1), encoding="utf-8")
         return Outcome(folder.name, "created")
-    local = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    local = yaml.safe_load(guarded_text(path, _rel(path))) or {}
     base = json.loads(base_path.read_text(encoding="utf-8")) if base_path.exists() else None
     merged, updated, kept = merge(source, base, local if isinstance(local, dict) else {})
     if merged != local:
@@ -280,7 +286,7 @@ def _add_publishers(root: Path, records: list[Harvested], options: Options) -> N
     if options.publisher:
         return
     path = root / "publishers.yaml"
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    text = guarded_text(path, "publishers.yaml") if path.exists() else ""
     current = yaml.safe_load(text) if text.strip() else None
     known = {p.get("id") for p in current or [] if isinstance(p, dict)}
     new = []
@@ -315,7 +321,7 @@ def download_resources(root: Path, outcome: Outcome) -> None:
     from .intodataset import import_file
 
     path = root / "datasets" / outcome.dataset / "datapackage.yaml"
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc = yaml.safe_load(guarded_text(path, _rel(path)))
     for res in list(doc.get("resources") or []):
         fmt = str(res.get("format") or "").lower() if isinstance(res, dict) else ""
         if fmt not in DOWNLOADABLE or "url" not in res or "path" in res:
@@ -337,5 +343,5 @@ def download_resources(root: Path, outcome: Outcome) -> None:
                 path.write_text(_dump(doc), encoding="utf-8")
                 outcome.errors.append(f"{res['name']}: {exc.format_message()}")
                 continue
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = yaml.safe_load(guarded_text(path, _rel(path)))
         outcome.downloaded.append(str(res["name"]))

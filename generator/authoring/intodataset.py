@@ -20,6 +20,8 @@ import yaml
 
 from ..catalog.loader import SLUG
 from ..catalog.placeholders import TO_FILL, UNDECIDED
+from ..catalog.yamldoc import guarded_text
+from ..errors import KaifangError
 from .importer import ImportedResource, _fail, copy_table, read_tables, slug
 from .yamledit import Document, commented, dump_new
 
@@ -57,8 +59,8 @@ def _vocabulary(catalog_dir: Path) -> tuple[list[str], list[str], list[str]]:
 
     def load(name: str) -> Any:
         try:
-            return yaml.safe_load((catalog_dir / name).read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError):
+            return yaml.safe_load(guarded_text(catalog_dir / name, name))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError, KaifangError):
             return None
 
     site = load("site.yaml") or {}
@@ -276,6 +278,8 @@ def import_file(
             )
         try:
             doc = Document.read(descriptor_path)
+        except KaifangError:
+            raise  # refused by the loader's limits: its own message, in the user's language
         except Exception as exc:  # ruamel raises many error types
             raise _fail(
                 f"无法读取 datasets/{ds_id}/datapackage.yaml：{exc}",

@@ -16,6 +16,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.util import load_yaml_guess_indent
 
+from ..catalog.yamldoc import guarded_text
+
 WIDTH = 100
 
 
@@ -38,7 +40,9 @@ class Document:
 
     @classmethod
     def read(cls, path: Path) -> Document:
-        return cls(path.read_text(encoding="utf-8"))
+        """The file, after the loader's limits (size, alias bombs, nesting): a refused
+        file raises CatalogError naming it before ruamel.yaml walks anything."""
+        return cls(guarded_text(path, f"datasets/{path.parent.name}/{path.name}"))
 
     def dump(self) -> str:
         buf = io.StringIO()

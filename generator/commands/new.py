@@ -15,6 +15,7 @@ import click
 import yaml
 
 from ..authoring.scaffold import CatalogSpec, DatasetSpec, new_catalog, new_dataset
+from ..catalog.yamldoc import guarded_text
 from ..errors import KaifangError
 from ..policy import OPEN_TYPE_ALIASES
 from . import catalog_option, fail, lang_option
@@ -124,8 +125,8 @@ def new_catalog_cmd(
 
 def _vocab(catalog_dir: Path, name: str, key: str | None) -> list[str]:
     try:
-        data = yaml.safe_load((catalog_dir / name).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
+        data = yaml.safe_load(guarded_text(catalog_dir / name, name))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, KaifangError):
         return []
     items = data.get(key) if key and isinstance(data, dict) else data
     return [str(i["id"]) for i in items or [] if isinstance(i, dict) and "id" in i]
