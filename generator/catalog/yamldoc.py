@@ -437,7 +437,6 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, rel: str, dataset: str) -> P
     )
 
 
-
 def _refused(rel: str, problems: ProblemList) -> CatalogError:
     error = CatalogError(f"{rel}: 未读取 / not read", problems.items)
     error.by_lang = {  # type: ignore[attr-defined]  # commands.fail says it in one language

@@ -21,10 +21,13 @@ TRIGGERS = ("=", "+", "-", "@", "\t", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def test_statistics_csvs_never_carry_a_formula_into_excel(catalog, tmp_path: Path):
-    descriptor = dataset_yaml("bus-lines", title=f"'{TITLE}'").replace(
-        "issued: 2024-01-01\n", "issued: 2019-01-01\n"
-    ).replace(
-        "modified: 2026-11-01", "modified: 2020-01-01"  # monthly, six years late: overdue
+    descriptor = (
+        dataset_yaml("bus-lines", title=f"'{TITLE}'")
+        .replace("issued: 2024-01-01\n", "issued: 2019-01-01\n")
+        .replace(
+            "modified: 2026-11-01",
+            "modified: 2020-01-01",  # monthly, six years late: overdue
+        )
     )
     catalog.dataset("bus-lines", descriptor=descriptor)
     (catalog.root / "publishers.yaml").write_text(

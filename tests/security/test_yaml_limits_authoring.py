@@ -20,8 +20,16 @@ def test_import_into_a_bombed_descriptor_is_refused(catalog, tmp_path: Path):
     source = tmp_path / "stops.csv"
     source.write_text("line_id,stops\nL009,7\n", encoding="utf-8")
     run = kaifang_subprocess(
-        "import", source, "--catalog", catalog.root, "--dataset", "bus-lines",
-        "--resource", "rows", timeout=60, preexec=_limit_memory,
+        "import",
+        source,
+        "--catalog",
+        catalog.root,
+        "--dataset",
+        "bus-lines",
+        "--resource",
+        "rows",
+        timeout=60,
+        preexec=_limit_memory,
     )
     assert_clean_failure(run, what="import into a descriptor holding an alias bomb")
     assert "datasets/bus-lines/datapackage.yaml" in run.output and "100,000" in run.output
@@ -37,8 +45,14 @@ def test_reharvest_over_a_bombed_descriptor_is_refused(catalog, tmp_path: Path):
     target.write_text(target.read_text(encoding="utf-8") + alias_bomb(), encoding="utf-8")
     before = target.read_bytes()
     run = kaifang_subprocess(
-        "harvest", FIXTURES / "data.json", "--catalog", catalog.root, "--lang", "en",
-        timeout=60, preexec=_limit_memory,
+        "harvest",
+        FIXTURES / "data.json",
+        "--catalog",
+        catalog.root,
+        "--lang",
+        "en",
+        timeout=60,
+        preexec=_limit_memory,
     )
     assert_clean_failure(run, what="re-harvest over a descriptor holding an alias bomb")
     rel = f"datasets/{target.parent.name}/datapackage.yaml"
