@@ -36,6 +36,7 @@ from ..runtime.parallel import DatasetPool
 from .derivation import check_derivative
 from .findings import Finding, frictionless_findings
 from .messages import data_problems, kept_finding
+from .patterns import unsafe_pattern
 from .personal import data_problems as personal_data_problems
 from .personal import metadata_problems as personal_metadata_problems
 
@@ -359,12 +360,59 @@ def metadata_completeness(ds: Dataset) -> tuple[float, list[str]]:
     return round(1 - len(missing) / len(keys), 3), missing
 
 
+def pattern_problems(ds: Dataset) -> list[Problem]:
+    """An error for each `constraints.pattern` that could take exponential time to match
+    (checks/patterns.py); the resource's rows are then not matched against it at all."""
+    problems: list[Problem] = []
+    raw_resources = ds.descriptor.get("resources") or []
+    for index, raw in enumerate(raw_resources):
+        if not isinstance(raw, dict) or raw.get("derivation") is not None:
+            continue
+        fields = (
+            (raw.get("schema") or {}).get("fields") if isinstance(raw.get("schema"), dict) else None
+        )
+        for j, fld in enumerate(fields or []):
+            constraints = fld.get("constraints") if isinstance(fld, dict) else None
+            pattern = constraints.get("pattern") if isinstance(constraints, dict) else None
+            if not isinstance(pattern, str):
+                continue
+            unsafe = unsafe_pattern(pattern)
+            if unsafe is None:
+                continue
+            where = ("resources", index, "schema", "fields", j, "constraints", "pattern")
+            name = fld.get("name", j)
+            problems.append(
+                Problem(
+                    "pattern-unsafe",
+                    f"字段 {name} 的 pattern 可能需要指数级时间匹配：{unsafe.zh}；"
+                    "该资源的数据未按它检查",
+                    f"the pattern of field {name} could take exponential time to match: "
+                    f"{unsafe.en}; the resource's rows were not checked against it",
+                    file=f"datasets/{ds.id}/datapackage.yaml",
+                    dataset=ds.id,
+                    resource=str(raw.get("name", "")),
+                    line=ds.source.line(where) if ds.source else None,
+                    field=f"resources[{index}].schema.fields[{j}].constraints.pattern",
+                    expected="不含嵌套重复的正则表达式",
+                    expected_en="a regular expression without nested repeats",
+                    hint="去掉嵌套的重复，例如 (a+)+ 写成 a+，(\\w+\\s?)* 写成 [\\w\\s]*；"
+                    "或在每次重复之间加分隔符，如 (\\d+,)*\\d+",
+                    hint_en="remove the nested repeat: (a+)+ is a+, (\\w+\\s?)* is [\\w\\s]*; "
+                    "or put a separator between the turns, as in (\\d+,)*\\d+",
+                )
+            )
+    return problems
+
+
 def validate_resources(ds: Dataset) -> tuple[list[ResourceReport], list[Problem]]:
     """Validate all resources of a dataset against their Table Schemas."""
-    findings, broken = frictionless_findings(ds)
-    problems: list[Problem] = []
+    problems = pattern_problems(ds)
+    refused = frozenset(p.resource for p in problems if p.resource)
+    findings, broken = frictionless_findings(ds, refused=refused)
     reports: list[ResourceReport] = []
     for res in ds.resources:
+        if res.name in refused:
+            continue
         if res.name in broken:
             line = ds.source.line(("resources",)) if ds.source else None
             index = next(
