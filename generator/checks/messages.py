@@ -158,6 +158,18 @@ def _describe(
             "删除重复行或改正该值",
             "delete the duplicate row or fix the value",
         )
+    if f.type == "blank-row" and res.format == "xlsx":
+        # In a workbook a row that looks full can read as blank: formulas whose results
+        # were never saved (a file written by a program, not by Excel) have no value.
+        return (
+            f"{where_zh}是空行，或只有未保存计算结果的公式",
+            f"{where_en} is blank, or holds only formulas whose results were never saved",
+            "有值的行",
+            "a row with values",
+            "删除该空行；若该行有公式，用 Excel 或 WPS 打开后保存一次（会存下计算结果）再导入",
+            "delete the blank row; if it holds formulas, open the file in Excel or WPS and "
+            "save it once (that stores their results)",
+        )
     if f.type in ("missing-cell", "extra-cell", "blank-row"):
         zh = {
             "missing-cell": f"{where_zh}缺少字段 {f.field} 的单元格（该行的列数少于表头）",
