@@ -69,6 +69,18 @@ class Contact:
 
 
 @dataclass(frozen=True)
+class MapConfig:
+    """The basemap of dataset maps (site.yaml ``map``): a tile URL template such as
+    ``https://tile.example/{z}/{x}/{y}.png`` and the attribution its licence requires.
+    Without one, maps draw their points over a plain longitude/latitude grid and request
+    no tile at all."""
+
+    tiles: str
+    attribution: Text
+    max_zoom: int = 18
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     title: Text
     description: Text
@@ -86,6 +98,7 @@ class SiteConfig:
     audience: str = "public"
     footer: Text = Text("")  # the legal basis the footer states (provincial portals differ)
     terms: Text = Text("")  # the platform's use agreement, Markdown (site.yaml or terms.md)
+    map: MapConfig | None = None  # the basemap of dataset maps; None: a grid, no tile requests
 
     @cached_property
     def base_path(self) -> str:

@@ -44,6 +44,7 @@ from .derivation import resolve_derivatives
 from .dialect import SUPPORTED_KEYS as SUPPORTED_DIALECT_KEYS
 from .dialect import parse_dialect
 from .encoding import detect_file, normalise, reconcile
+from .geo import map_config
 from .limits import inspect_xlsx
 from .placeholders import is_placeholder, placeholder_problems
 from .profile import check_document
@@ -226,9 +227,7 @@ def load_site(root: Path, problems: ProblemList) -> SiteConfig | None:
     for name, value in (raw_channels if isinstance(raw_channels, dict) else {}).items():
         if isinstance(value, dict) and (_str(value.get("url")) or _str(value.get("email"))):
             channels[str(name)] = Channel(_str(value.get("url")), _str(value.get("email")))
-    languages = data.get("languages")
-    if not isinstance(languages, list) or not languages:
-        languages = ["zh"]
+    languages = data.get("languages") if isinstance(data.get("languages"), list) else []
     languages = [lg for lg in languages if lg in ("zh", "en")] or ["zh"]
     base_url = _str(data.get("base_url")) or "/"
     if not base_url.endswith("/"):
@@ -251,6 +250,7 @@ def load_site(root: Path, problems: ProblemList) -> SiteConfig | None:
         min_group_size=min_group,
         footer=_text(data.get("footer")),
         terms=_text(data.get("terms")),
+        map=map_config(data.get("map")),
     )
 
 

@@ -35,6 +35,7 @@ from ..runtime.cache import BuildCache, decode, encode
 from ..runtime.parallel import DatasetPool
 from .derivation import check_derivative
 from .findings import Finding, frictionless_findings
+from .geo import geo_problems
 from .messages import data_problems, kept_finding
 from .patterns import unsafe_pattern
 from .personal import data_problems as personal_data_problems
@@ -545,6 +546,7 @@ def validate_dataset(catalog: Catalog, ds: Dataset) -> DatasetReport:
     report = DatasetReport(ds.id, metadata_completeness=completeness, metadata_missing=missing)
     report.problems.extend(check_metadata(catalog, ds))
     report.problems.extend(check_personal_fields(ds))
+    report.problems.extend(geo_problems(ds))
     if ds.derived_from:
         report.problems.extend(check_derivative(ds))
     resources, problems = validate_resources(ds)

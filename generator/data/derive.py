@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..catalog.attribution import attribution
 from ..catalog.dialect import dialect_of
+from ..catalog.geo import detect as detect_geo
 from ..checks.fastcheck import Unsupported
 from ..model import Catalog, Dataset, FieldInfo, Resource
 from ..policy import publishes_data, shows_in_output
@@ -28,6 +29,7 @@ from . import downloads
 from .desensitise import published_schema
 from .fastderive import write_csv_and_stats
 from .fastjson import write_json_columnar
+from .geojson import GeoSummary, write_geojson
 from .parquet import write_parquet
 from .reader import iter_rows
 from .risk import GroupRisk, RiskMeter
@@ -84,6 +86,7 @@ class PublishedResource:
     charts: list[ChartData] = field(default_factory=list)
     primary_key: tuple[str, ...] = ()
     risk: GroupRisk | None = None  # derivatives: smallest group on the quasi-identifiers
+    geo: GeoSummary | None = None  # resources with coordinates: their map (catalog/geo.py)
 
 
 @dataclass
@@ -290,6 +293,12 @@ def derive_resource(ds: Dataset, res: Resource, out: OutputTree) -> PublishedRes
     count, preview, stats = write_published_csv(ds, res, target, meter)
     files = {"csv": out.register(rel)}
     files.update(write_variants(ds, res, target, out, rows=count))
+    geo = None
+    columns = detect_geo(res.fields, res.raw.get("geo"))
+    if columns is not None:
+        geo_rel = f"datasets/{ds.id}/{res.name}{downloads.GEOJSON.suffix}"
+        geo = write_geojson(target, out.path_for_stream(geo_rel), res.fields, columns)
+        files[downloads.GEOJSON.key] = out.register(geo_rel)
     return PublishedResource(
         name=res.name,
         title=res.title,
@@ -302,6 +311,7 @@ def derive_resource(ds: Dataset, res: Resource, out: OutputTree) -> PublishedRes
         charts=choose_charts(stats, primary_key_of(res)),
         primary_key=primary_key_of(res),
         risk=meter.result() if meter is not None else None,
+        geo=geo,
     )
 
 

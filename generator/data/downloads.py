@@ -66,10 +66,19 @@ PARQUET = Format(
     "Parquet（列式，带类型）",
     "Parquet (columnar, typed)",
 )
+# GeoJSON (RFC 7946): the points of a resource with coordinates, for GIS tools and maps
+GEOJSON = Format(
+    "geojson",
+    ".geojson",
+    "application/geo+json",
+    "GEOJSON",
+    "GeoJSON（地图点位）",
+    "GeoJSON (map points)",
+)
 ZIP = Format("zip", ".zip", "application/zip", "ZIP", "完整数据包（ZIP）", "Data package (ZIP)")
 
 # Per-resource formats, in the order pages and catalogs list them.
-RESOURCE_FORMATS: tuple[Format, ...] = (CSV, EXCEL_CSV, XLSX, JSON, PARQUET)
+RESOURCE_FORMATS: tuple[Format, ...] = (CSV, EXCEL_CSV, XLSX, JSON, PARQUET, GEOJSON)
 FORMATS: dict[str, Format] = {f.key: f for f in (*RESOURCE_FORMATS, ZIP)}
 
 

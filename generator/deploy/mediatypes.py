@@ -18,6 +18,7 @@ TYPES: dict[str, tuple[str, bool]] = {
     ".js": ("text/javascript", True),
     ".mjs": ("text/javascript", True),
     ".json": ("application/json", True),
+    ".geojson": ("application/geo+json", True),
     ".jsonld": ("application/ld+json", True),
     ".ttl": ("text/turtle", True),
     ".xml": ("application/xml", True),
