@@ -88,7 +88,9 @@ def declared_problems(fields: Sequence[FieldInfo], declared: Any) -> list[tuple[
         return []
     by_name = {f.name: f for f in fields}
     out: list[tuple[str, str, str]] = []
-    wanted = (("point", {"geopoint"}),) if "point" in declared else (("lon", NUMERIC), ("lat", NUMERIC))
+    wanted = (
+        (("point", {"geopoint"}),) if "point" in declared else (("lon", NUMERIC), ("lat", NUMERIC))
+    )
     for key, types in wanted:
         name = declared.get(key)
         info = by_name.get(name) if isinstance(name, str) else None
@@ -113,7 +115,9 @@ def declared_problems(fields: Sequence[FieldInfo], declared: Any) -> list[tuple[
     return out
 
 
-def point_of(columns: GeoColumns, header: Sequence[str], row: Sequence[str]) -> tuple[float, float] | None:
+def point_of(
+    columns: GeoColumns, header: Sequence[str], row: Sequence[str]
+) -> tuple[float, float] | None:
     """(lon, lat) of a published CSV row, or None when missing, unreadable or out of range
     (longitude -180..180, latitude -90..90)."""
     cells = dict(zip(header, row, strict=False))

@@ -89,7 +89,12 @@ def write_geojson(
                 + f'"properties": {{{props}}}}}'
             )
             summary.features += 1
-            bounds = [min(bounds[0], lon), min(bounds[1], lat), max(bounds[2], lon), max(bounds[3], lat)]
+            bounds = [
+                min(bounds[0], lon),
+                min(bounds[1], lat),
+                max(bounds[2], lon),
+                max(bounds[3], lat),
+            ]
             if len(summary.sample) < SAMPLE_POINTS:
                 name = row[label_at] if 0 <= label_at < len(row) else ""
                 summary.sample.append([name, _coordinate(lon), _coordinate(lat)])
