@@ -340,9 +340,8 @@ def _build(run: BuildRun) -> BuildResult:
             raise
     publish.pause_point("after-swap")
     holdback.remember(cache, run.out_dir, catalog, out, kept)
-    write_server_configs(
-        run.out_dir, catalog.site.base_url, internal=run.audience is Audience.SHARE
-    )
+    tiles = catalog.site.map.tiles if catalog.site.map else ""
+    write_server_configs(run.out_dir, catalog.site.base_url, run.audience is Audience.SHARE, tiles)
     return _finish(run, catalog, problems, published, out, histories, held_back)
 
 

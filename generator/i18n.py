@@ -49,6 +49,40 @@ STRINGS: dict[str, tuple[str, str]] = {
     "field_description": ("说明", "Description"),
     "preview": ("数据预览", "Preview"),
     "preview_note": ("前 {n} 行，共 {total} 行", "First {n} of {total} rows"),
+    # maps of resources with coordinates (templates/dataset/map.html, static/map.js)
+    "map": ("地图", "Map"),
+    "map_note": ("共 {n} 个点位。", "{n} points."),
+    "map_skipped": (
+        "另有 {n} 行没有有效坐标（缺失、无法读取或超出经纬度范围），未在地图上显示。",
+        "{n} more rows have no usable coordinates (missing, unreadable or out of range) "
+        "and are not shown.",
+    ),
+    "map_geojson": ("下载 GeoJSON", "Download GeoJSON"),
+    "map_keys": (
+        "可用 Tab 键依次选中点位或聚合点，按回车键打开详情或放大；方向键平移地图，+ / - 缩放。",
+        "Tab moves between points and clusters, Enter opens a point or zooms into a cluster; "
+        "arrow keys pan the map, + and - zoom.",
+    ),
+    "map_grid": (
+        "未配置底图：点位绘制在经纬网上（不向任何地图服务请求数据）。",
+        "No basemap is configured: points are drawn over a longitude/latitude grid "
+        "(nothing is requested from a map service).",
+    ),
+    "map_grid_credit": ("经纬网", "Longitude/latitude grid"),
+    "map_point": ("点位", "point"),
+    "map_cluster": ("个点位，按回车放大", "points, press Enter to zoom in"),
+    "map_zoom_in": ("放大", "Zoom in"),
+    "map_zoom_out": ("缩小", "Zoom out"),
+    "map_close": ("关闭", "Close"),
+    "map_failed": (
+        "地图数据加载失败，请使用下方列表或下载 GeoJSON。",
+        "The map data could not be loaded: use the list below or download the GeoJSON.",
+    ),
+    "map_list": ("点位列表（前 {n} 个，共 {total} 个）", "Points (first {n} of {total})"),
+    "map_list_more": ("全部点位见 GeoJSON 文件。", "Every point is in the GeoJSON file."),
+    "map_name": ("名称", "Name"),
+    "map_lon": ("经度", "Longitude"),
+    "map_lat": ("纬度", "Latitude"),
     "downloads": ("下载", "Downloads"),
     "resource": ("资源", "Resource"),
     "format": ("格式", "Format"),

@@ -78,6 +78,7 @@ class MapConfig:
     tiles: str
     attribution: Text
     max_zoom: int = 18
+    subdomains: str = "abc"  # what replaces {s} in the tile host
 
 
 @dataclass(frozen=True)

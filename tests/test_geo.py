@@ -11,6 +11,7 @@ import pytest
 from generator.build import build
 from generator.catalog.geo import GeoColumns, detect, map_config, point_of
 from generator.data.geojson import write_geojson
+from generator.deploy.mediatypes import security_headers, tile_source
 from generator.model import FieldInfo, Text
 
 from .conftest import CatalogFactory, dataset_yaml
@@ -200,3 +201,61 @@ def test_derivative_geojson_holds_only_published_fields(catalog: CatalogFactory,
     assert [x["properties"] for x in doc["features"]] == [
         {"station": "人民广场", "lon": 87.61, "lat": 43.79}
     ]
+
+
+# --- a basemap from site.yaml ------------------------------------------------------------------
+
+OSM = "https://{s}.tile.example.org/{z}/{x}/{y}.png"
+
+
+@pytest.mark.parametrize(
+    ("tiles", "source"),
+    [
+        (OSM, "https://*.tile.example.org"),
+        (
+            "https://t{s}.tianditu.gov.cn/vec_w/wmts?x={x}&y={y}&l={z}&tk=K",
+            "https://*.tianditu.gov.cn",
+        ),
+        ("https://tiles.example.cn/{z}/{x}/{y}.png", "https://tiles.example.cn"),
+    ],
+)
+def test_tile_host_becomes_a_csp_source(tiles: str, source: str):
+    assert tile_source(tiles) == source
+    csp = security_headers(tiles)["Content-Security-Policy"]
+    assert f"img-src 'self' data: {source};" in csp
+    assert "img-src 'self' data:;" in security_headers("")["Content-Security-Policy"]
+
+
+def test_basemap_reaches_the_page_and_the_server_configs(catalog: CatalogFactory, tmp_path: Path):
+    site = catalog.root / "site.yaml"
+    site.write_text(
+        site.read_text("utf-8")
+        + f"map:\n  tiles: '{OSM}'\n  attribution: {{zh: © 地图贡献者, en: © map contributors}}\n",
+        "utf-8",
+    )
+    catalog.dataset("bikes", csv_text=STATION_CSV, fields=STATION_FIELDS)
+    out = tmp_path / "site"
+    build(catalog.root, out)
+    def config(page: str) -> dict:
+        text = (out / page).read_text("utf-8")
+        return json.loads(text.split('id="map-config-rows">')[1].split("</script>")[0])
+
+    zh, en = config("datasets/bikes/index.html"), config("en/datasets/bikes/index.html")
+    assert zh["tiles"] == OSM and zh["attribution"] == "© 地图贡献者"
+    assert en["attribution"] == "© map contributors"
+    for name in ("nginx.conf", "Caddyfile"):
+        text = (tmp_path / "deploy" / name).read_text("utf-8")
+        assert "img-src 'self' data: https://*.tile.example.org;" in text
+
+
+def test_basemap_without_https_is_refused(catalog: CatalogFactory, cli):
+    site = catalog.root / "site.yaml"
+    site.write_text(
+        site.read_text("utf-8") + "map: {tiles: 'http://tiles.example/{z}/{x}/{y}.png', "
+        "attribution: 底图}\n",
+        "utf-8",
+    )
+    catalog.dataset("bikes", csv_text=STATION_CSV, fields=STATION_FIELDS)
+    result = cli("check", "--catalog", catalog.root)
+    assert result.exit_code == 1
+    assert "map.tiles" in result.output and "Traceback" not in result.output

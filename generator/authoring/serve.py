@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from ..build import BuildResult
-from ..deploy.mediatypes import SECURITY_HEADERS, content_type
+from ..deploy.mediatypes import content_type, security_headers
 from ..errors import KaifangError
 from ..holdback import held_back_lines
 from ..publish import LOCK_PREFIX, OLD_PREFIX, STAGING_PREFIX
@@ -103,6 +103,7 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
     state: PreviewState
     base_path: str = "/"
     bound_host: str = "127.0.0.1"  # --host
+    tiles: str = ""  # site.yaml map.tiles when serving started: its host joins img-src
 
     def host_allowed(self) -> bool:
         """Whether the Host header names this server, as a browser on this machine would.
@@ -197,7 +198,7 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
     def _production_headers(self) -> None:
         """The headers deploy/nginx.conf and deploy/Caddyfile send (CSP included, so a
         page that breaks the policy breaks here first)."""
-        for name, value in SECURITY_HEADERS.items():
+        for name, value in security_headers(self.tiles).items():
             self.send_header(name, value)
         self.send_header("Accept-Ranges", "bytes")
 
@@ -268,12 +269,17 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
 
 
 def start_server(
-    out_dir: Path, host: str, port: int, state: PreviewState, base_path: str = "/"
+    out_dir: Path,
+    host: str,
+    port: int,
+    state: PreviewState,
+    base_path: str = "/",
+    tiles: str = "",
 ) -> http.server.ThreadingHTTPServer:
     handler = type(
         "BoundPreviewHandler",
         (PreviewHandler,),
-        {"state": state, "base_path": base_path, "bound_host": host},
+        {"state": state, "base_path": base_path, "bound_host": host, "tiles": tiles},
     )
     server = http.server.ThreadingHTTPServer(
         (host, port), functools.partial(handler, directory=str(out_dir.resolve()))

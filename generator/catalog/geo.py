@@ -167,4 +167,10 @@ def map_config(raw: Any) -> MapConfig | None:
         text = Text(str(attribution or ""))
     zoom = raw.get("max_zoom")
     valid = isinstance(zoom, int) and not isinstance(zoom, bool) and 1 <= zoom <= 22
-    return MapConfig(raw["tiles"], text, zoom if valid else 18)
+    subdomains = raw.get("subdomains")
+    return MapConfig(
+        raw["tiles"],
+        text,
+        zoom if valid else 18,
+        subdomains if isinstance(subdomains, str) and subdomains else "abc",
+    )

@@ -39,7 +39,8 @@ def serve(
     catalog, _ = load_catalog(catalog_dir)
     base_path = catalog.site.base_path if catalog is not None else "/"
     state = PreviewState(version=1)
-    server = start_server(out_dir, host, port, state, base_path)
+    tiles = catalog.site.map.tiles if catalog is not None and catalog.site.map else ""
+    server = start_server(out_dir, host, port, state, base_path, tiles)
     url = f"http://{server.server_address[0]}:{server.server_address[1]}{base_path}"
     say(f"预览：{url}  （Ctrl+C 结束）" if lang == "zh" else f"preview: {url}  (Ctrl+C to stop)")
     try:

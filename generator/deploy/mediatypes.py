@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import PurePosixPath
+from urllib.parse import urlsplit
 
 # suffix -> (content type, text: gets "; charset=utf-8" and precompressed siblings)
 TYPES: dict[str, tuple[str, bool]] = {
@@ -59,6 +60,27 @@ CSP = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self' https: mailto:; frame-ancestors 'none'"
 )
+
+
+def tile_source(tiles: str) -> str:
+    """The CSP source of a basemap's tile URL template (site.yaml ``map.tiles``):
+    ``https://{s}.tile.example/{z}/{x}/{y}.png`` gives ``https://*.tile.example``."""
+    host = urlsplit(tiles.replace("{", "%7B").replace("}", "%7D")).netloc
+    labels = host.split(".")
+    braced = [i for i, label in enumerate(labels) if "%7B" in label]
+    if braced:
+        labels = ["*", *labels[braced[-1] + 1 :]]
+    return "https://" + ".".join(labels)
+
+
+def security_headers(tiles: str = "") -> dict[str, str]:
+    """The headers of every response; a basemap's tile host joins img-src."""
+    if not tiles:
+        return SECURITY_HEADERS
+    csp = CSP.replace("img-src 'self' data:", f"img-src 'self' data: {tile_source(tiles)}")
+    return {**SECURITY_HEADERS, "Content-Security-Policy": csp}
+
+
 SECURITY_HEADERS: dict[str, str] = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",

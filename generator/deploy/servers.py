@@ -20,9 +20,9 @@ from .mediatypes import (
     LONG_CACHE,
     PRIVATE_NETWORKS,
     REVALIDATE,
-    SECURITY_HEADERS,
     SHARE_HEADERS,
     TYPES,
+    security_headers,
 )
 
 DEPLOY_DIRNAME = "deploy"
@@ -42,8 +42,8 @@ def _host(base_url: str) -> str:
     return urlparse(base_url).hostname or "localhost"
 
 
-def _headers(internal: bool) -> dict[str, str]:
-    return {**SECURITY_HEADERS, **(SHARE_HEADERS if internal else {})}
+def _headers(internal: bool, tiles: str = "") -> dict[str, str]:
+    return {**security_headers(tiles), **(SHARE_HEADERS if internal else {})}
 
 
 def nginx_config(
@@ -53,6 +53,7 @@ def nginx_config(
     listen: str = "80",
     internal: bool = False,
     brotli: bool = True,
+    tiles: str = "",
 ) -> str:
     """A ``server { }`` block for nginx's http context (e.g. in sites-enabled/).
 
@@ -67,7 +68,7 @@ def nginx_config(
 
     def headers(cache: str, indent: str) -> str:
         lines = [f'add_header Cache-Control "{cache}" always;']
-        lines += [f'add_header {k} "{v}" always;' for k, v in _headers(internal).items()]
+        lines += [f'add_header {k} "{v}" always;' for k, v in _headers(internal, tiles).items()]
         return "\n".join(indent + line for line in lines)
 
     access = ""
@@ -118,7 +119,12 @@ server {{
 
 
 def caddyfile(
-    root: Path, base_url: str, *, internal: bool = False, address: str | None = None
+    root: Path,
+    base_url: str,
+    *,
+    internal: bool = False,
+    address: str | None = None,
+    tiles: str = "",
 ) -> str:
     """A Caddyfile site block with the same types, headers and 404 pages as nginx;
     ``address`` replaces the host name of base_url (Caddy then gets its certificate)."""
@@ -133,7 +139,7 @@ def caddyfile(
             "\trespond @outside 403",
         ]
     lines.append("\theader {")
-    for key, value in _headers(internal).items():
+    for key, value in _headers(internal, tiles).items():
         lines.append(f'\t\t{key} "{value}"')
     lines.append("\t}")
     # matchers that exclude each other: Caddy orders header directives by itself
@@ -162,14 +168,17 @@ def caddyfile(
     return "\n".join(lines) + "\n"
 
 
-def write_server_configs(out_dir: Path, base_url: str, internal: bool = False) -> Path:
-    """Write deploy/nginx.conf and deploy/Caddyfile beside out_dir; returns the folder."""
+def write_server_configs(
+    out_dir: Path, base_url: str, internal: bool = False, tiles: str = ""
+) -> Path:
+    """Write deploy/nginx.conf and deploy/Caddyfile beside out_dir; returns the folder.
+    ``tiles``: the basemap's URL template (site.yaml ``map``), whose host the CSP allows."""
     folder = deploy_dir(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     root = out_dir.resolve()
     for name, text in (
-        ("nginx.conf", nginx_config(root, base_url, internal=internal)),
-        ("Caddyfile", caddyfile(root, base_url, internal=internal)),
+        ("nginx.conf", nginx_config(root, base_url, internal=internal, tiles=tiles)),
+        ("Caddyfile", caddyfile(root, base_url, internal=internal, tiles=tiles)),
     ):
         target = folder / name
         if not target.exists() or target.read_text(encoding="utf-8") != text:
