@@ -36,7 +36,6 @@ from ..runtime.progress import NoProgress, Progress
 from .charts import bar_chart, column_chart
 from .facets import RENDERED_FACETS, Facet, build_facets, facet_labels
 from .feedback import dataset_actions, form_url, mailto, request_any
-from .mapassets import copy_map_assets
 from .reuse import LICENSE_SUMMARIES, enrich_views, reply_figures, subscribe_url
 from .reuse_pages import render_reuse_pages
 from .schemaorg import citation, dataset_jsonld, jsonld_script
@@ -658,7 +657,6 @@ class SitePages:
         if self.cache is not None:
             self.cache.flush()
         copy_static(self.out)
-        copy_map_assets(self.out)
 
     def __enter__(self) -> SitePages:
         return self

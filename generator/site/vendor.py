@@ -53,7 +53,25 @@ HYPARQUET = Vendored(
 )
 FZSTD = Vendored("fzstd", ("esm/index.mjs",))
 
-VENDORED: tuple[Vendored, ...] = (HYPARQUET, FZSTD)
+# The maps of resources with coordinates (templates/dataset/map.html). leaflet.markercluster
+# rather than supercluster: it is a Leaflet layer, so its clusters are markers Leaflet already
+# makes keyboard-reachable (Tab, Enter zooms in), with the spiderfier for points that share
+# a place; supercluster only computes clusters and leaves drawing and focus to us.
+LEAFLET = Vendored(
+    "leaflet",
+    ("dist/leaflet.js", "dist/leaflet.css")
+    + tuple(
+        f"dist/images/{n}.png"
+        for n in ("layers", "layers-2x", "marker-icon", "marker-icon-2x", "marker-shadow")
+    ),
+)
+MARKERCLUSTER = Vendored(
+    "leaflet.markercluster",
+    ("dist/leaflet.markercluster.js", "dist/MarkerCluster.css"),
+    licence="MIT-LICENCE.txt",
+)
+
+VENDORED: tuple[Vendored, ...] = (HYPARQUET, FZSTD, LEAFLET, MARKERCLUSTER)
 
 
 def node_modules() -> Path:
