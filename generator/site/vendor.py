@@ -57,14 +57,9 @@ FZSTD = Vendored("fzstd", ("esm/index.mjs",))
 # rather than supercluster: it is a Leaflet layer, so its clusters are markers Leaflet already
 # makes keyboard-reachable (Tab, Enter zooms in), with the spiderfier for points that share
 # a place; supercluster only computes clusters and leaves drawing and focus to us.
-LEAFLET = Vendored(
-    "leaflet",
-    ("dist/leaflet.js", "dist/leaflet.css")
-    + tuple(
-        f"dist/images/{n}.png"
-        for n in ("layers", "layers-2x", "marker-icon", "marker-icon-2x", "marker-shadow")
-    ),
-)
+# The images leaflet.css names are left out: they belong to the default marker icon and the
+# layers control, which the maps do not use (points and clusters are CSS-drawn divIcons).
+LEAFLET = Vendored("leaflet", ("dist/leaflet.js", "dist/leaflet.css"))
 MARKERCLUSTER = Vendored(
     "leaflet.markercluster",
     ("dist/leaflet.markercluster.js", "dist/MarkerCluster.css"),
