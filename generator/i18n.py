@@ -182,6 +182,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "search_count": ("“{q}”共 {n} 条结果", "{n} results for “{q}”"),
     "search_count_filtered": ("共 {n} 条结果", "{n} results"),
+    "search_partial": (
+        "没有同时包含“{q}”全部字词的结果；以下 {n} 条结果包含其中大部分",
+        "No results contain all of “{q}”; {n} results contain most of it",
+    ),
     "search_none": (
         "没有找到“{q}”相关的数据集。请换个说法，或减少筛选条件。",
         "No dataset matches “{q}”. Try other words or fewer filters.",

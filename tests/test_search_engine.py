@@ -136,3 +136,17 @@ def test_identifier_and_recall(index: Index):
     crowded = Index.build([doc(f"d{n}", "同名数据") for n in range(4)], "zh")
     misses = recall_misses(crowded)
     assert [(m.dataset, m.by, m.rank) for m in misses] == [("d3", "title", 4)]
+
+
+def test_words_typed_together_fall_back_to_most_of_their_tokens(index: Index):
+    care = Index.build(
+        [*index.docs, doc("care", "中小学课后服务（课后托管）", "conditional")], "zh"
+    )
+    # 中小学托管 -> 中小 小学 学托 托管; no title has 学托: three of four find "care" only
+    assert [care.docs[n].id for n in search(care, "中小学托管")] == ["care"]
+    # two tokens: one is enough, and the document holding both comes first
+    assert [care.docs[n].id for n in search(care, "公交 zzz")][:2] == ["bus", "bus2"]
+    # what the whole query finds is never mixed with partial matches
+    assert ids(index, "公交线路") == ["bus2", "bus"]
+    # operators mean what they say: no fallback
+    assert search(care, '"中小学托管"') == [] and search(care, "中小学托管 -服务") == []

@@ -87,7 +87,37 @@ def search(index: Index, text: str) -> list[int]:
         value = score(index, query, doc)
         if value is not None:
             scored.append(sort_key(index, query, doc, value))
+    if not scored:
+        return partial_search(index, query)
     return [key[3] for key in sorted(scored)]
+
+
+def partial_search(index: Index, query: Query) -> list[int]:
+    """The fallback when no document holds every token of a plain query: documents with
+    at least 60 % of its tokens (one of two), most tokens first (search-core.js's
+    partialMatch)."""
+    if not query.exact:  # a query with operators means what it says
+        return []
+    tokens = list(
+        dict.fromkeys(t for clause in query.clauses for term in clause for t in term.tokens)
+    )
+    if len(tokens) < 2:
+        return []
+    need = 1 if len(tokens) == 2 else -(-len(tokens) * 3 // 5)
+    found: dict[int, list[int]] = {}
+    for token in tokens:
+        entry = index.postings.get(token)
+        for doc, mask in zip(entry.docs, entry.masks, strict=True) if entry else ():
+            if mask & FIELD_BITS:
+                count_score = found.setdefault(doc, [0, 0])
+                count_score[0] += 1
+                count_score[1] += weight(mask & FIELD_BITS)
+    keys = [
+        (-(count * 1000 + value), index.open_rank(doc), doc)
+        for doc, (count, value) in found.items()
+        if count >= need
+    ]
+    return [key[2] for key in sorted(keys)]
 
 
 def exact_rank(index: Index, text: str, doc: int) -> int | None:

@@ -544,7 +544,8 @@ class Renderer:
         """What the search script needs: where the index is, facet labels in list order,
         and its interface strings ({q} and {n} are filled in by the script)."""
         base = self.catalog.site.base_path
-        keys = ("count", "count_filtered", "none", "loading", "error", "prompt", "more", "modified")
+        keys = ("count", "count_filtered", "partial", "none", "loading", "error", "prompt", "more")
+        keys += ("modified",)
         raw = {"q": "{q}", "n": "{n}", "date": "{date}"}
         return {
             "bundle": f"{base}search-index/{self.lang}/",

@@ -288,6 +288,38 @@ export class SearchIndex {
   }
 
   /**
+   * The fallback when no document holds every token of a plain query (no operators):
+   * documents holding most of them. Two words typed without a space (中小学托管) make a
+   * bigram no title has (学托); the documents with at least 60 % of the query's tokens
+   * (any one of two) are returned, most tokens first, then by where they matched.
+   */
+  async partialMatch(query) {
+    if (query.operators) return [];
+    const all = [...new Set(query.clauses.flat().flatMap((t) => t.tokens))];
+    if (all.length < 2) return [];
+    const need = all.length === 2 ? 1 : Math.ceil(all.length * 0.6);
+    const lists = await Promise.all(all.map((t) => this.lookup(t)));
+    const found = new Map();
+    for (const postings of lists) {
+      if (!postings) continue;
+      for (let i = 0; i < postings.docs.length; i++) {
+        const mask = postings.masks[i];
+        if (!(mask & FIELD_BITS)) continue;
+        const doc = postings.docs[i];
+        const m = found.get(doc) || { count: 0, score: 0, open: mask >> 5 };
+        m.count += 1;
+        m.score += weight(mask & FIELD_BITS);
+        found.set(doc, m);
+      }
+    }
+    const out = [];
+    for (const [doc, m] of found) {
+      if (m.count >= need) out.push({ doc, exact: 0, score: m.count * 1000 + m.score, open: m.open });
+    }
+    return out;
+  }
+
+  /**
    * Search: text, filters ({facet: Set of labels}, OR within a facet, AND across), sort
    * ("" relevance, "modified", "title"). Returns {query, hits: [{doc, …}]}.
    */
@@ -295,6 +327,11 @@ export class SearchIndex {
     const meta = await this.load();
     const query = await this.preload(text);
     let hits = await this.match(query);
+    let partial = false;
+    if (hits !== null && !hits.length) {
+      hits = await this.partialMatch(query);
+      partial = hits.length > 0;
+    }
     if (hits === null) {
       hits = [];
       for (let doc = 0; doc < meta.docs; doc++) hits.push({ doc, exact: 0, score: 0, open: 0 });
@@ -308,7 +345,7 @@ export class SearchIndex {
     } else {
       hits.sort((a, b) => b.exact - a.exact || b.score - a.score || a.open - b.open || a.doc - b.doc);
     }
-    return { query, hits };
+    return { query, hits, partial };
   }
 
   async filter(hits, filters, skip = null) {

@@ -193,6 +193,7 @@ async function run(push) {
   list.replaceChildren();
   const n = hits.length;
   if (n === 0) status.textContent = fill(config.strings.none, { q });
+  else if (found.partial) status.textContent = fill(config.strings.partial, { q, n });
   else status.textContent = fill(q ? config.strings.count : config.strings.count_filtered, { q, n });
   await showMore(false);
   if (mine !== generation) return;

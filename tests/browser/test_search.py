@@ -58,6 +58,23 @@ def test_a_chinese_word_is_not_matched_character_by_character(page: Page, site_u
     assert "/datasets/traffic-violation-records/" not in top
 
 
+def test_words_typed_together_fall_back_to_most_of_them(page: Page, site_url: str):
+    """中小学托管 holds the bigram 学托, which no title has: the search says no result holds
+    all of it and lists those holding most of it, the after-school dataset first; a
+    dataset with only 中小学 (two of four tokens) is not among them."""
+    page.goto(f"{site_url}/search/?q=中小学托管")
+    top = top_results(page, 10)
+    assert top[0] == "/datasets/after-school-care/", top
+    assert "/datasets/schools/" not in top, top
+    expect(page.locator("#search-status")).to_contain_text("大部分")
+    page.goto(f"{site_url}/search/?q=公交线路")  # all tokens present: no fallback notice
+    top_results(page)
+    expect(page.locator("#search-status")).not_to_contain_text("大部分")
+    page.goto(f"{site_url}/en/search/?q=after-school%20zzzqx")
+    top_results(page)
+    expect(page.locator("#search-status")).to_contain_text("most of it")
+
+
 @pytest.mark.parametrize("dataset", DEMO, ids=lambda d: d.id)
 def test_every_demo_dataset_is_found_first_by_its_exact_title(page: Page, site_url: str, dataset):
     page.goto(f"{site_url}/search/?q={quote(dataset.title.get('zh'))}")
