@@ -18,8 +18,6 @@ import logging
 import os
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,11 +25,12 @@ from . import history, holdback, publish, tombstones
 from .audit import audit
 from .catalog.audience import for_audience
 from .catalog.loader import load_catalog
-from .checks.validate import DatasetReport, validate_catalog
+from .checking import open_cache, timed
+from .checks.validate import validate_catalog
 from .data.derive import PublishedDataset, derive_catalog
 from .data.quality import assess_catalog, write_validation_files
 from .data.records import DatasetRecord, build_records
-from .data.risk import check_group_sizes, group_size_problems
+from .data.risk import group_size_problems
 from .deploy.compress import precompress
 from .deploy.servers import write_server_configs
 from .errors import AuditError, CatalogError, Problem, ProblemList
@@ -46,7 +45,6 @@ from .runtime.cache import (
     CatalogDigest,
     check_cache_location,
     decode,
-    default_cache_dir,
     encode,
     tree_digest,
 )
@@ -62,17 +60,6 @@ from .site.vendor import require_vendored
 log = logging.getLogger(__name__)
 
 NOTHING_PUBLISHED = "目录有错误，未发布任何内容 / the catalog has errors; nothing was published"
-
-
-@dataclass
-class CheckResult:
-    catalog: Catalog | None
-    problems: ProblemList
-    reports: dict[str, DatasetReport]
-    stages: dict[str, float] = field(default_factory=dict)  # stage -> seconds
-
-    def failed(self, strict: bool = False) -> bool:
-        return bool(self.problems.errors) or (strict and bool(self.problems.warnings))
 
 
 @dataclass
@@ -122,53 +109,6 @@ def build_date() -> dt.date:
     if epoch and epoch.isdigit():
         return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
     return dt.date.today()
-
-
-@contextmanager
-def timed(stages: dict[str, float], name: str) -> Iterator[None]:
-    """Add the wall time of a block to stages[name] (the benchmark prints these)."""
-    started = time.perf_counter()
-    try:
-        yield
-    finally:
-        stages[name] = stages.get(name, 0.0) + time.perf_counter() - started
-        log.debug("stage %s: %.3f s", name, stages[name])
-
-
-def open_cache(out_dir: Path, use_cache: bool, cache_dir: Path | None) -> BuildCache:
-    if not use_cache:
-        return BuildCache(None)
-    return BuildCache(cache_dir or default_cache_dir(out_dir))
-
-
-def check(
-    catalog_dir: Path,
-    jobs: int | None = None,
-    *,
-    cache: BuildCache | None = None,
-    progress: Progress | None = None,
-) -> CheckResult:
-    """Load and validate everything, writing nothing. jobs=None: one worker per CPU."""
-    stages: dict[str, float] = {}
-    progress = progress or NoProgress()
-    cache = cache or BuildCache(None)
-    with timed(stages, "load"):
-        if cache.enabled:
-            cache.digest = CatalogDigest.of(catalog_dir, jobs)
-        catalog, problems = load_catalog(catalog_dir, jobs)
-    reports: dict[str, DatasetReport] = {}
-    if catalog is not None:
-        with (
-            timed(stages, "validate"),
-            DatasetPool(catalog, jobs) as pool,
-            progress.stage("validate", len(catalog.datasets)) as advance,
-        ):
-            reports = validate_catalog(catalog, problems, pool, cache, advance)
-        problems.extend(history.check_records(catalog))  # a build reads them in its history stage
-        if not problems.errors:  # a build measures while deriving; check reads for it
-            with timed(stages, "risk"):
-                problems.extend(check_group_sizes(catalog))
-    return CheckResult(catalog, problems, reports, stages)
 
 
 def _fingerprint(

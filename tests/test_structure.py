@@ -30,7 +30,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("generator.deploy",),
     ("generator.audit",),
     ("generator.publish",),
-    ("generator.build",),
+    ("generator.build", "generator.checking"),
     ("generator.authoring",),
     ("generator.commands", "generator.cli", "generator.__main__"),
 ]

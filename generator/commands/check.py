@@ -5,8 +5,8 @@ from pathlib import Path
 
 import click
 
-from ..build import check as run_check
-from ..build import open_cache
+from ..checking import check as run_check
+from ..checking import open_cache
 from ..errors import KaifangError
 from ..runtime.cache import default_cache_dir
 from ..runtime.progress import make_progress
