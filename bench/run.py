@@ -24,7 +24,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -351,29 +350,42 @@ def bench_real(sizes: list[int], jobs: int | None, report: Report) -> dict[int, 
     return times
 
 
-def bench_check_command(broken: Path, fl_seconds: float, fl_findings: list, report: Report) -> None:
+def check_command_findings(result: dict) -> tuple[list[tuple], int]:
+    """The data findings `kaifang check --json` lists, as (type, row, field), and the number
+    of data errors it counts (listed or not).
+
+    A resource with more errors than the report lists ends with one data-errors-capped
+    problem, which is a summary (its ``found`` is the resource's count), not a finding:
+    compared as a finding, it was the difference this bench reported at 1453637.
+    """
+    listed: list[tuple] = []
+    total = 0
+    for d in result["datasets"]:
+        capped = 0
+        mine = 0
+        for p in d["problems"]:
+            if p["code"] == "data-errors-capped":
+                capped += int(p["found"])
+            elif p["code"].startswith("data-"):
+                listed.append((p["code"].removeprefix("data-"), p.get("row"), p.get("field") or ""))
+                mine += 1
+        total += max(capped, mine)
+    return listed, total
+
+
+def bench_check_command(
+    broken: Path, fl_seconds: float, fl_listing: list[tuple], report: Report
+) -> None:
     """`kaifang check` as a whole command on a catalog of the broken CSV, against
-    `frictionless validate` on the same file in this run."""
+    `frictionless validate` on the same file in this run. ``fl_listing``: frictionless's
+    findings in its report's order."""
     catalog = OUT / f"catalog-check-{broken.stem}"
     shutil.rmtree(catalog, ignore_errors=True)
     make_large_catalog(catalog, broken)
     run = measure([KAIFANG, "check", "--catalog", str(catalog), "--json"], parse_json=False)
-    result = json.loads(run.result["stdout"])
-    ours = Counter(
-        {
-            code.removeprefix("data-"): count
-            for code, count in result["errors_by_code"].items()
-            if code.startswith("data-")
-        }
-    )
-    theirs = Counter(t for t, _row, _field in fl_findings)
-    listed = [
-        (p["code"].removeprefix("data-"), p.get("row"), p.get("field") or "")
-        for d in result["datasets"]
-        for p in d["problems"]
-        if p["code"].startswith("data-")
-    ]
-    same = ours == theirs and all(f in set(fl_findings) for f in listed)
+    listed, total = check_command_findings(json.loads(run.result["stdout"]))
+    # check lists the first errors in frictionless's order and counts the rest
+    same = listed == fl_listing[: len(listed)] and total == len(fl_listing)
     speedup = fl_seconds / run.seconds
     report.say(
         f"  kaifang check (CLI):   {run.seconds:7.1f} s whole command, "
@@ -382,8 +394,8 @@ def bench_check_command(broken: Path, fl_seconds: float, fl_findings: list, repo
     )
     report.say(
         f"  same findings:         {'yes' if same else 'NO'} "
-        f"(counts by type: {dict(sorted(ours.items()))}; "
-        f"the {len(listed)} listed are frictionless's (type, row, field))"
+        f"({total} data errors counted, {len(fl_listing)} by frictionless; the {len(listed)} "
+        f"listed are frictionless's first {len(listed)} by type, row and field, in its order)"
     )
     report.target(
         "kaifang check on 1M rows >= 10x frictionless validate, same findings",
@@ -419,9 +431,10 @@ def bench_validation(rows: int, big_rows: int, report: Report) -> None:
     )
     fl_report = json.loads(fl.result["stdout"])
     fl_task = fl_report["tasks"][0]
-    fl_findings = sorted(
+    fl_listing = [
         (e["type"], e.get("rowNumber"), e.get("fieldName") or "") for e in fl_task["errors"]
-    )
+    ]
+    fl_findings = sorted(fl_listing)
     ours = measure(child("fastcheck", str(broken), str(schema_path)))
     our_findings = sorted(tuple(f) for f in ours.result["findings"])
     same = fl_findings == [tuple(f) for f in our_findings]
@@ -447,7 +460,7 @@ def bench_validation(rows: int, big_rows: int, report: Report) -> None:
         speedup >= TARGETS["validation_speedup"] and same,
         f"{speedup:.1f}x, findings {'identical' if same else 'DIFFER'}",
     )
-    bench_check_command(broken, fl.seconds, fl_findings, report)
+    bench_check_command(broken, fl.seconds, fl_listing, report)
     if big_rows:
         big = ensure(
             OUT / f"large-{big_rows}.csv",
