@@ -18,8 +18,9 @@ exactly:
   by sorting, and confirm them by re-reading only those rows and running frictionless's
   algorithm on their values: a hash collision can never become a reported error.
 
-Anything it does not model (foreign keys, unusual dialects, a header that does not line
-up with the schema) raises :class:`Unsupported`, and the caller uses frictionless.
+Anything it does not model (unusual dialects, a header that does not line up with the
+schema, foreign keys without their lookup sets: generator/checks/foreignkeys.py) raises
+:class:`Unsupported`, and the caller uses frictionless.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 import pyarrow as pa
@@ -45,6 +46,9 @@ from frictionless import errors as fl_errors
 
 from ..catalog.dialect import DEFAULT as DEFAULT_DIALECT
 from ..catalog.dialect import CsvDialect
+
+if TYPE_CHECKING:
+    from .foreignkeys import ForeignKey
 
 BLOCK_BYTES = 4 << 20  # pyarrow parses this much text per record batch
 NULL_HASH = np.uint64(0x9E3779B97F4A7C15)  # stands for None inside a composite key
@@ -413,10 +417,17 @@ class _KeyColumn:
 
 class _Table:
     def __init__(
-        self, source: BinaryIO, schema: FlSchema, encoding: str, keep: int, dialect: CsvDialect
+        self,
+        source: BinaryIO,
+        schema: FlSchema,
+        encoding: str,
+        keep: int,
+        dialect: CsvDialect,
+        foreign: list[ForeignKey] | None = None,
     ) -> None:
         self.fd = source.fileno()  # opened once, checked (runtime/files.py); read in passes
         self.declared = dialect
+        self.foreign = foreign  # with their lookups (checks/foreignkeys.py), when declared
         self.schema = schema
         self.encoding = encoding
         self.keep = keep
@@ -444,11 +455,15 @@ class _Table:
 
     def _open_with_frictionless(self) -> None:
         """Let frictionless read the header and dialect; refuse what we do not mirror."""
-        if self.schema.foreign_keys:
-            raise Unsupported("foreign keys")
+        schema = self.schema
+        if schema.foreign_keys:
+            if self.foreign is None:
+                raise Unsupported("foreign keys without their lookups")
+            schema = schema.to_copy()
+            schema.foreign_keys = []  # looked up here, not by frictionless
         resource = FlResource(
             source=self._view(),
-            schema=self.schema,
+            schema=schema,
             format="csv",
             encoding=self.encoding,
             dialect=self.declared.frictionless(),
@@ -635,6 +650,12 @@ class _Table:
                 )
                 key.rows.append(np.array([number], dtype=np.uint32))
                 key.hashes.append(np.array([digest], dtype=np.uint64))
+            for k, fk in enumerate(self.foreign or []):
+                values = tuple(row[self.plans[i].name] for i in fk.fields)
+                if fk.fails(values):
+                    by_type["foreign-key"] += 1
+                    if wanted:
+                        out.append(_Finding(number, (5, k, 0), fk.error(number, text, values)))
         return out
 
     def _batch(
@@ -677,6 +698,10 @@ class _Table:
             spots.append(
                 (np.flatnonzero(all_null), (4, 0, 0), _maker(None, "pk-none"), "primary-key")
             )
+        for k, fk in enumerate(self.foreign or []):
+            readers = [self.plans[i].reader for i in fk.fields]
+            bad = fk.failing([batch.column(i) for i in fk.fields], readers)
+            spots.append((np.flatnonzero(bad), (5, k, 0), _fk_maker(fk, readers), "foreign-key"))
         for rows_at, _, _, kind in spots:
             if len(rows_at):
                 by_type[kind] += len(rows_at)
@@ -841,18 +866,27 @@ def _maker(plan: _FieldPlan | None, what: str) -> Callable[[int, list[str]], fl_
     return make
 
 
+def _fk_maker(fk: ForeignKey, readers: list[Any]) -> Callable[[int, list[str]], Any]:
+    def make(row_number: int, cells: list[str]) -> fl_errors.Error:
+        key = tuple(read(cells[i])[0] for read, i in zip(readers, fk.fields, strict=True))
+        return fk.error(row_number, cells, key)
+
+    return make
+
+
 def validate_csv(
     source: BinaryIO | str | os.PathLike,
     schema: FlSchema,
     encoding: str = "utf-8",
     keep: int = 20,
     dialect: CsvDialect = DEFAULT_DIALECT,
+    foreign: list[ForeignKey] | None = None,
 ) -> TableReport:
     """Validate one opened CSV file against its Table Schema, read with ``dialect``: every
     error counted by type, the first ``keep`` returned. Raises Unsupported when
     frictionless must do it instead."""
     if isinstance(source, (str, os.PathLike)):  # tests and benchmarks: a trusted path
         with open(source, "rb") as handle:
-            return validate_csv(handle, schema, encoding, keep, dialect)
+            return validate_csv(handle, schema, encoding, keep, dialect, foreign)
     with np.errstate(over="ignore"):
-        return _Table(source, schema, encoding, keep, dialect).run()
+        return _Table(source, schema, encoding, keep, dialect, foreign).run()

@@ -22,7 +22,8 @@ from frictionless.formats import ExcelControl
 from ..catalog.dialect import dialect_of
 from ..model import Dataset, Resource
 from ..runtime.files import data_file, read_inside
-from .fastcheck import Unsupported, validate_csv
+from .fastcheck import Unsupported, _Table, validate_csv
+from .foreignkeys import ForeignKey, as_list, reference_keys
 
 log = logging.getLogger(__name__)
 
@@ -138,8 +139,43 @@ def _fl_resource(ds: Dataset, res: Resource, full: bool = True) -> tuple[FlResou
     )
 
 
+def _foreign_keys(
+    ds: Dataset, res: Resource, schema: FlSchema, schemas: dict[str, FlSchema]
+) -> list[ForeignKey]:
+    """The foreign keys of one resource with their lookup sets, read column-wise from the
+    referenced CSV resources of the dataset (checks/foreignkeys.py); Unsupported for
+    anything else, which frictionless then reads as a package."""
+    sources = {r.name: r for r in ds.resources}
+    index = {f.name: i for i, f in enumerate(schema.fields)}
+    lookups: dict[tuple[str, tuple[str, ...]], set] = {}
+    out: list[ForeignKey] = []
+    for fk in schema.foreign_keys:
+        reference = fk.get("reference") or {}
+        names, fields = as_list(fk.get("fields")), as_list(reference.get("fields"))
+        name = reference.get("resource")
+        if not isinstance(name, str) or not names or not set(names) <= set(index):
+            raise Unsupported("a foreign key frictionless reads differently")
+        target = name or res.name  # "" refers to the resource itself
+        if target not in schemas or not _fast_candidate(ds, sources[target]):
+            raise Unsupported("a foreign key to a resource the fast path does not read")
+        if (target, tuple(fields)) not in lookups:
+            referenced = sources[target]
+            copy = schemas[target].to_copy()
+            copy.foreign_keys = []  # as frictionless reads the referenced resource
+            with data_file(ds.folder, referenced.path, ds.id) as handle:
+                table = _Table(handle, copy, referenced.encoding, 0, dialect_of(referenced.raw))
+                lookups[target, tuple(fields)] = reference_keys(table, fields)
+        lookup = lookups[target, tuple(fields)]
+        out.append(ForeignKey([index[n] for n in names], names, name, fields, lookup))
+    return out
+
+
 def _fast_findings(
-    ds: Dataset, res: Resource, fl_res: FlResource, keep: int
+    ds: Dataset,
+    res: Resource,
+    fl_res: FlResource,
+    keep: int,
+    foreign: list[ForeignKey] | None = None,
 ) -> ResourceFindings | None:
     """The vectorised path (generator/fastcheck) for large CSV files; None to use
     frictionless, for small files and whatever the fast path declines."""
@@ -151,7 +187,7 @@ def _fast_findings(
             return None
         with data_file(ds.folder, res.path, ds.id) as source:
             dialect = dialect_of(res.raw)
-            table = validate_csv(source, fl_res.schema, res.encoding, keep, dialect)
+            table = validate_csv(source, fl_res.schema, res.encoding, keep, dialect, foreign)
     except (Unsupported, OSError) as exc:
         log.info("%s/%s: frictionless validates this file (%s)", ds.id, res.name, exc)
         return None
@@ -163,6 +199,20 @@ def _fast_findings(
         by_type=Counter(table.by_type),
         kept=[_finding(e) for e in table.errors],
     )
+
+
+def _package(
+    ds: Dataset, fl_resources: list[FlResource], schema_only: set[str]
+) -> list[FlResource]:
+    """The resources as one frictionless package, every file's bytes read: foreign keys
+    resolve inside a package."""
+    sources = {res.name: res for res in ds.resources}
+    members = [
+        (_fl_resource(ds, sources[r.name])[0] or r) if r.name in schema_only else r
+        for r in fl_resources
+    ]
+    FlPackage(resources=members)
+    return members
 
 
 def frictionless_findings(
@@ -190,20 +240,26 @@ def frictionless_findings(
     if not fl_resources:
         return findings, broken
     sources = {res.name: res for res in ds.resources}
-    if any(fl_res.schema and fl_res.schema.foreign_keys for fl_res in fl_resources):
-        # foreign keys resolve inside a package; without them one resource needs none
-        fl_resources = [
-            (_fl_resource(ds, sources[r.name])[0] or r) if r.name in schema_only else r
-            for r in fl_resources
-        ]
-        FlPackage(resources=fl_resources)
+    foreign: dict[str, list[ForeignKey]] = {}
+    try:
+        schemas = {r.name: r.schema for r in fl_resources if r.schema is not None}
+        for r in fl_resources:
+            if r.schema is not None and r.schema.foreign_keys:
+                foreign[r.name] = _foreign_keys(ds, sources[r.name], r.schema, schemas)
+    except (Unsupported, OSError) as exc:
+        log.info("%s: frictionless checks the foreign keys as a package (%s)", ds.id, exc)
+        foreign = {}
+        fl_resources = _package(ds, fl_resources, schema_only)
         schema_only.clear()
     for fl_res in fl_resources:
-        fast = _fast_findings(ds, sources[fl_res.name], fl_res, keep)
+        fast = _fast_findings(ds, sources[fl_res.name], fl_res, keep, foreign.get(fl_res.name))
         if fast is not None:
             findings[fl_res.name] = fast
             continue
-        if fl_res.name in schema_only:  # the fast path declined: frictionless reads it
+        if fl_res.name in foreign:  # declined: its foreign keys resolve inside a package
+            package = _package(ds, fl_resources, schema_only)
+            fl_res = next(r for r in package if r.name == fl_res.name)
+        elif fl_res.name in schema_only:  # the fast path declined: frictionless reads it
             fl_res = _fl_resource(ds, sources[fl_res.name])[0] or fl_res
         checklist = _CountingChecklist(keep)
         report = fl_res.validate(checklist, limit_errors=0)
