@@ -831,6 +831,39 @@ STRINGS: dict[str, tuple[str, str]] = {
     "eval_csv": ("下载 CSV", "Download CSV"),
     "stats_reply_rate": ("需求答复率", "requests replied"),
     "stats_reply_days": ("答复天数中位数", "median days to reply"),
+    # Table explorer (issue 20): templates/dataset/explorer.html, static/explorer.js
+    "ex_title": ("浏览全部数据", "Explore all rows"),
+    "ex_intro": (
+        "在浏览器中翻页、排序和筛选全部 {total} 行（按需读取 Parquet 文件的部分内容）。",
+        "Page, sort and filter all {total} rows in your browser "
+        "(it reads only the parts of the Parquet file it needs).",
+    ),
+    "ex_controls": ("筛选与显示的列", "Filters and columns"),
+    "ex_text": ("全文筛选", "Filter by text"),
+    "ex_text_hint": ("在显示的列中查找包含该文字的行", "rows whose shown columns contain this text"),
+    "ex_by_column": ("按列筛选", "Filter by column"),
+    "ex_contains": ("{field}包含", "{field} contains"),
+    "ex_min": ("{field}不小于", "{field} from"),
+    "ex_max": ("{field}不大于", "{field} to"),
+    "ex_columns": ("显示的列", "Columns shown"),
+    "ex_apply": ("应用", "Apply"),
+    "ex_clear": ("清除筛选", "Clear filters"),
+    "ex_table": ("全部数据：{title}", "All rows: {title}"),
+    "ex_pages": ("分页", "Pages"),
+    "ex_first": ("首页", "First"),
+    "ex_prev": ("上一页", "Previous"),
+    "ex_next": ("下一页", "Next"),
+    "ex_last": ("末页", "Last"),
+    "ex_page_of": ("第 {page} / {pages} 页", "Page {page} of {pages}"),
+    "ex_count": ("{n} 行符合条件，共 {total} 行", "{n} of {total} rows match"),
+    "ex_showing": ("显示第 {from}–{to} 行", "showing rows {from}–{to}"),
+    "ex_loading": ("正在读取数据…", "Reading data…"),
+    "ex_failed": (
+        "无法读取数据文件，请使用上方的下载链接。",
+        "The data file could not be read; use the download links above.",
+    ),
+    "ex_sort_by": ("按{field}排序", "Sort by {field}"),
+    "ex_csv": ("下载当前视图（CSV）", "Download this view (CSV)"),
 }
 
 
