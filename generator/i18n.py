@@ -840,7 +840,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "ex_controls": ("筛选与显示的列", "Filters and columns"),
     "ex_text": ("全文筛选", "Filter by text"),
-    "ex_text_hint": ("在显示的列中查找包含该文字的行", "rows whose shown columns contain this text"),
+    "ex_text_hint": (
+        "在显示的列中查找包含该文字的行",
+        "rows whose shown columns contain this text",
+    ),
     "ex_by_column": ("按列筛选", "Filter by column"),
     "ex_contains": ("{field}包含", "{field} contains"),
     "ex_min": ("{field}不小于", "{field} from"),

@@ -169,7 +169,7 @@ def test_download_this_view_as_csv_for_excel(page: Page, site_url: str, stops, o
 
 
 @pytest.mark.parametrize(
-    "cell", ["=HYPERLINK(\"x\")", "+86 138", "-3.5", "+86", "@SUM(A1)", "\uff1d1+1", "plain", "1e-3"]
+    "cell", ['=HYPERLINK("x")', "+86 138", "-3.5", "+86", "@SUM(A1)", "\uff1d1+1", "plain", "1e-3"]
 )
 def test_the_csv_neutralises_formulas_like_the_published_excel_csv(
     page: Page, site_url: str, cell: str
@@ -212,9 +212,11 @@ def test_range_requests_under_the_nginx_config_of_the_build(page: Page, nginx_si
     seen: list[tuple[int, str | None]] = []
     page.on(
         "response",
-        lambda r: seen.append((r.status, r.request.headers.get("range")))
-        if r.url.endswith(".parquet")
-        else None,
+        lambda r: (
+            seen.append((r.status, r.request.headers.get("range")))
+            if r.url.endswith(".parquet")
+            else None
+        ),
     )
     page.add_init_script(
         "window.__csp = []; document.addEventListener('securitypolicyviolation',"
