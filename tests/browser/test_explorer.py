@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -191,7 +190,7 @@ def test_axe_finds_nothing_serious_in_the_explorer(
     page.add_script_tag(content=axe_source)
     result = page.evaluate(
         """async () => {
-            const r = await axe.run(document.querySelector('#ex-2'), {resultTypes: ["violations"]});
+            const r = await axe.run(document, {resultTypes: ["violations"]});
             return r.violations.map(v => ({id: v.id, impact: v.impact,
                 nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}));
         }"""
@@ -227,16 +226,3 @@ def test_range_requests_under_the_nginx_config_of_the_build(page: Page, nginx_si
     assert seen and all(status == 206 and rng for status, rng in seen), seen
     assert page.evaluate("window.__csp") == []
     expect(page.locator(f"{STOPS} thead th").nth(3)).to_have_attribute("aria-sort", "descending")
-
-
-def test_each_open_resource_with_parquet_has_an_explorer(demo_site: Path):
-    html = (demo_site / "datasets/bus-lines/index.html").read_text(encoding="utf-8")
-    blocks = re.findall(r'<section class="explorer"[^>]*? hidden\s+data-resource="([^"]+)"', html)
-    assert blocks == ["bus-lines", "bus-stops"]  # hidden until the script runs
-    assert "table preview" in html  # the preview stays for readers without JavaScript
-    fields = json.loads(re.findall(r"data-fields='([^']+)'", html)[1])
-    assert fields[:2] == ["stop_id", "line_id"]
-    conditional = (demo_site / "datasets/enterprise-social-insurance/index.html").read_text(
-        encoding="utf-8"
-    )
-    assert 'class="explorer"' not in conditional and "explorer.js" not in conditional
