@@ -25,10 +25,9 @@ function csvField(text) {
   return /[",\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
 }
 
-/** CSV for Excel: UTF-8 with BOM, CRLF, formula-like cells neutralised. */
-export function toCsv(header, rows) {
-  const lines = [header, ...rows].map((r) => r.map((c) => csvField(excelSafe(c))).join(","));
-  return "\ufeff" + lines.join("\r\n") + "\r\n";
+/** One line of CSV for Excel (CRLF, formula-like cells neutralised); the file starts with a BOM. */
+function csvLine(cells) {
+  return cells.map((c) => csvField(excelSafe(c))).join(",") + "\r\n";
 }
 
 function fill(template, values) {
@@ -455,13 +454,18 @@ class Explorer {
   async downloadCsv() {
     const s = this.state;
     const cols = await Promise.all(s.cols.map((c) => this.column(c)));
-    const numbers = this.view || { length: this.rows };
-    const rows = new Array(numbers.length);
-    for (let i = 0; i < numbers.length; i++) {
-      const r = this.view ? this.view[i] : i;
-      rows[i] = s.cols.map((c, j) => this.show(c, cols[j][r]));
+    // built in parts of 10,000 lines so a million rows never sit in one string
+    const parts = ["\ufeff" + csvLine(s.cols.map((c) => this.title(c)))];
+    const count = this.count;
+    for (let from = 0; from < count; from += 10000) {
+      let chunk = "";
+      for (let i = from; i < Math.min(from + 10000, count); i++) {
+        const r = this.view ? this.view[i] : i;
+        chunk += csvLine(s.cols.map((c, j) => this.show(c, cols[j][r])));
+      }
+      parts.push(chunk);
     }
-    const blob = new Blob([toCsv(s.cols.map((c) => this.title(c)), rows)], { type: "text/csv;charset=utf-8" });
+    const blob = new Blob(parts, { type: "text/csv;charset=utf-8" });
     const link = document.createElement("a");
     link.href = URL.createObjectURL(blob);
     link.download = `${this.resource}-view.csv`;
