@@ -14,7 +14,7 @@ NODE_DEPS := node_modules/.kaifang-installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q
 
-.PHONY: build serve audit deploy test lint bench bench-rebuild bench-audit bench-search bench-explorer bench-deploy bench-reuse bench-import browser-deps deploy-deps clean
+.PHONY: build serve audit deploy test lint bench bench-rebuild bench-audit bench-search bench-explorer bench-map bench-deploy bench-reuse bench-import browser-deps deploy-deps clean
 
 build: $(VENV)/.installed $(NODE_DEPS)
 	$(BIN)/kaifang build --catalog $(CATALOG) --out $(SITE) --no-record-history  # the demo catalog is generated: no history/ in the repo
@@ -108,6 +108,10 @@ bench-search: $(VENV)/.test-installed browser-deps
 # sorted and to a filtered view. BENCH_ARGS="--rows 100000 --runs 1" for a quick check.
 bench-explorer: $(VENV)/.bench-installed $(VENV)/.test-installed $(NODE_DEPS) browser-deps
 	$(BIN)/python -m bench.explorer_bench $(BENCH_ARGS)
+
+# Map benchmark (issue 20): resources of 5,000 and 50,000 points, built and opened in headless Chromium.
+bench-map: $(VENV)/.test-installed $(NODE_DEPS) browser-deps
+	$(BIN)/python bench/map_bench.py $(BENCH_ARGS)
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check generator tests

@@ -78,6 +78,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "地图数据加载失败，请使用下方列表或下载 GeoJSON。",
         "The map data could not be loaded: use the list below or download the GeoJSON.",
     ),
+    "map_too_many": (
+        "点位超过 {n} 个，网页上不绘制地图：请查看下方列表，或下载 GeoJSON 用 GIS 软件打开。",
+        "More than {n} points: no map is drawn on the page. See the list below, or open the "
+        "GeoJSON in GIS software.",
+    ),
     "map_list": ("点位列表（前 {n} 个，共 {total} 个）", "Points (first {n} of {total})"),
     "map_list_more": ("全部点位见 GeoJSON 文件。", "Every point is in the GeoJSON file."),
     "map_name": ("名称", "Name"),

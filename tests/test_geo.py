@@ -259,3 +259,36 @@ def test_basemap_without_https_is_refused(catalog: CatalogFactory, cli):
     result = cli("check", "--catalog", catalog.root)
     assert result.exit_code == 1
     assert "map.tiles" in result.output and "Traceback" not in result.output
+
+
+def test_audit_reads_the_geojson(catalog: CatalogFactory, cli, tmp_path: Path):
+    """A closed value that reached a GeoJSON file (escaped as JSON writes it) is a finding."""
+    from .test_audit import CLOSED_ADDRESS, write_catalog
+
+    write_catalog(catalog)
+    catalog.dataset("bikes", csv_text=STATION_CSV, fields=STATION_FIELDS)
+    out = tmp_path / "site"
+    assert cli("build", "--catalog", catalog.root, "--out", out).exit_code == 0
+    assert cli("audit", out, "--catalog", catalog.root).exit_code == 0
+    target = out / "datasets/bikes/rows.geojson"
+    doc = json.loads(target.read_text("utf-8"))
+    doc["features"][0]["properties"]["station"] = CLOSED_ADDRESS
+    target.write_text(json.dumps(doc), encoding="utf-8")  # \uXXXX escapes
+    result = cli("audit", out, "--catalog", catalog.root)
+    assert result.exit_code == 1
+    assert "datasets/bikes/rows.geojson" in result.output and "数据集 relief" in result.output
+    assert CLOSED_ADDRESS not in result.output
+
+
+def test_too_many_points_gives_the_list_and_no_map(
+    catalog: CatalogFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import generator.data.geojson
+
+    monkeypatch.setattr(generator.data.geojson, "MAP_MAX_POINTS", 1)
+    catalog.dataset("bikes", csv_text=STATION_CSV, fields=STATION_FIELDS)
+    out = tmp_path / "site"
+    build(catalog.root, out, use_cache=False)
+    page = (out / "datasets/bikes/index.html").read_text("utf-8")
+    assert "map-canvas" not in page and "点位超过 1 个" in page
+    assert "<td>人民广场</td>" in page  # the list stays

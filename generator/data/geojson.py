@@ -21,6 +21,10 @@ from ..model import FieldInfo
 from .downloads import _dump, json_value
 
 SAMPLE_POINTS = 50  # the server-rendered list under the map (no JavaScript needed)
+# The map loads the whole GeoJSON (about 280 bytes a point, a tenth of that gzipped) and
+# clusters it in the browser; beyond this many points the page offers the list and the
+# download instead of making a reader's browser fetch and hold tens of megabytes.
+MAP_MAX_POINTS = 50_000
 LABEL_WORDS = ("name", "名称", "名")
 
 
@@ -39,6 +43,14 @@ class GeoSummary:
     south: float = 0.0
     east: float = 0.0
     north: float = 0.0
+
+    @property
+    def drawable(self) -> bool:
+        return 0 < self.features <= MAP_MAX_POINTS
+
+    @property
+    def max_points(self) -> int:
+        return MAP_MAX_POINTS
 
 
 def label_field(fields: Sequence[FieldInfo], columns: GeoColumns) -> str:
