@@ -120,7 +120,10 @@ def _cell(ref: str, value: Any) -> str:
     return f'<c r="{ref}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
 
-def _write_sheet(handle: IO[bytes], rows: Iterable[list[Any]]) -> None:
+def _write_sheet(
+    handle: IO[bytes], rows: Iterable[list[Any]], more: Iterable[bytes | memoryview] = ()
+) -> None:
+    """The sheet's rows, then ``more``: ``<row>`` elements already in XML (fastxlsx.py)."""
     handle.write(_SHEET_HEAD.encode())
     letters: list[str] = []
     block: list[str] = []
@@ -132,20 +135,27 @@ def _write_sheet(handle: IO[bytes], rows: Iterable[list[Any]]) -> None:
         if len(block) >= _FLUSH_ROWS:
             handle.write("".join(block).encode("utf-8"))
             block.clear()
-    handle.write(("".join(block) + _SHEET_TAIL).encode("utf-8"))
+    handle.write("".join(block).encode("utf-8"))
+    for chunk in more:
+        handle.write(chunk)
+    handle.write(_SHEET_TAIL.encode("utf-8"))
 
 
 def write_workbook(
     archive: Any,
-    sheets: list[tuple[str, Iterable[list[Any]]]],
+    sheets: list[
+        tuple[str, Iterable[list[Any]]]
+        | tuple[str, Iterable[list[Any]], Iterable[bytes | memoryview]]
+    ],
     title: str,
     created: dt.date,
     modified: dt.date,
 ) -> None:
     """Write the parts of a workbook into an open zip archive (DeterministicZipFile).
 
-    Sheets are (name, rows) with each row a list of None, bool, int, float, date or str
-    values; rows are consumed one at a time, so memory does not grow with them.
+    Sheets are (name, rows) or (name, rows, more) with each row a list of None, bool, int,
+    float, date or str values, and ``more`` the XML of further rows; both are consumed as
+    they come, so memory does not grow with them.
     """
     stamp = "{:%Y-%m-%dT00:00:00Z}"
     numbered = list(enumerate(sheets, start=1))
@@ -166,7 +176,7 @@ def write_workbook(
         _WORKBOOK.format(
             sheets="".join(
                 f'<sheet name="{escape(name, {chr(34): "&quot;"})}" sheetId="{n}" r:id="rId{n}"/>'
-                for n, (name, _) in numbered
+                for n, (name, *_) in numbered
             )
         ),
     )
@@ -181,6 +191,7 @@ def write_workbook(
         ),
     )
     archive.writestr("xl/styles.xml", _STYLES)
-    for n, (_, rows) in numbered:
+    for n, (_, rows, *rest) in numbered:
+        more = rest[0] if rest else ()
         with archive.open(archive._info(f"xl/worksheets/sheet{n}.xml"), "w", force_zip64=True) as h:
-            _write_sheet(h, rows)
+            _write_sheet(h, rows, more)

@@ -1,0 +1,175 @@
+"""The XLSX data sheet written column by column: the same bytes as the row writer.
+
+The row writer (downloads.write_xlsx through data/xlsx.py) converts every cell in Python
+(xlsx_value, then xlsx._cell, then one f-string per cell reference); on a build of the
+real-sized catalog that was over half of the derive stage. Here each record batch of the
+published CSV becomes its ``<row>`` XML with pyarrow compute:
+
+- text columns (every type but integer, year, number, boolean and date) are cleaned of
+  the characters XML cannot hold, escaped and wrapped as inline strings on the column;
+- typed columns repeat few values: each distinct value of the batch is converted once by
+  the row writer's own functions and the results are taken back in row order.
+
+Cell references (``A2``) and rows are joined on the columns as well. What it does not
+reproduce exactly (a text longer than an Excel cell) raises Unsupported, and the caller
+writes the workbook row by row instead (tests compare both).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..checks.fastcheck import Unsupported
+from ..model import FieldInfo
+from .downloads import EXCEL_MAX_CELL, xlsx_value
+from .fastderive import _constant, _text_buffer
+from .fastjson import _reader
+from .xlsx import _cell, column_letter
+
+TYPED = {"integer", "year", "number", "boolean", "date"}  # what xlsx_value may turn into
+# a number, a boolean or a date; every other type is text (downloads._clean_text)
+_XML_ILLEGAL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x{fffe}\x{ffff}]"  # downloads.XML_ILLEGAL
+_ILLEGAL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+# what str.strip() strips, less what _XML_ILLEGAL has removed by then
+_SPACE_CHARS = "\t\n\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B)))
+_SPACE_CHARS += "\u2028\u2029\u202f\u205f\u3000"
+_SPACES = pa.array(list(_SPACE_CHARS), pa.string())
+_SPACE_BYTES = re.compile(b"|".join(re.escape(c.encode()) for c in _SPACE_CHARS))
+_REF_OPEN = len('<c r=""')  # what _cell writes before the rest of a cell, for an empty ref
+
+
+def _data(column: pa.Array) -> memoryview:
+    """The UTF-8 bytes of a string column's values, end to end (for cheap pre-checks)."""
+    return _text_buffer(column)
+
+
+def _text_cells(column: pa.Array) -> pa.Array:
+    """xlsx._cell of each text value after the cell reference's closing quote; null for
+    an empty value (no cell). Each step runs only when the column's bytes call for it."""
+    data = _data(column)
+    text = column
+    if _ILLEGAL_BYTES.search(data):
+        text = pc.replace_substring_regex(text, _XML_ILLEGAL, "")
+    if (
+        len(data) > EXCEL_MAX_CELL
+        and pc.any(pc.greater(pc.utf8_length(text), EXCEL_MAX_CELL)).as_py()
+    ):
+        raise Unsupported("a text longer than an Excel cell")
+    for raw, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        if re.search(re.escape(raw.encode()), data):
+            text = pc.replace_substring(text, raw, escaped)
+    n = len(column)
+    plain = pc.binary_join_element_wise(
+        _constant('" t="inlineStr"><is><t>', n), text, _constant("</t></is></c>", n), ""
+    )
+    if _SPACE_BYTES.search(data):
+        edges = pc.or_(
+            pc.is_in(pc.utf8_slice_codeunits(text, 0, 1), value_set=_SPACES),
+            pc.is_in(pc.utf8_slice_codeunits(text, -1, None), value_set=_SPACES),
+        )
+        if pc.any(edges).as_py():
+            spaced = pc.binary_join_element_wise(
+                _constant('" t="inlineStr"><is><t xml:space="preserve">', n),
+                text,
+                _constant("</t></is></c>", n),
+                "",
+            )
+            plain = pc.if_else(edges, spaced, plain)
+    return pc.if_else(pc.equal(column, ""), pa.nulls(n, pa.string()), plain)
+
+
+def _python_cells(field: FieldInfo, column: pa.Array) -> pa.Array:
+    """The same, for a typed column: each distinct value converted once in Python."""
+    encoded = pc.dictionary_encode(column)
+    bodies = []
+    for value in encoded.dictionary.to_pylist():
+        converted = xlsx_value(field, value)
+        bodies.append(None if converted is None else '"' + _cell("", converted)[_REF_OPEN:])
+    return pa.array(bodies, pa.string()).take(encoded.indices)
+
+
+def _digits(text: pa.Array) -> pa.Array:
+    """downloads._significant_digits of plain decimal numbers (no exponent)."""
+    plain = pc.replace_substring(pc.replace_substring(text, "-", ""), ".", "")
+    mantissa = pc.utf8_ltrim(plain, characters="0")
+    return pc.utf8_length(mantissa)
+
+
+def _number_text(field: FieldInfo, column: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """(which cells are numbers written by arrow, their <v> text) for a numeric column.
+
+    Integers of at most 15 significant digits are int(text); for a number column they are
+    float(text), whose repr is the integer with ".0"; a decimal of at most 15 significant
+    digits whose repr is positional (between 1e-4 and 1e16) is repr(float(text)): the
+    digits without trailing zeros, since 15 digits always read back as themselves.
+    Everything else (exponents, -0, longer numbers) is left to Python.
+    """
+    if field.type == "number":
+        integer = pc.match_substring_regex(column, r"^-?[1-9][0-9]*$|^0$")
+        decimal = pc.match_substring_regex(
+            column, r"^-?(?:[1-9][0-9]*\.[0-9]+|0\.0{0,3}[1-9][0-9]*)$"
+        )
+    else:
+        integer = pc.match_substring_regex(column, r"^-?[0-9]+$")
+        decimal = pa.array([False] * len(column), pa.bool_())
+    short = pc.less_equal(_digits(column), 15)
+    integer = pc.and_(integer, short)
+    decimal = pc.and_(pc.and_(decimal, pc.invert(integer)), short)
+    as_int = pc.cast(pc.if_else(integer, column, "0"), pa.int64())
+    int_text = pc.cast(as_int, pa.string())
+    if field.type == "number":
+        int_text = pc.binary_join_element_wise(int_text, ".0", "")
+    if not pc.any(decimal).as_py():
+        return integer, int_text
+    dec_text = pc.replace_substring_regex(pc.if_else(decimal, column, "0.0"), r"0+$", "")
+    dec_text = pc.replace_substring_regex(dec_text, r"\.$", ".0")
+    return pc.or_(integer, decimal), pc.if_else(integer, int_text, dec_text)
+
+
+def _typed_cells(field: FieldInfo, column: pa.Array) -> pa.Array:
+    """The cells of an integer, year, number, boolean or date column."""
+    if field.type not in ("integer", "year", "number"):
+        return _python_cells(field, column)
+    fast, text = _number_text(field, column)
+    n = len(column)
+    numbers = pc.binary_join_element_wise(_constant('"><v>', n), text, _constant("</v></c>", n), "")
+    rest = _python_cells(field, pc.if_else(fast, "", column))
+    return pc.if_else(fast, numbers, rest)
+
+
+def sheet_rows(
+    src: Path, fields: tuple[FieldInfo, ...], first_row: int = 2
+) -> Iterator[memoryview]:
+    """The ``<row>`` elements of the published CSV ``src``'s data rows, a batch at a time,
+    numbered from ``first_row`` (the header row is the row writer's)."""
+    openers = [f'<c r="{column_letter(i)}' for i in range(len(fields))]
+    number = first_row
+    try:
+        for batch in _reader(src, len(fields)):
+            n = batch.num_rows
+            if not n:
+                continue
+            refs = pc.cast(pa.array(range(number, number + n), pa.int64()), pa.string())
+            cells = []
+            for i, field in enumerate(fields):
+                column = batch.column(i)
+                body = _typed_cells(field, column) if field.type in TYPED else _text_cells(column)
+                cell = pc.binary_join_element_wise(_constant(openers[i], n), refs, body, "")
+                cells.append(pc.fill_null(cell, ""))
+            rows = pc.binary_join_element_wise(
+                _constant('<row r="', n),
+                refs,
+                _constant('">', n),
+                *cells,
+                _constant("</row>", n),
+                "",
+            )
+            number += n
+            yield _text_buffer(rows)
+    except pa.ArrowInvalid as exc:  # its message quotes cells
+        raise Unsupported("pyarrow cannot read the published CSV") from exc
