@@ -18,6 +18,7 @@ from bench.synth import large_csv_schema, make_large_csv
 from generator.build import build
 from generator.data import downloads
 from generator.data.downloads import excel_safe, write_excel_csv, write_json, write_xlsx
+from generator.data.fastxlsx import sheet_rows
 from generator.model import FieldInfo
 
 FIELDS = """\
@@ -143,7 +144,10 @@ def _peak(func) -> int:
 
 
 # openpyxl is slow under tracemalloc, so the workbook test uses fewer rows.
-@pytest.mark.parametrize("writer,rows", [("excel-csv", 20_000), ("json", 20_000), ("xlsx", 6_000)])
+@pytest.mark.parametrize(
+    "writer,rows",
+    [("excel-csv", 20_000), ("json", 20_000), ("xlsx", 6_000), ("xlsx-columns", 20_000)],
+)
 def test_memory_does_not_grow_with_rows(tmp_path: Path, writer: str, rows: int):
     fields = tuple(FieldInfo(f["name"], f["type"]) for f in large_csv_schema()["fields"])
     small = make_large_csv(tmp_path / "small.csv", rows // 20)
@@ -155,8 +159,11 @@ def test_memory_does_not_grow_with_rows(tmp_path: Path, writer: str, rows: int):
             write_excel_csv(src, dst)
         elif writer == "json":
             write_json(src, dst, {"name": "x"}, fields)
-        else:
+        elif writer == "xlsx":
             write_xlsx(src, dst, fields, "x", dt.date(2026, 1, 1), dt.date(2026, 1, 1))
+        else:
+            day = dt.date(2026, 1, 1)
+            write_xlsx(src, dst, fields, "x", day, day, rows_xml=sheet_rows)
 
     run(small)  # imports and caches happen outside the measurement
     small_peak, large_peak = _peak(lambda: run(small)), _peak(lambda: run(large))

@@ -29,6 +29,7 @@ from . import downloads
 from .desensitise import published_schema
 from .fastderive import write_csv_and_stats
 from .fastjson import write_json_columnar
+from .fastxlsx import sheet_rows
 from .geojson import GeoSummary, write_geojson
 from .parquet import write_parquet
 from .reader import iter_rows
@@ -330,7 +331,9 @@ def write_variants(
     files[downloads.EXCEL_CSV.key] = out.register(base + downloads.EXCEL_CSV.suffix)
     if rows is None or rows < downloads.EXCEL_MAX_ROWS:
         target = out.path_for_stream(base + downloads.XLSX.suffix)
-        downloads.write_xlsx(csv_path, target, res.fields, res.title, ds.issued, ds.modified)
+        downloads.write_xlsx(
+            csv_path, target, res.fields, res.title, ds.issued, ds.modified, rows_xml=sheet_rows
+        )
         files[downloads.XLSX.key] = out.register(base + downloads.XLSX.suffix)
     target = out.path_for_stream(base + downloads.JSON.suffix)
     header = {

@@ -17,11 +17,12 @@ import json
 import re
 import shutil
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from ..checks.fastcheck import Unsupported
 from ..model import FieldInfo
 
 
@@ -339,18 +340,16 @@ def write_xlsx(
     modified: dt.date,
     sheet_title: str = "data",
     fields_sheet_title: str = "fields",
-    columnar: bool = True,
+    rows_xml: Callable[[Path, tuple[FieldInfo, ...]], Iterable[bytes | memoryview]] | None = None,
 ) -> None:
     """A workbook: the rows on one sheet headed by the field titles, and on another the
     field names, titles, types and descriptions.
 
     Written by generator/xlsx.py (a few fixed parts and one XML line per row): text is
-    always an inline string, so a cell like "=1+1" stays data and never a formula. The
-    data rows are converted column by column (fastxlsx.py) unless ``columnar`` is false or
-    that path declines the file; then row by row, to the same bytes.
+    always an inline string, so a cell like "=1+1" stays data and never a formula. With
+    ``rows_xml`` (fastxlsx.sheet_rows) the data rows come as XML converted column by
+    column; when it declines the file (Unsupported), row by row, to the same bytes.
     """
-    from ..checks.fastcheck import Unsupported
-    from .fastxlsx import sheet_rows
     from .xlsx import write_workbook
 
     def data_rows() -> Iterator[list[Any]]:
@@ -378,9 +377,9 @@ def write_xlsx(
                 modified,
             )
 
-    if columnar:
+    if rows_xml is not None:
         try:
-            write((), sheet_rows(src, fields))
+            write((), rows_xml(src, fields))
             return
         except Unsupported:
             pass  # written again, row by row

@@ -17,19 +17,21 @@ writes the workbook row by row instead (tests compare both).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..checks.fastcheck import Unsupported
 from ..model import FieldInfo
 from .downloads import EXCEL_MAX_CELL, xlsx_value
-from .fastderive import _constant, _text_buffer
+from .fastderive import _text_buffer
 from .fastjson import _reader
-from .xlsx import _cell, column_letter
+from .xlsx import EXCEL_EPOCH, _cell, column_letter
 
 TYPED = {"integer", "year", "number", "boolean", "date"}  # what xlsx_value may turn into
 # a number, a boolean or a date; every other type is text (downloads._clean_text)
@@ -40,6 +42,8 @@ _SPACE_CHARS = "\t\n\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))
 _SPACE_CHARS += "\u2028\u2029\u202f\u205f\u3000"
 _SPACES = pa.array(list(_SPACE_CHARS), pa.string())
 _SPACE_BYTES = re.compile(b"|".join(re.escape(c.encode()) for c in _SPACE_CHARS))
+_EXCEL_DAY_ZERO = (dt.date(1970, 1, 1) - EXCEL_EPOCH).days  # date32 counts from 1970
+_EXCEL_1900 = (dt.date(1900, 1, 1) - EXCEL_EPOCH).days  # earlier dates stay text
 _REF_OPEN = len('<c r=""')  # what _cell writes before the rest of a cell, for an empty ref
 
 
@@ -65,7 +69,7 @@ def _text_cells(column: pa.Array) -> pa.Array:
             text = pc.replace_substring(text, raw, escaped)
     n = len(column)
     plain = pc.binary_join_element_wise(
-        _constant('" t="inlineStr"><is><t>', n), text, _constant("</t></is></c>", n), ""
+        pa.scalar('" t="inlineStr"><is><t>'), text, pa.scalar("</t></is></c>"), ""
     )
     if _SPACE_BYTES.search(data):
         edges = pc.or_(
@@ -74,9 +78,9 @@ def _text_cells(column: pa.Array) -> pa.Array:
         )
         if pc.any(edges).as_py():
             spaced = pc.binary_join_element_wise(
-                _constant('" t="inlineStr"><is><t xml:space="preserve">', n),
+                pa.scalar('" t="inlineStr"><is><t xml:space="preserve">'),
                 text,
-                _constant("</t></is></c>", n),
+                pa.scalar("</t></is></c>"),
                 "",
             )
             plain = pc.if_else(edges, spaced, plain)
@@ -131,13 +135,28 @@ def _number_text(field: FieldInfo, column: pa.Array) -> tuple[pa.Array, pa.Array
     return pc.or_(integer, decimal), pc.if_else(integer, int_text, dec_text)
 
 
+def _date_text(column: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """(which cells are yyyy-mm-dd dates from 1900 on, their Excel serial day numbers)."""
+    iso = pc.match_substring_regex(column, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+    stamps = pc.strptime(pc.if_else(iso, column, ""), "%Y-%m-%d", "s", error_is_null=True)
+    days = pc.cast(pc.cast(stamps, pa.date32()), pa.int32())
+    days = pc.add(pc.cast(days, pa.int64()), _EXCEL_DAY_ZERO)
+    same = pc.equal(pc.strftime(stamps, "%Y-%m-%d"), column)  # arrow reads 02-30 as 03-02
+    fast = pc.fill_null(pc.and_(same, pc.greater_equal(days, _EXCEL_1900)), False)
+    return fast, pc.cast(pc.fill_null(days, 0), pa.string())
+
+
 def _typed_cells(field: FieldInfo, column: pa.Array) -> pa.Array:
     """The cells of an integer, year, number, boolean or date column."""
-    if field.type not in ("integer", "year", "number"):
+    if field.type == "date":
+        fast, text = _date_text(column)
+        opener = '" s="1"><v>'
+    elif field.type in ("integer", "year", "number"):
+        fast, text = _number_text(field, column)
+        opener = '"><v>'
+    else:
         return _python_cells(field, column)
-    fast, text = _number_text(field, column)
-    n = len(column)
-    numbers = pc.binary_join_element_wise(_constant('"><v>', n), text, _constant("</v></c>", n), "")
+    numbers = pc.binary_join_element_wise(pa.scalar(opener), text, pa.scalar("</v></c>"), "")
     rest = _python_cells(field, pc.if_else(fast, "", column))
     return pc.if_else(fast, numbers, rest)
 
@@ -154,19 +173,19 @@ def sheet_rows(
             n = batch.num_rows
             if not n:
                 continue
-            refs = pc.cast(pa.array(range(number, number + n), pa.int64()), pa.string())
+            refs = pc.cast(pa.array(np.arange(number, number + n, dtype=np.int64)), pa.string())
             cells = []
             for i, field in enumerate(fields):
                 column = batch.column(i)
                 body = _typed_cells(field, column) if field.type in TYPED else _text_cells(column)
-                cell = pc.binary_join_element_wise(_constant(openers[i], n), refs, body, "")
+                cell = pc.binary_join_element_wise(pa.scalar(openers[i]), refs, body, "")
                 cells.append(pc.fill_null(cell, ""))
             rows = pc.binary_join_element_wise(
-                _constant('<row r="', n),
+                pa.scalar('<row r="'),
                 refs,
-                _constant('">', n),
+                pa.scalar('">'),
                 *cells,
-                _constant("</row>", n),
+                pa.scalar("</row>"),
                 "",
             )
             number += n

@@ -18,6 +18,7 @@ from xml.sax.saxutils import escape
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 _FLUSH_ROWS = 200  # rows of XML held before they go to the zip stream
+_WRITE_BYTES = 1 << 16  # XML given to the zip stream at a time
 
 _CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -137,7 +138,9 @@ def _write_sheet(
             block.clear()
     handle.write("".join(block).encode("utf-8"))
     for chunk in more:
-        handle.write(chunk)
+        view = memoryview(chunk)
+        for start in range(0, len(view), _WRITE_BYTES):  # deflate's output stays small too
+            handle.write(view[start : start + _WRITE_BYTES])
     handle.write(_SHEET_TAIL.encode("utf-8"))
 
 
