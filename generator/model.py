@@ -366,6 +366,16 @@ class Catalog:
         return self._by_id[dataset_id]
 
     @cached_property
+    def derivative_sources(self) -> frozenset[str]:
+        """Ids of the datasets a desensitised derivative is made from (computed once)."""
+        return frozenset(
+            res.derivation.source_dataset.id
+            for ds in self.datasets
+            for res in ds.resources
+            if res.derivation is not None
+        )
+
+    @cached_property
     def _by_id(self) -> dict[str, Dataset]:
         """Datasets by id, made once: a scan per lookup made builds quadratic. The first
         of a repeated id wins, as the scan did (the loader refuses duplicates anyway)."""

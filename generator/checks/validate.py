@@ -33,6 +33,7 @@ from ..policy import (
 )
 from ..runtime.cache import BuildCache, decode, encode
 from ..runtime.parallel import DatasetPool
+from .controls import control_problems
 from .derivation import check_derivative
 from .findings import Finding, frictionless_findings
 from .geo import geo_problems
@@ -556,6 +557,7 @@ def validate_dataset(catalog: Catalog, ds: Dataset) -> DatasetReport:
     # and build agree (generator/checks/personal.py)
     report.problems.extend(personal_metadata_problems(catalog, ds))
     report.problems.extend(personal_data_problems(ds))
+    report.problems.extend(control_problems(catalog, ds))
     return report
 
 
