@@ -74,6 +74,10 @@ def test_the_explorer_pages_through_every_row(page: Page, site_url: str, stops, 
     expect(nav.locator(".explorer-page")).to_have_text(f"第 2 / {pages} 页")
     assert column(page, 1)[0] == stops[100]["stop_id"]
     assert re.search(r"#ex=bus-stops&p=2$", page.url)
+    nav.get_by_role("button", name="首页").focus()  # paging works from the keyboard
+    page.keyboard.press("Enter")
+    loaded(page, "显示第 1–100 行")
+    assert "#" not in page.url or "p=" not in page.url
     nav.get_by_role("button", name="末页").click()
     loaded(page, f"显示第 {(pages - 1) * 100 + 1}–{len(stops)} 行")
     assert column(page, 1)[-1] == stops[-1]["stop_id"]
@@ -198,6 +202,15 @@ def test_axe_finds_nothing_serious_in_the_explorer(
     assert [v for v in result if v["impact"] in ("serious", "critical")] == []
     if prefix:
         expect(page.locator(f"{STOPS} .explorer-status")).to_contain_text("rows match")
+
+
+def test_without_javascript_the_preview_stays_and_the_explorer_is_hidden(browser, site_url: str):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site_url + PAGE)
+    expect(page.locator("table.preview").nth(1)).to_be_visible()
+    expect(page.locator(STOPS)).to_be_hidden()
+    context.close()
 
 
 @pytest.fixture(scope="module")
