@@ -236,6 +236,7 @@ def test_basemap_reaches_the_page_and_the_server_configs(catalog: CatalogFactory
     catalog.dataset("bikes", csv_text=STATION_CSV, fields=STATION_FIELDS)
     out = tmp_path / "site"
     build(catalog.root, out)
+
     def config(page: str) -> dict:
         text = (out / page).read_text("utf-8")
         return json.loads(text.split('id="map-config-rows">')[1].split("</script>")[0])

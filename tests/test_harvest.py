@@ -209,6 +209,26 @@ def test_harvest_again_updates_keeps_local_edits_and_removes_nothing(empty_catal
     assert (empty_catalog / "datasets" / "clinics" / "datapackage.yaml").is_file()
 
 
+def test_reharvest_keeps_the_persons_comments(empty_catalog, cli, tmp_path):
+    source = tmp_path / "catalog.ttl"
+    shutil.copy(FIXTURES / "catalog.ttl", source)
+    assert cli("harvest", source, "--catalog", empty_catalog).exit_code == 0
+    path = empty_catalog / "datasets" / "schools" / "datapackage.yaml"
+    text = path.read_text("utf-8")
+    text = "# 教育局数据：每季度核对一次\n" + text.replace(
+        "\ndescription:", "\n# 摘要由人工核对\ndescription:", 1
+    )
+    path.write_text(text, "utf-8")
+    updated = source.read_text("utf-8").replace('"2026-09-01"^^xsd:date', '"2026-11-20"^^xsd:date')
+    source.write_text(updated, "utf-8")
+    result = cli("harvest", source, "--catalog", empty_catalog, "--lang", "en")
+    assert result.exit_code == 0, result.output
+    after = path.read_text("utf-8")
+    assert after.startswith("# 教育局数据：每季度核对一次\n"), after[:200]
+    assert "# 摘要由人工核对\ndescription:" in after, after
+    assert descriptor(empty_catalog, "schools")["modified"] == "2026-11-20"
+
+
 def test_unreachable_and_malformed_sources_are_clear_errors(empty_catalog, cli, tmp_path, server):
     bad = tmp_path / "bad.ttl"
     bad.write_text("@prefix dcat: <http://www.w3.org/ns/dcat#> .\n<a> dcat:title ", "utf-8")

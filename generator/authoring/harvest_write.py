@@ -25,6 +25,7 @@ from ..feeds.dcat import EU_FREQUENCIES, EU_THEMES
 from ..model import RESERVED_RESOURCE_NAMES, SiteConfig
 from .harvest import Harvested, is_url, last_segment, short_hash
 from .importer import slug
+from .yamledit import Document, commented
 
 BASE_FILE = ".harvest-base.json"
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -264,6 +265,16 @@ def _rel(path: Path) -> str:
     return f"datasets/{path.parent.name}/{path.name}"
 
 
+def _apply(target: dict[str, Any], merged: dict[str, Any]) -> None:
+    """Make the loaded mapping equal to ``merged`` in place: unchanged keys keep their
+    comments and formatting, changed ones are replaced, new ones are appended in order."""
+    for key in [k for k in target if k not in merged]:
+        del target[key]
+    for key, value in merged.items():
+        if key not in target or target[key] != value:
+            target[key] = commented(value)
+
+
 def _write_one(folder: Path, source: dict[str, Any]) -> Outcome:
     path, base_path = folder / "datapackage.yaml", folder / BASE_FILE
     if not path.exists():
@@ -271,11 +282,18 @@ def _write_one(folder: Path, source: dict[str, Any]) -> Outcome:
         path.write_text(_dump(source), encoding="utf-8")
         base_path.write_text(json.dumps(source, ensure_ascii=False, indent=1), encoding="utf-8")
         return Outcome(folder.name, "created")
-    local = yaml.safe_load(guarded_text(path, _rel(path))) or {}
+    # ruamel.yaml's round trip: the person's comments, key order and quoting stay, and
+    # only the keys the merge changed are rewritten
+    doc = Document(guarded_text(path, _rel(path)))
+    local = doc.data if isinstance(doc.data, dict) else {}
     base = json.loads(base_path.read_text(encoding="utf-8")) if base_path.exists() else None
-    merged, updated, kept = merge(source, base, local if isinstance(local, dict) else {})
-    if merged != local:
-        path.write_text(_dump(merged), encoding="utf-8")
+    merged, updated, kept = merge(source, base, dict(local))
+    if merged != dict(local):
+        if isinstance(doc.data, dict):
+            _apply(doc.data, merged)
+            path.write_text(doc.dump(), encoding="utf-8")
+        else:
+            path.write_text(_dump(merged), encoding="utf-8")
     base_path.write_text(json.dumps(source, ensure_ascii=False, indent=1), encoding="utf-8")
     action = "updated" if updated else "unchanged"
     return Outcome(folder.name, action, updated, kept)
