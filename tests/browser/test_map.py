@@ -5,6 +5,7 @@ axe clean in both languages, and the list that stands without JavaScript."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -121,3 +122,92 @@ def test_map_page_is_axe_clean(page: Page, site_url: str, axe_source: str, prefi
     serious = [v for v in result if v["impact"] in ("serious", "critical")]
     assert not serious, json.dumps(serious, ensure_ascii=False, indent=1)
     assert not attempted, attempted
+
+
+# --- a basemap from site.yaml: its host is allowed by the CSP, and only that host ----------
+
+TILES = "https://{s}.tiles.example.org/{z}/{x}/{y}.png"
+
+
+def png() -> bytes:
+    """A valid 1×1 grey PNG, served for every tile."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\x80"))
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.fixture(scope="module")
+def basemap_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from generator.build import build
+
+    from ..conftest import CatalogFactory
+    from ..test_geo import STATION_CSV, STATION_FIELDS
+
+    root = tmp_path_factory.mktemp("basemap")
+    factory = CatalogFactory(root / "catalog")
+    site = factory.root / "site.yaml"
+    site.write_text(
+        site.read_text("utf-8") + f"map: {{tiles: '{TILES}', attribution: © 测试底图}}\n", "utf-8"
+    )
+    factory.dataset("bikes", csv_text=STATION_CSV, fields=STATION_FIELDS)
+    build(factory.root, root / "site")
+    return root / "site"
+
+
+@pytest.mark.parametrize("allowed", [True, False])
+def test_tiles_come_from_the_configured_host_under_the_csp(
+    browser: Browser, basemap_site: Path, allowed: bool
+):
+    """Served with the production headers (kaifang serve): the tile host in img-src lets
+    tiles load; the same page under the CSP without it (the control) gets none."""
+    from generator.authoring.serve import PreviewState, start_server
+
+    server = start_server(
+        basemap_site, "127.0.0.1", 0, PreviewState(), "/", TILES if allowed else ""
+    )
+    context = browser.new_context()
+    tab = context.new_page()
+    tiles: list[str] = []
+    blocked: list[str] = []
+    tab.on(
+        "console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None
+    )
+
+    def route(r, request):
+        host = urlparse(request.url).hostname or ""
+        if host == "127.0.0.1":
+            r.continue_()
+        elif host.endswith(".tiles.example.org"):
+            tiles.append(request.url)
+            r.fulfill(status=200, content_type="image/png", body=png())
+        else:
+            blocked.append(request.url)
+            r.abort()
+
+    tab.route("**/*", route)
+    try:
+        tab.goto(f"http://127.0.0.1:{server.server_address[1]}/datasets/bikes/")
+        expect(tab.locator("#map-canvas-rows")).to_have_attribute("data-points", "2")
+        attribution = tab.locator("#map-canvas-rows .leaflet-control-attribution")
+        expect(attribution).to_contain_text("© 测试底图")
+        if allowed:
+            expect(tab.locator("#map-canvas-rows img.leaflet-tile-loaded").first).to_be_attached()
+            assert tiles and not blocked, blocked
+        else:
+            tab.wait_for_timeout(1000)
+            assert not tiles and blocked  # refused by the CSP before any request
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
