@@ -18,7 +18,7 @@ import logging
 import os
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import history, holdback, publish, tombstones
@@ -38,7 +38,7 @@ from .feeds import write_feeds
 from .feeds.api import ENDPOINTS
 from .feeds.reuse_api import REUSE_ENDPOINTS
 from .feeds.sitemap import write_sitemaps
-from .model import Catalog
+from .model import Catalog, Dataset
 from .policy import Audience, publishes_data
 from .runtime.cache import (
     BuildCache,
@@ -203,6 +203,7 @@ def _up_to_date(run: BuildRun) -> BuildResult | None:
         previous is None
         or previous["fingerprint"] != run.fingerprint
         or publish.manifest(run.out_dir.resolve()) != previous["files"]
+        or (run.all_or_nothing and previous["summary"].get("held_back"))
     ):
         return None
     cache.put("publish", run.publish_key, previous)
@@ -247,18 +248,20 @@ def _build(run: BuildRun) -> BuildResult:
         try:
             out = OutputTree(staging)
             published = _derive(run, catalog, out, pool, problems)
+            catalog = _hold_late(run, catalog, held, published, out, problems)
             pool.close()  # the remaining stages start workers of their own
             with timed(stages, "history"):
-                held_back, kept = holdback.restore(full, held, cache, run.out_dir, out)
+                held_back, kept, previous = holdback.restore(full, held, cache, run.out_dir, out)
                 histories, stones = _history(run, full, catalog, held, published, out, problems)
+            listed, shown, versions = _with_previous(catalog, published, previous)
             with timed(stages, "render"):
                 qualities = assess_catalog(catalog, reports, published, problems.items)
                 write_validation_files(catalog, qualities, out)
-                records = build_records(catalog, published)
+                records = build_records(listed, shown, versions)
                 # the dataset pages render in workers while this process writes the feeds
                 site = render_site(
-                    catalog,
-                    published,
+                    listed,
+                    shown,
                     reports,
                     out,
                     run.today,
@@ -267,11 +270,12 @@ def _build(run: BuildRun) -> BuildResult:
                     cache,
                     progress,
                     histories,
+                    versions,
                 )
                 with site, timed(stages, "feeds"):
-                    _feeds(run, site, catalog, records, published, out, histories, stones)
+                    _feeds(run, site, listed, records, shown, out, histories, stones)
             publish.pause_point("rendered")
-            _index_and_audit(run, catalog, records, out, problems)
+            _index_and_audit(run, catalog, listed, records, out, problems)
             publish.pause_point("before-swap")
             with timed(stages, "publish"):
                 publish.swap_into_place(staging, run.out_dir)
@@ -279,7 +283,7 @@ def _build(run: BuildRun) -> BuildResult:
             publish.discard(staging)
             raise
     publish.pause_point("after-swap")
-    holdback.remember(cache, run.out_dir, catalog, out, kept)
+    holdback.remember(cache, run.out_dir, catalog, out, kept, published)
     tiles = catalog.site.map.tiles if catalog.site.map else ""
     write_server_configs(run.out_dir, catalog.site.base_url, run.audience is Audience.SHARE, tiles)
     return _finish(run, catalog, problems, published, out, histories, held_back)
@@ -304,27 +308,64 @@ def _feeds(
     render_api_docs(catalog, records, out, ENDPOINTS + REUSE_ENDPOINTS)
 
 
+def _with_previous(
+    catalog: Catalog,
+    published: dict[str, PublishedDataset],
+    previous: dict[str, holdback.Previous],
+) -> tuple[Catalog, dict[str, PublishedDataset], dict[str, str]]:
+    """The catalog the lists, feeds and search index show: the published datasets and the
+    previous versions of those held back (holdback.py), with the dates of those versions."""
+    if not previous:
+        return catalog, published, {}
+    datasets = sorted(catalog.datasets + tuple(p.dataset for p in previous.values()), key=_id)
+    shown = dict(published)
+    shown.update({i: p.published for i, p in previous.items() if p.published is not None})
+    versions = {i: p.version for i, p in previous.items()}
+    return replace(catalog, datasets=tuple(datasets)), shown, versions
+
+
+def _id(ds: Dataset) -> str:
+    return ds.id
+
+
+def _audited(catalog: Catalog, listed: Catalog) -> Catalog:
+    """What the audit reads: the datasets published now, and the previous versions of held-
+    back derivatives whose source is published now (what their rules make of it is public).
+    The other previous versions' files are exactly those an earlier audit passed (sha256);
+    their current, failing data is not read."""
+    now = {ds.id for ds in catalog.datasets}
+    extra = tuple(
+        ds
+        for ds in listed.datasets
+        if ds.id not in now and ds.derived_from in now and holdback.linked(ds)
+    )
+    return replace(catalog, datasets=catalog.datasets + extra) if extra else catalog
+
+
 def _index_and_audit(
     run: BuildRun,
     catalog: Catalog,
+    listed: Catalog,
     records: list[DatasetRecord],
     out: OutputTree,
     problems: ProblemList,
 ) -> None:
     """Search index (in its own process), sitemaps, compressed copies, then the audit of
     the whole staging tree, which reads the index last; raises when anything must stop
-    the build."""
+    the build. ``listed`` adds the previous versions of held-back datasets to ``catalog``,
+    the datasets published now, which the audit reads."""
     stages = run.stages
     with start_search_index(out, catalog.site.languages) as indexing:
         with timed(stages, "sitemaps"):
             if run.audience is Audience.PUBLIC:
-                write_sitemaps(catalog, records, out)
+                write_sitemaps(listed, records, out)
             else:  # internal: no crawler is invited, and none is told where to go
                 out.write_text("robots.txt", "User-agent: *\nDisallow: /\n")
         with timed(stages, "compress"):  # before the audit, which reads them too
             precompress(out, run.cache)
         with timed(stages, "audit"):  # reads the search index last, once it is built
-            audit_result = audit(out.root, catalog, run.jobs, search=indexing)
+            audited = _audited(catalog, listed)
+            audit_result = audit(out.root, audited, run.jobs, search=indexing)
     stages["search"] = indexing.seconds
     # the recall check: a dataset its own title or identifier does not find
     missed = list(indexing.finish().problems)
@@ -341,8 +382,7 @@ def _index_and_audit(
 def _derive(
     run: BuildRun, catalog: Catalog, out: OutputTree, pool: DatasetPool, problems: ProblemList
 ) -> dict[str, PublishedDataset]:
-    """Downloads, previews and statistics of every published dataset; a derivative whose
-    smallest group (measured while deriving) is too small stops the build."""
+    """Downloads, previews and statistics of every published dataset."""
     with (
         timed(run.stages, "derive"),
         run.progress.stage("derive", len(catalog.datasets)) as bar,
@@ -352,12 +392,30 @@ def _derive(
             bar(n)
             publish.pause_point("deriving")  # files of some datasets are written
 
-        published = derive_catalog(catalog, out, pool, run.cache, advance)
+        return derive_catalog(catalog, out, pool, run.cache, advance)
+
+
+def _hold_late(
+    run: BuildRun,
+    catalog: Catalog,
+    held: dict[str, tuple[str, int]],
+    published: dict[str, PublishedDataset],
+    out: OutputTree,
+    problems: ProblemList,
+) -> Catalog:
+    """A derivative whose smallest group (measured while deriving) is too small is held
+    back like any failing dataset; it stops the build under --all-or-nothing, or when
+    nothing would be left to publish."""
     risky = group_size_problems(catalog, published)
-    if risky:
-        problems.extend(risky)
+    if not risky:
+        return catalog
+    problems.extend(risky)
+    if run.all_or_nothing:
         raise CatalogError(NOTHING_PUBLISHED, problems.items)
-    return published
+    kept = holdback.hold_late(catalog, held, risky, published, out)
+    if not kept.datasets:
+        raise CatalogError(NOTHING_PUBLISHED, problems.items)
+    return kept
 
 
 def _history(

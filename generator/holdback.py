@@ -18,16 +18,20 @@ the rest of the update waits.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
+import typing
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
+from .data.derive import PublishedDataset
 from .errors import KaifangError, Problem
 from .i18n import translate
-from .model import Catalog, Dataset
+from .model import AcceptedRisk, Catalog, Dataset, Derivation, FieldRule, Resource
 from .policy import OpenType, is_listed, is_more_restrictive
-from .runtime.cache import BuildCache
+from .runtime.cache import BuildCache, decode, encode
 from .runtime.files import read_inside
 from .runtime.output import OutputTree
 
@@ -57,6 +61,16 @@ class HeldBack:
     errors: int = 0  # problems that hold it back (errors, and warnings under --strict)
 
 
+@dataclass(frozen=True)
+class Previous:
+    """A held-back dataset's last published version, shown again: in the lists, facets,
+    feeds, API and search index as it was then, marked as held back."""
+
+    dataset: Dataset
+    published: PublishedDataset | None
+    version: str  # its `modified` date
+
+
 def blocking(problems: list[Problem], strict: bool) -> list[Problem]:
     return [p for p in problems if p.severity == "error" or strict]
 
@@ -82,6 +96,36 @@ def partition(
                 changed = True
     kept = tuple(ds for ds in catalog.datasets if ds.id not in held)
     return replace(catalog, datasets=kept), held
+
+
+def hold_late(
+    catalog: Catalog,
+    held: dict[str, tuple[str, int]],
+    late: list[Problem],
+    published: dict[str, PublishedDataset],
+    out: OutputTree,
+) -> Catalog:
+    """Hold back the datasets whose errors showed only while deriving (a derivative whose
+    smallest group is under min_group_size, data/risk.py), with their derivatives: their
+    derived files leave the output, they leave ``published``, and ``held`` gains them."""
+    counts: dict[str, int] = {}
+    for p in late:
+        if p.dataset:
+            counts[p.dataset] = counts.get(p.dataset, 0) + 1
+    more = {ds_id: (ERRORS, n) for ds_id, n in counts.items()}
+    changed = True
+    while changed:
+        changed = False
+        for ds in catalog.datasets:
+            if ds.id not in more and ds.derived_from in more:
+                more[ds.id] = (SOURCE, 0)
+                changed = True
+    for rel in [rel for rel in out.files if _owner(rel) in more]:
+        out.remove(rel)
+    for ds_id in more:
+        published.pop(ds_id, None)
+    held.update(more)
+    return replace(catalog, datasets=tuple(ds for ds in catalog.datasets if ds.id not in more))
 
 
 # The .gz/.br siblings the deploy stage writes of every text file: made again from the
@@ -112,8 +156,118 @@ def _key(out_dir: Path, dataset_id: str) -> str:
     return f"{out_dir.resolve()}\x1f{dataset_id}"
 
 
+# --- the previous version's metadata, kept in the signed cache -------------------------------
+#
+# The lists, facets, feeds, API and search index need the held-back dataset as it was
+# published, and the catalog folder now holds the broken update. The signed cache entry
+# that lists the old files also holds the old `Dataset` and its published files (sizes,
+# checksums): it is signed with a key kept outside the cache, so nobody who can only write
+# the cache or the output folder can change what a held-back dataset says. (The previous
+# build's API record in --out is not signed; trusting it would need its hash from this very
+# entry, and it lacks what lists and search need.) Previews, statistics and charts are not
+# kept: the dataset's pages are copied, not rendered again.
+
+_LOOSE = {"YamlDoc": object}  # model.py names it for type checkers only
+
+
+def _snapshot(ds: Dataset) -> Any:
+    """The JSON form of a dataset as published, without its parsed YAML; a derivative's
+    rules are kept without the source objects, linked again on restore."""
+    slim = replace(
+        ds, source=None, resources=tuple(replace(r, derivation=None) for r in ds.resources)
+    )
+    data = encode(slim)
+    data["rules"] = {
+        r.name: {
+            "rules": encode(r.derivation.rules),
+            "accepted_risk": encode(r.derivation.accepted_risk),
+        }
+        for r in ds.resources
+        if r.derivation is not None
+    }
+    return data
+
+
+def _relink(ds: Dataset, rules: dict, sources: dict[str, Dataset]) -> Dataset:
+    """A previous derivative with its rules applied to its source as published now (the
+    audit counts what the rules produce as public); without that source, no derivation:
+    the caller then leaves it out of the audit's catalog."""
+    source = sources.get(ds.derived_from)
+    resources = []
+    for r in ds.resources:
+        saved = rules.get(r.name)
+        src_res = (
+            next((x for x in source.resources if x.name == r.source), None) if source else None
+        )
+        if saved is None or source is None or src_res is None:
+            resources.append(r)
+            continue
+        derivation = Derivation(
+            source,
+            src_res,
+            decode(tuple[FieldRule, ...], saved["rules"]),
+            decode(AcceptedRisk | None, saved["accepted_risk"]),
+        )
+        resources.append(replace(r, derivation=derivation))
+    return replace(ds, resources=tuple(resources))
+
+
+def linked(ds: Dataset) -> bool:
+    """Whether every resource of a derivative is linked to its source (see _relink)."""
+    return all(r.derivation is not None for r in ds.resources) if ds.derived_from else True
+
+
+def _decode_fields(kind: type, data: dict, skip: dict[str, Any]) -> Any:
+    hints = typing.get_type_hints(kind, localns=_LOOSE)
+    values = {
+        f.name: skip[f.name] if f.name in skip else decode(hints[f.name], data[f.name])
+        for f in dataclasses.fields(kind)
+    }
+    return kind(**values)
+
+
+def _restore_dataset(data: Any) -> Dataset:
+    resources = tuple(
+        _decode_fields(Resource, raw, {"derivation": None}) for raw in data["resources"]
+    )
+    return _decode_fields(Dataset, data, {"source": None, "resources": resources})
+
+
+def _slim_published(published: PublishedDataset | None) -> Any:
+    """The files of a published dataset (paths, sizes, sha256), no preview or statistic."""
+    if published is None:
+        return None
+    resources = [
+        replace(r, preview_header=[], preview=[], summaries=[], charts=[], risk=None)
+        for r in published.resources
+    ]
+    return encode(replace(published, resources=resources))
+
+
+def previous_version(
+    entry: dict, sources: dict[str, Dataset]
+) -> tuple[Dataset, PublishedDataset | None] | None:
+    """The dataset and files a signed entry recorded, or None for an entry written before
+    Kaifang kept them (its pages are still copied; it is then missing from the lists).
+    ``sources``: the datasets published now, a previous derivative's source among them."""
+    if "dataset" not in entry:
+        return None
+    try:
+        ds = _restore_dataset(entry["dataset"])
+        ds = _relink(ds, entry["dataset"].get("rules", {}), sources)
+        raw = entry.get("published")
+        return ds, (decode(PublishedDataset, raw) if raw is not None else None)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 def remember(
-    cache: BuildCache, out_dir: Path, catalog: Catalog, out: OutputTree, kept: dict[str, dict]
+    cache: BuildCache,
+    out_dir: Path,
+    catalog: Catalog,
+    out: OutputTree,
+    kept: dict[str, dict],
+    published: dict[str, PublishedDataset],
 ) -> None:
     """Record, in the signed cache, each published dataset's files with their sha256, so a
     later build can show this version while an update is held back. ``kept`` holds the
@@ -136,6 +290,8 @@ def remember(
             "data": ds.status.publishes_data,
             "version": ds.modified.isoformat(),
             "files": dict(sorted(files.get(ds.id, {}).items())),
+            "dataset": _snapshot(ds),
+            "published": _slim_published(published.get(ds.id)),
         }
         cache.put(CACHE_KIND, _key(out_dir, ds.id), entry)
     for ds_id, entry in kept.items():
@@ -178,12 +334,15 @@ def restore(
     cache: BuildCache,
     previous_site: Path,
     out: OutputTree,
-) -> tuple[list[HeldBack], dict[str, dict]]:
+) -> tuple[list[HeldBack], dict[str, dict], dict[str, Previous]]:
     """Copy each held-back dataset's last published version into the output when that is
-    safe and verified; returns what became of each, and the cache entries to keep."""
+    safe and verified; returns what became of each, the cache entries to keep, and the
+    versions shown again, for the lists, feeds and search index."""
     by_id = {ds.id: ds for ds in full.datasets}
+    sources = {i: ds for i, ds in by_id.items() if i not in held}
     results: list[HeldBack] = []
     kept: dict[str, dict] = {}
+    shown: dict[str, Previous] = {}
     withdrawn: set[str] = set()
     # sources before derivatives: a derivative of a withdrawn source is withdrawn too
     order = sorted(held, key=lambda i: (held[i][0] == SOURCE, i))
@@ -198,7 +357,10 @@ def restore(
         ):
             outcome = WITHDRAWN
         else:
-            outcome = _copy(old, previous_site, out)
+            version = previous_version(old, sources)
+            outcome = _copy(old, previous_site, out, with_api=version is None)
+            if outcome == PREVIOUS and version is not None:
+                shown[ds_id] = Previous(*version, old.get("version", ""))
         if outcome in (WITHDRAWN, NEVER) and old is not None:
             withdrawn.add(ds_id)
         if outcome == PREVIOUS:
@@ -207,16 +369,17 @@ def restore(
             HeldBack(ds_id, reason, outcome, old.get("version", "") if old else "", errors)
         )
     results.sort(key=lambda h: h.dataset)
-    return results, kept
+    return results, kept, shown
 
 
-def _copy(old: dict, previous_site: Path, out: OutputTree) -> str:
+def _copy(old: dict, previous_site: Path, out: OutputTree, with_api: bool) -> str:
     """Every file of the old version, checked against its recorded sha256 before any is
-    written: one missing or changed file and none is shown."""
+    written: one missing or changed file and none is shown. Its API document is written
+    again by the feeds stage (marked as held back) when the entry holds its record."""
     files: dict[str, bytes] = {}
     root = previous_site.resolve()
     for rel, sha in old["files"].items():
-        if rel.endswith(PRECOMPRESSED):
+        if rel.endswith(PRECOMPRESSED) or (not with_api and rel.startswith("api/")):
             continue
         if _owner(rel) is None or ".." in rel.split("/"):
             return DAMAGED

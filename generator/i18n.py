@@ -146,6 +146,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "This dataset was removed from the catalog on {date} and is no longer available.",
     ),
     "tombstone_reason": ("原因：{reason}。", "Reason: {reason}."),
+    "held_back_badge": ("暂缓更新", "update held back"),
     "held_back_notice": (
         "本次更新未通过检查，仍显示上一版本（{date}）",
         "This update did not pass the checks; the previous version ({date}) is still shown",

@@ -8,9 +8,12 @@ behaviour.
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
 from pathlib import Path
 
+import brotli
 import pytest
 
 from generator.build import build
@@ -24,9 +27,18 @@ BROKEN = "line_id,stops\nLX-40177,十四\nLX-40178,30\n"  # 十四 in an integer
 
 
 def _site_text(out: Path) -> str:
-    return "\n".join(
-        p.read_bytes().decode("utf-8", "replace") for p in sorted(out.rglob("*")) if p.is_file()
-    )
+    """Every file of the site as text, compressed ones (search index, .gz, .br) opened."""
+    texts = []
+    for p in sorted(out.rglob("*")):
+        if not p.is_file():
+            continue
+        data = p.read_bytes()
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+        elif p.suffix == ".br":
+            data = brotli.decompress(data)
+        texts.append(data.decode("utf-8", "replace"))
+    return "\n".join(texts)
 
 
 def _two(catalog: CatalogFactory, tmp_path: Path) -> tuple[Path, Path]:
@@ -106,7 +118,11 @@ def test_a_broken_dataset_reclassified_keeps_no_data_on_the_site(
     assert [(h.dataset, h.outcome) for h in result.held_back] == [("stops", "withdrawn")]
     assert not (out / "datasets" / "stops").exists()
     assert not (out / "en" / "datasets" / "stops").exists()
-    assert "LX-40177" not in _site_text(out)  # no old value anywhere: pages, feeds, index
+    text = _site_text(out)  # pages, feeds, catalogs, API, search index, compressed copies
+    assert "LX-40177" not in text and "LX-40178" not in text
+    assert "datasets/stops/rows" not in text  # no download is listed anywhere either
+    where = _everywhere(out, "stops")
+    assert where == dict.fromkeys(where, False)  # not listed with its old open metadata
 
 
 def test_a_removed_resource_is_withdrawn_at_once(catalog: CatalogFactory, tmp_path: Path):
@@ -168,3 +184,122 @@ def test_cli_exits_1_and_lists_what_was_held_back(catalog: CatalogFactory, tmp_p
     nothing = cli(*args, "--no-record-history", "--all-or-nothing")
     assert nothing.exit_code == 1
     assert "未发布任何内容" in nothing.output
+
+
+def _search_records(out: Path, lang: str = "zh") -> str:
+    """The result records of the search index, decompressed."""
+    chunks = sorted((out / "search-index" / lang / "d").glob("*.json*"))
+    texts = []
+    for chunk in chunks:
+        data = chunk.read_bytes()
+        texts.append((gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data).decode("utf-8"))
+    return "\n".join(texts)
+
+
+def _everywhere(out: Path, ds_id: str) -> dict[str, bool]:
+    """Where a dataset is listed: pages of lists and facets, feeds, catalogs, API, search."""
+    api = json.loads((out / "api" / "v1" / "datasets.json").read_text("utf-8"))
+    return {
+        "list": f"datasets/{ds_id}/" in (out / "datasets" / "index.html").read_text("utf-8"),
+        "en-list": f"datasets/{ds_id}/"
+        in (out / "en" / "datasets" / "index.html").read_text("utf-8"),
+        "publisher": f"datasets/{ds_id}/"
+        in (out / "publishers" / "jtj" / "index.html").read_text("utf-8"),
+        "theme": f"datasets/{ds_id}/"
+        in (out / "themes" / "transport" / "index.html").read_text("utf-8"),
+        "open-type facet": f"datasets/{ds_id}/"
+        in (out / "open-types" / "open" / "index.html").read_text("utf-8"),
+        "atom": f"datasets/{ds_id}/" in (out / "feed.atom").read_text("utf-8"),
+        "dcat": f"datasets/{ds_id}/" in (out / "catalog.ttl").read_text("utf-8"),
+        "jsonld": f"datasets/{ds_id}/" in (out / "catalog.jsonld").read_text("utf-8"),
+        "data.json": f"datasets/{ds_id}/" in (out / "data.json").read_text("utf-8"),
+        "sitemap": any(
+            f"datasets/{ds_id}/" in p.read_text("utf-8") for p in (out / "sitemaps").glob("*.xml")
+        ),
+        "api": any(d["id"] == ds_id for d in api["datasets"]),
+        "search": f"/datasets/{ds_id}/" in _search_records(out),
+    }
+
+
+def test_a_held_back_dataset_stays_in_every_list_feed_and_the_search_as_its_previous_version(
+    catalog: CatalogFactory, tmp_path: Path
+):
+    out, cache = _two(catalog, tmp_path)
+    assert all(_everywhere(out, "stops").values())
+    old_csv_sha = hashlib.sha256((out / "datasets" / "stops" / "rows.csv").read_bytes()).hexdigest()
+
+    catalog.dataset("buses", title="公交线路（新）")
+    catalog.dataset("stops", csv_text=BROKEN, title="公交站点（改）")
+    result = build(catalog.root, out, cache_dir=cache)
+    assert [(h.dataset, h.outcome) for h in result.held_back] == [("stops", "previous")]
+
+    where = _everywhere(out, "stops")
+    assert where == dict.fromkeys(where, True)
+    text = _site_text(out)
+    assert "公交站点（改）" not in text  # the broken update's title is nowhere: the old one is
+    assert "公交站点" in _search_records(out)
+    # marked as held back in the lists and the API, which describes the previous files
+    listing = (out / "datasets" / "index.html").read_text("utf-8")
+    assert "badge-held-back" in listing and "暂缓更新" in listing
+    assert "update held back" in (out / "en" / "datasets" / "index.html").read_text("utf-8")
+    doc = json.loads((out / "api" / "v1" / "datasets" / "stops.json").read_text("utf-8"))
+    assert doc["held_back"]["version"] == "2026-11-01"
+    assert "仍显示上一版本（2026-11-01）" in doc["held_back"]["notice"]["zh"]
+    assert old_csv_sha in json.dumps(doc)
+    buses = json.loads((out / "api" / "v1" / "datasets" / "buses.json").read_text("utf-8"))
+    assert buses["held_back"] is None
+
+    # still broken: the same bytes again
+    again_dir = tmp_path / "again"
+    snapshot = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    build(catalog.root, out, cache_dir=cache)
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == snapshot
+    assert not again_dir.exists()
+
+
+def test_a_held_back_dataset_never_published_stays_out_of_every_list(
+    catalog: CatalogFactory, tmp_path: Path
+):
+    out, cache = _two(catalog, tmp_path)
+    catalog.dataset("fresh", csv_text=BROKEN, title="新数据集")
+    result = build(catalog.root, out, cache_dir=cache)
+    assert [(h.dataset, h.outcome) for h in result.held_back] == [("fresh", "never-published")]
+    where = _everywhere(out, "fresh")
+    assert where == dict.fromkeys(where, False)
+    assert "新数据集" not in _site_text(out)
+
+
+def test_a_derivative_with_too_small_groups_is_held_back_not_the_whole_build(
+    catalog: CatalogFactory, tmp_path: Path
+):
+    from .test_publishing import GOOD_RULES, derivative_yaml, with_source
+
+    with_source(catalog)
+    catalog.dataset("relief-open", descriptor=derivative_yaml(GOOD_RULES))
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    first = build(catalog.root, out, cache_dir=cache)
+    assert first.held_back == [] and (out / "datasets" / "relief-open" / "rows.csv").is_file()
+    old_csv = (out / "datasets" / "relief-open" / "rows.csv").read_bytes()
+
+    # the accepted risk is dropped: three rows are three groups of one, under 5
+    catalog.dataset("relief-open", descriptor=derivative_yaml(GOOD_RULES, extra=""))
+    catalog.dataset("bus-lines", title="公交线路（新）")
+    result = build(catalog.root, out, cache_dir=cache)
+    assert [(h.dataset, h.reason, h.outcome) for h in result.held_back] == [
+        ("relief-open", "errors", "previous")
+    ]
+    assert any(p.code == "reidentification-risk" for p in result.problems.errors)
+    assert "公交线路（新）" in (out / "datasets" / "bus-lines" / "index.html").read_text("utf-8")
+    assert (out / "datasets" / "relief-open" / "rows.csv").read_bytes() == old_csv
+    assert "datasets/relief-open/" in (out / "datasets" / "index.html").read_text("utf-8")
+
+    with pytest.raises(CatalogError, match="未发布任何内容"):
+        build(catalog.root, out, cache_dir=cache, all_or_nothing=True)
+
+    # never published before: left out, and the rest still publishes
+    fresh = tmp_path / "fresh"
+    again = build(catalog.root, fresh, cache_dir=tmp_path / "cache2")
+    assert [(h.dataset, h.outcome) for h in again.held_back] == [("relief-open", "never-published")]
+    assert not (fresh / "datasets" / "relief-open").exists()
+    assert "datasets/relief-open/" not in _site_text(fresh)
+    assert (fresh / "datasets" / "bus-lines" / "index.html").is_file()

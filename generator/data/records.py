@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ..i18n import translate
@@ -111,6 +111,7 @@ class DatasetRecord:
     base_url: str
     source_id: str = ""  # a desensitised derivative's source, when that is on the site
     derivative_ids: tuple[str, ...] = ()  # open derivatives of this dataset on the site
+    held_back: str = ""  # held back (holdback.py): the date of the version still shown
 
     @property
     def id(self) -> str:
@@ -244,8 +245,13 @@ def build_record(
     )
 
 
-def build_records(catalog: Catalog, published: dict[str, PublishedDataset]) -> list[DatasetRecord]:
-    """Every dataset on the site (closed ones vanish when the site hides them), by id."""
+def build_records(
+    catalog: Catalog, published: dict[str, PublishedDataset], held: dict[str, str] | None = None
+) -> list[DatasetRecord]:
+    """Every dataset on the site (closed ones vanish when the site hides them), by id.
+
+    held: the datasets shown as their previous version, and its date (holdback.py)."""
+    held = held or {}
     on_site = {
         ds.id: ds
         for ds in sorted(catalog.datasets, key=lambda d: d.id)
@@ -255,7 +261,7 @@ def build_records(catalog: Catalog, published: dict[str, PublishedDataset]) -> l
     for d in on_site.values():  # one pass: a scan per dataset made this quadratic
         if d.derived_from and d.derived_from != d.id:
             derivatives.setdefault(d.derived_from, []).append(d)
-    return [
+    records = [
         build_record(
             catalog.site,
             ds,
@@ -266,6 +272,7 @@ def build_records(catalog: Catalog, published: dict[str, PublishedDataset]) -> l
         )
         for ds in on_site.values()
     ]
+    return [replace(r, held_back=held[r.id]) if r.id in held else r for r in records]
 
 
 def newest(records: list[DatasetRecord]) -> dt.date | None:

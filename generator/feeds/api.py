@@ -21,6 +21,7 @@ from ..data.records import (
     page_path,
     status_notice,
 )
+from ..i18n import translate
 from ..model import Catalog, Publisher, Text, Theme
 from ..policy import publishes_schema
 from ..runtime.output import OutputTree, WrittenFile
@@ -83,6 +84,7 @@ class Api:
             "modified": ds.modified.isoformat(),
             "formats": sorted({d.format.key for d in rec.all_files}),
             "status": self.status(rec),
+            "held_back": self.held_back(rec),
             "page": self.pages(rec.page_path),
             "api": rec.api_url,
         }
@@ -102,6 +104,18 @@ class Api:
             if not st.normal
             else None,
             "publishes_data": st.publishes_data,
+        }
+
+    def held_back(self, rec: DatasetRecord) -> dict[str, Any] | None:
+        """An update that failed its checks (holdback.py): the version described is the
+        previous one, dated by its `modified`."""
+        if not rec.held_back:
+            return None
+        return {
+            "version": rec.held_back,
+            "notice": {
+                lg: translate("held_back_notice", lg, date=rec.held_back) for lg in ("zh", "en")
+            },
         }
 
     def dataset(self, rec: DatasetRecord) -> dict[str, Any]:
@@ -431,6 +445,7 @@ def schemas() -> dict[str, Any]:
                 "publishes_data": {"type": "boolean"},
             }
         ),
+        "held_back": _nullable(_object({"version": DATE, "notice": _ref("Text")})),
         "page": _ref("Pages"),
         "api": URL,
     }

@@ -105,6 +105,8 @@ def write_subscription_feeds(
     written = []
     for lang in site.languages:
         for rec in records:
+            if rec.held_back:  # its own feed is kept with its previous pages (holdback.py)
+                continue
             entries = changelog(rec, histories.get(rec.id), recording)
             written.append(
                 out.write_text(

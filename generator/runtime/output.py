@@ -75,6 +75,17 @@ class OutputTree:
                 raise DuplicateOutputError(f"two outputs at {rel}")
             self.files[rel] = written
 
+    def remove(self, rel: str) -> None:
+        """Delete a file written earlier in this build and forget it (a dataset held back
+        after its files were derived)."""
+        del self.files[rel]
+        target = self.root / PurePosixPath(rel)
+        target.unlink()
+        for folder in target.parents:  # no empty folder is left where it was
+            if folder == self.root or any(folder.iterdir()):
+                break
+            folder.rmdir()
+
     def remove_under(self, folder: str) -> int:
         """Delete a top folder of scratch files (e.g. "_search/") and forget them; returns
         how many there were. Nothing under it is published."""

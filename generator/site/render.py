@@ -486,6 +486,10 @@ class Renderer:
         filters = facet_labels(view, self.lang)
         specs: list[tuple[str, str, dict[str, object], str]] = [
             ("search_doc.html", path, {"doc": self.search_doc(view, path, filters)}, SEARCH_DOCS),
+        ]
+        if view.held_back:  # its previous pages were copied (holdback.py)
+            return specs
+        specs += [
             (
                 "dataset.html",
                 path,
@@ -601,17 +605,21 @@ def render_site(
     cache: BuildCache | None = None,
     progress: Progress | None = None,
     histories: dict[str, DatasetHistory] | None = None,
+    held: dict[str, str] | None = None,
 ) -> SitePages:
     """Start the dataset pages in worker processes, render the site's other pages here, and
     return at once: the caller may write more (the feeds) before :meth:`SitePages.join`.
 
-    jobs: worker processes for the dataset pages (None: one per CPU)."""
+    jobs: worker processes for the dataset pages (None: one per CPU).
+    held: datasets held back (holdback.py) whose previous pages were copied: they are in
+    the lists and the search index, and their own pages are not rendered again."""
     env = make_environment()
     digest = tree_digest(TEMPLATES) if cache is not None and cache.enabled else ""
     public = catalog.site.audience == "public"  # tags, related, showcases: the portal's
     all_views = {
         lang: (enrich_views if public else lambda _c, v: v)(
-            catalog, build_views(catalog, published, reports, lang, today, qualities, histories)
+            catalog,
+            build_views(catalog, published, reports, lang, today, qualities, histories, held),
         )
         for lang in catalog.site.languages
     }

@@ -62,6 +62,7 @@ class DatasetView:
     archive: tuple[Archived, ...] = ()  # replaced files still downloadable
     successor: Dataset | None = None  # status.replaced_by, only when that is on the site
     audience: str = "public"  # the portal, or the sharing catalog (share)
+    held_back: str = ""  # held back (holdback.py): the date of the version still shown
     # issue 18, filled in by reuse.enrich_views: what users do with the dataset
     tags: tuple[Tag, ...] = ()
     related: tuple[Related, ...] = ()
@@ -153,7 +154,10 @@ def build_views(
     today: dt.date,
     qualities: dict[str, Quality] | None = None,
     histories: dict[str, DatasetHistory] | None = None,
+    held: dict[str, str] | None = None,
 ) -> list[DatasetView]:
+    """held: the datasets shown as their previous version, and its date (holdback.py)."""
+    held = held or {}
     views = []
     hide_closed = catalog.site.hide_closed
     on_site = {ds.id: ds for ds in catalog.datasets if is_listed(ds.open_type, hide_closed)}
@@ -185,6 +189,7 @@ def build_views(
                     (histories or {}).get(ds.id), ds.open_type, ds.status.publishes_data
                 ),
                 audience=catalog.site.audience,
+                held_back=held.get(ds.id, ""),
             )
         )
     views.sort(key=lambda v: (-v.ds.modified.toordinal(), v.id))
