@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .history import HISTORY_DIR, Change, DatasetHistory, Entry, _archive, _entries, load_state
+from .i18n import translate
 from .model import Catalog, Text
 from .policy import OpenType, is_listed
 
@@ -34,6 +35,19 @@ class Tombstone:
     successor: str = ""  # status.replaced_by, when that dataset is on the site
     successor_title: Text = Text("")
     publisher: str = ""
+    theme: str = ""
+    spatial: str = ""
+    temporal: tuple[str, str] | None = None  # start and end, as the descriptor wrote them
+
+    @property
+    def page_path(self) -> str:
+        return f"datasets/{self.dataset}/"
+
+    def notice(self, lang: str) -> str:
+        """When it was removed, and why when the last published status said so."""
+        text = translate("tombstone_removed", lang, date=self.removed.isoformat())
+        reason = self.reason.get(lang)
+        return f"{text} {translate('tombstone_reason', lang, reason=reason)}" if reason else text
 
 
 def _json(value: str) -> Any:
@@ -47,6 +61,12 @@ def _text(value: Any, en: Any = "") -> Text:
     if isinstance(value, dict):
         return Text(str(value.get("zh") or ""), str(value.get("en") or ""))
     return Text(str(value or ""), str(en or ""))
+
+
+def _period(value: Any) -> tuple[str, str] | None:
+    if isinstance(value, dict) and value.get("start") and value.get("end"):
+        return str(value["start"]), str(value["end"])
+    return None
 
 
 def find(
@@ -100,6 +120,9 @@ def find(
                 successor=succ.id if succ else "",
                 successor_title=succ.title if succ else Text(""),
                 publisher=meta.get("publisher", ""),
+                theme=meta.get("theme", ""),
+                spatial=meta.get("spatial", ""),
+                temporal=_period(_json(meta.get("temporal", ""))),
             )
         )
     return stones, changed

@@ -92,3 +92,107 @@ def test_without_a_history_record_there_is_no_tombstone(catalog: CatalogFactory,
     shutil.rmtree(catalog.root / "datasets" / "stops")
     build(catalog.root, out)
     assert not (out / "datasets" / "stops").exists()
+
+
+def _removed_site(catalog: CatalogFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    catalog.dataset("buses", title="公交线路")
+    catalog.dataset("stops", descriptor=dataset_yaml("stops", extra=WITHDRAWN, title="公交站点"))
+    out = tmp_path / "site"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", DAY1)
+    build(catalog.root, out, record_history=True)
+    shutil.rmtree(catalog.root / "datasets" / "stops")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", DAY2)
+    build(catalog.root, out, record_history=True)
+    return out
+
+
+def test_a_tombstone_is_in_the_api_with_its_date_reason_and_successor(
+    catalog: CatalogFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from jsonschema import Draft202012Validator
+
+    out = _removed_site(catalog, tmp_path, monkeypatch)
+    api = out / "api" / "v1"
+    listing = json.loads((api / "datasets.json").read_text("utf-8"))
+    assert [d["id"] for d in listing["datasets"]] == ["buses"] and listing["count"] == 1
+    record = json.loads((api / "datasets" / "stops.json").read_text("utf-8"))
+    assert listing["removed"] == [record]
+    assert record["state"] == "removed" and record["removed"] == "2026-11-21"
+    assert record["title"]["zh"] == "公交站点"
+    assert record["reason"]["zh"] == "并入公交线路数据集"
+    assert record["replaced_by"].endswith("/api/v1/datasets/buses.json")
+    assert "2026-11-21 从目录中移除" in record["notice"]["zh"]
+    assert record["page"]["zh"].endswith("/datasets/stops/")
+    # both documents match the OpenAPI description the site publishes
+    openapi = json.loads((api / "openapi.json").read_text("utf-8"))
+    for schema, doc in [("DatasetOrRemoved", record), ("DatasetList", listing)]:
+        validator = Draft202012Validator(
+            {"$ref": f"#/components/schemas/{schema}", "components": openapi["components"]},
+            format_checker=Draft202012Validator.FORMAT_CHECKER,
+        )
+        assert [e.message for e in validator.iter_errors(doc)] == []
+    broken = dict(record, removed="yesterday")  # the schema can fail
+    assert list(validator.iter_errors({**listing, "removed": [broken]}))
+
+
+def test_a_tombstone_is_in_dcat_and_data_json_and_both_stay_valid(
+    catalog: CatalogFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from jsonschema import Draft4Validator
+    from pyshacl import validate
+    from rdflib import XSD, Graph, Literal, Namespace, URIRef
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT4
+
+    from .test_bots import DCAT_AP, POD
+
+    out = _removed_site(catalog, tmp_path, monkeypatch)
+    base = "https://data.example.gov.cn/"
+    graph = Graph().parse(out / "catalog.ttl", format="turtle")
+    assert len(graph) == len(Graph().parse(out / "catalog.jsonld", format="json-ld"))
+    node = URIRef(base + "datasets/stops/#dataset")
+    dct, adms = Namespace("http://purl.org/dc/terms/"), Namespace("http://www.w3.org/ns/adms#")
+    dcat = Namespace("http://www.w3.org/ns/dcat#")
+    assert (URIRef(base + "#catalog"), dcat.dataset, node) in graph
+    assert set(graph.objects(node, adms.status)) == {
+        URIRef("http://publications.europa.eu/resource/authority/dataset-status/WITHDRAWN")
+    }
+    assert (node, dct.isReplacedBy, URIRef(base + "datasets/buses/#dataset")) in graph
+    assert (node, dct.modified, Literal("2026-11-21", datatype=XSD.date)) in graph
+    notes = {str(o) for o in graph.objects(node, adms.versionNotes)}
+    assert any("2026-11-21" in n and "并入公交线路数据集" in n for n in notes)
+    assert not [
+        u
+        for d in graph.objects(node, dcat.distribution)
+        for u in graph.objects(d, dcat.downloadURL)
+    ]
+    # mandatory and range shapes: nothing; recommended: only what the fixture's datasets
+    # lack as well (no spatial or temporal coverage in its descriptors)
+    sh = Namespace("http://www.w3.org/ns/shacl#")
+    for name in ("shapes.ttl", "range.ttl", "shapes_recommended.ttl"):
+        shapes = Graph().parse(DCAT_AP / name, format="turtle")
+        _ok, report, text = validate(graph, shacl_graph=shapes, allow_warnings=True)
+        gaps = {
+            (str(report.value(r, sh.focusNode)), str(report.value(r, sh.resultPath)))
+            for r in report.subjects(sh.focusNode)
+        }
+        if name != "shapes_recommended.ttl":
+            assert gaps == set(), (name, text)
+        else:
+            mine = {path for focus, path in gaps if "datasets/stops/" in focus}
+            assert mine <= {str(dct.spatial), str(dct.temporal)}, text
+
+    schemas = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(POD.glob("*.json"))]
+    registry = Registry().with_resources(
+        (s["id"], Resource.from_contents(s, default_specification=DRAFT4)) for s in schemas
+    )
+    catalog_schema = next(s for s in schemas if s["id"].endswith("/catalog.json#"))
+    doc = json.loads((out / "data.json").read_text(encoding="utf-8"))
+    assert [
+        e.message for e in Draft4Validator(catalog_schema, registry=registry).iter_errors(doc)
+    ] == []
+    entry = next(d for d in doc["dataset"] if d["landingPage"] == base + "datasets/stops/")
+    assert entry["accessLevel"] == "non-public" and "distribution" not in entry
+    assert entry["title"] == "公交站点（已移除）" and entry["modified"] == "2026-11-21"
+    assert "并入公交线路数据集" in entry["rights"]
+    assert entry["references"] == [base + "datasets/buses/"]

@@ -36,9 +36,9 @@ def write_feeds(
 ) -> None:
     """Everything but the sitemaps, which list every page and so are written once every
     page exists (:func:`~generator.feeds.sitemap.write_sitemaps`)."""
-    write_catalogs(catalog, records, out)
-    write_data_json(catalog, records, out)
-    write_api(catalog, records, published, out)
+    write_catalogs(catalog, records, out, tombstones)
+    write_data_json(catalog, records, out, tombstones)
+    write_api(catalog, records, published, out, tombstones)
     changes = latest_changes(catalog, histories or {}, recording)
     write_atom_feeds(catalog, records, out, changes, list(tombstones))
     write_subscription_feeds(catalog, records, out, histories or {}, changes, recording)

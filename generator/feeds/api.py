@@ -8,6 +8,7 @@ shows its fields but no row count or file; a closed one shows neither.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from ..catalog.attribution import Party, attribution
@@ -25,6 +26,7 @@ from ..i18n import translate
 from ..model import Catalog, Publisher, Text, Theme
 from ..policy import publishes_schema
 from ..runtime.output import OutputTree, WrittenFile
+from ..tombstones import Tombstone
 from .reuse_api import REUSE_ENDPOINTS, reuse_schemas, write_reuse_api
 
 API_VERSION = "1.0.0"
@@ -46,7 +48,9 @@ class Api:
         catalog: Catalog,
         records: list[DatasetRecord],
         published: dict[str, Any],
+        tombstones: Sequence[Tombstone] = (),
     ) -> None:
+        self.tombstones = tombstones
         self.catalog = catalog
         self.site = catalog.site
         self.base = catalog.site.base_url
@@ -104,6 +108,21 @@ class Api:
             if not st.normal
             else None,
             "publishes_data": st.publishes_data,
+        }
+
+    def removed(self, stone: Tombstone) -> dict[str, Any]:
+        """A dataset removed from the catalog (tombstones.py): its title, when and why."""
+        successor = stone.successor if stone.successor in self.listed else ""
+        return {
+            "id": stone.dataset,
+            "title": text(stone.title),
+            "state": "removed",
+            "removed": stone.removed.isoformat(),
+            "reason": text(stone.reason) if stone.reason.zh else None,
+            "replaced_by": self.url(f"datasets/{successor}.json") if successor else None,
+            "notice": {lg: stone.notice(lg) for lg in ("zh", "en")},
+            "page": self.pages(stone.page_path),
+            "api": self.url(f"datasets/{stone.dataset}.json"),
         }
 
     def held_back(self, rec: DatasetRecord) -> dict[str, Any] | None:
@@ -304,11 +323,18 @@ class Api:
             write_compact(
                 out,
                 API_PREFIX + "datasets.json",
-                {"count": len(self.records), "datasets": [self.summary(r) for r in self.records]},
+                {
+                    "count": len(self.records),
+                    "datasets": [self.summary(r) for r in self.records],
+                    "removed": [self.removed(t) for t in self.tombstones],
+                },
             )
         )
         for rec in self.records:
             written.append(write_compact(out, rec.api_path, self.dataset(rec)))
+        for stone in self.tombstones:  # the URL a bot knew still answers: removed, when, why
+            path = f"{API_PREFIX}datasets/{stone.dataset}.json"
+            written.append(write_compact(out, path, self.removed(stone)))
         by_publisher = {
             pid: [r for r in self.records if r.publisher and r.publisher.id == pid]
             for pid in self.catalog.publishers
@@ -450,6 +476,19 @@ def schemas() -> dict[str, Any]:
         "api": URL,
     }
     summary = _object(summary_props)
+    removed = _object(
+        {
+            "id": STRING,
+            "title": _ref("Text"),
+            "state": {"const": "removed"},
+            "removed": DATE,
+            "reason": _nullable(_ref("Text")),
+            "replaced_by": _nullable(URL),
+            "notice": _ref("Text"),
+            "page": _ref("Pages"),
+            "api": URL,
+        }
+    )
     party = _object(
         {
             "title": STRING,
@@ -525,7 +564,15 @@ def schemas() -> dict[str, Any]:
         "Resource": resource,
         "DatasetSummary": summary,
         "Dataset": dataset,
-        "DatasetList": _object({"count": {"type": "integer"}, "datasets": summaries}),
+        "RemovedDataset": removed,
+        "DatasetOrRemoved": {"oneOf": [_ref("Dataset"), _ref("RemovedDataset")]},
+        "DatasetList": _object(
+            {
+                "count": {"type": "integer"},
+                "datasets": summaries,
+                "removed": {"type": "array", "items": _ref("RemovedDataset")},
+            }
+        ),
         "Publisher": _object(publisher_props),
         "PublisherDetail": _object(
             publisher_props
@@ -579,10 +626,10 @@ ENDPOINTS: list[tuple[str, str, str, str, str, str | None]] = [
     ),
     (
         "/datasets/{id}.json",
-        "Dataset",
+        "DatasetOrRemoved",
         "getDataset",
-        "一个数据集的完整元数据、字段与下载文件",
-        "One dataset: metadata, fields and files",
+        "一个数据集的完整元数据、字段与下载文件（已移除的数据集：移除日期、原因与替代数据集）",
+        "One dataset: metadata, fields and files (a removed one: when, why, its successor)",
         "id",
     ),
     ("/publishers.json", "PublisherList", "listPublishers", "全部提供部门", "All publishers", None),
@@ -657,6 +704,10 @@ def openapi(catalog: Catalog) -> dict[str, Any]:
 
 
 def write_api(
-    catalog: Catalog, records: list[DatasetRecord], published: dict[str, Any], out: OutputTree
+    catalog: Catalog,
+    records: list[DatasetRecord],
+    published: dict[str, Any],
+    out: OutputTree,
+    tombstones: Sequence[Tombstone] = (),
 ) -> list[WrittenFile]:
-    return Api(catalog, records, published).write(out)
+    return Api(catalog, records, published, tombstones).write(out)

@@ -13,16 +13,25 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import quote
 
 from ..catalog.attribution import attribution
-from ..data.records import DatasetRecord, Download, newest, status_notice
-from ..model import Catalog, License, RemoteResource
+from ..data.records import (
+    DatasetRecord,
+    Download,
+    newest,
+    page_path,
+    parse_partial_date,
+    status_notice,
+)
+from ..i18n import translate
+from ..model import Catalog, License, Publisher, RemoteResource, Theme
 from ..policy import ADMS_STATUS, Status, publishes_schema
 from ..runtime.output import OutputTree, WrittenFile
+from ..tombstones import Tombstone
 
 PREFIXES: dict[str, str] = {
     "adms": "http://www.w3.org/ns/adms#",
@@ -205,7 +214,13 @@ def _licence_type(lic: License) -> tuple[str, str] | None:
 
 
 class CatalogBuilder:
-    def __init__(self, catalog: Catalog, records: list[DatasetRecord]) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        records: list[DatasetRecord],
+        tombstones: Sequence[Tombstone] = (),
+    ) -> None:
+        self.tombstones = tombstones
         self.catalog = catalog
         self.site = catalog.site
         self.base = catalog.site.base_url
@@ -306,7 +321,9 @@ class CatalogBuilder:
         return IRI(iri)
 
     def publisher(self, rec: DatasetRecord) -> IRI | None:
-        pub = rec.publisher
+        return self.agent(rec.publisher)
+
+    def agent(self, pub: Publisher | None) -> IRI | None:
         if pub is None:
             return None
         iri = f"{self.base}publishers/{pub.id}/#agent"
@@ -328,7 +345,9 @@ class CatalogBuilder:
         return iri
 
     def themes(self, rec: DatasetRecord) -> list[IRI]:
-        theme = rec.theme
+        return self.concepts(rec.theme)
+
+    def concepts(self, theme: Theme | None) -> list[IRI]:
         if theme is None:
             return []
         scheme = self.theme_scheme()
@@ -515,6 +534,65 @@ class CatalogBuilder:
             self.credit(rec, node)
         return IRI(iri)
 
+    def removed(self, stone: Tombstone) -> IRI:
+        """A dataset removed from the catalog (tombstones.py): withdrawn, with when and why,
+        its successor, and its tombstone page as the one distribution left."""
+        page = self.base + stone.page_path
+        notice = texts(stone.notice("zh"), stone.notice("en"))
+        withdrawn = self.dataset_status(Status.WITHDRAWN)
+        title = translate("tombstone_title", "zh", title=stone.title.zh)
+        title_en = (
+            translate("tombstone_title", "en", title=stone.title.en) if stone.title.en else ""
+        )
+        node = self.g.node(page + "#dataset", "dcat:Dataset")
+        node.add("dct:title", *texts(title, title_en))
+        node.add("dct:description", *notice)
+        node.add("dct:identifier", Lit(stone.dataset))
+        node.add("dcat:keyword", Lit(stone.title.zh, "zh"))
+        node.add("dct:modified", date(stone.removed.isoformat()))
+        node.add(
+            "dct:publisher",
+            self.agent(self.catalog.publishers.get(stone.publisher)) or self.portal_agent(),
+        )
+        contact = self.g.node(page + "#contact", "vcard:Kind", "vcard:Organization")
+        name = self.site.contact.name if self.site.contact.name.zh else self.site.title
+        contact.add("vcard:fn", *texts(name.zh, name.en))
+        if self.site.contact.email:
+            contact.add("vcard:hasEmail", IRI("mailto:" + self.site.contact.email))
+        node.add("dcat:contactPoint", IRI(contact.iri))
+        node.add("dcat:theme", *self.concepts(self.site.themes.get(stone.theme)))
+        node.add("dct:accessRights", self.access_right(EU + "access-right/NON_PUBLIC"))
+        node.add("adms:status", withdrawn)
+        node.add("adms:versionNotes", *notice)
+        node.add(
+            "dcat:landingPage",
+            *(
+                self.document(self.base + page_path(stone.page_path, lg))
+                for lg in self.site.languages
+            ),
+        )
+        if stone.spatial:
+            node.add("dct:spatial", self.location(stone.spatial))
+        period = [parse_partial_date(v) for v in stone.temporal or ()]
+        if len(period) == 2 and all(period):
+            when = self.g.node(page + "#temporal", "dct:PeriodOfTime")
+            when.add("dcat:startDate", date(period[0]))
+            when.add("dcat:endDate", date(period[1]))
+            node.add("dct:temporal", IRI(when.iri))
+        if stone.successor:
+            node.add("dct:isReplacedBy", IRI(f"{self.base}datasets/{stone.successor}/#dataset"))
+        dist = self.g.node(page + "#removed", "dcat:Distribution")
+        dist.add("dct:title", *texts("已移除", "Removed"))
+        dist.add("dct:description", *notice)
+        dist.add("dcat:accessURL", IRI(page))
+        dist.add("dct:format", self.file_type("HTML"))
+        dist.add("adms:status", withdrawn)
+        dist.add("dcatap:availability", self.availability())
+        if self.site.default_license:
+            dist.add("dct:license", self.licence(self.site.default_license))
+        node.add("dcat:distribution", IRI(dist.iri))
+        return IRI(node.iri)
+
     def credit(self, rec: DatasetRecord, node: Node) -> None:
         """A package's own sources (dct:source) and contributors (dct:creator)."""
         credit = attribution(rec.ds.descriptor)
@@ -619,6 +697,9 @@ class CatalogBuilder:
             cat.add("dcat:themeTaxonomy", IRI(self.eu_scheme("data-theme", "Data theme")))
         cat.add("dcat:dataset", *(IRI(self.dataset_iri(r)) for r in self.records))
         cat.add(
+            "dcat:dataset", *(IRI(self.base + t.page_path + "#dataset") for t in self.tombstones)
+        )
+        cat.add(
             "dct:spatial",
             *(
                 self.location(s)
@@ -632,6 +713,12 @@ class CatalogBuilder:
             pages = [rec.page_url(lg) for lg in site.languages]
             g.local_prefixes = tuple(p for p in (*pages, rec.api_url, rec.datapackage_url) if p)
             self.dataset(rec)
+            yield from g.take(g.local)
+        for stone in self.tombstones:
+            g.local_prefixes = tuple(
+                self.base + page_path(stone.page_path, lg) for lg in self.site.languages
+            )
+            self.removed(stone)
             yield from g.take(g.local)
         g.local_prefixes = ()
         yield from g.take(g.nodes)
@@ -707,12 +794,17 @@ def turtle_node(node: Node) -> str:
     return f"<{node.iri}>\n    " + " ;\n    ".join(parts) + " .\n"
 
 
-def catalog_nodes(catalog: Catalog, records: list[DatasetRecord]) -> Iterator[Node]:
-    return CatalogBuilder(catalog, records).nodes()
+def catalog_nodes(
+    catalog: Catalog, records: list[DatasetRecord], tombstones: Sequence[Tombstone] = ()
+) -> Iterator[Node]:
+    return CatalogBuilder(catalog, records, tombstones).nodes()
 
 
 def write_catalogs(
-    catalog: Catalog, records: list[DatasetRecord], out: OutputTree
+    catalog: Catalog,
+    records: list[DatasetRecord],
+    out: OutputTree,
+    tombstones: Sequence[Tombstone] = (),
 ) -> list[WrittenFile]:
     """catalog.jsonld and catalog.ttl, written node by node side by side."""
     context = json.dumps(dict(sorted(PREFIXES.items())), indent=1).replace("\n", "\n ")
@@ -722,7 +814,7 @@ def write_catalogs(
     ):
         jl.write('{\n "@context": ' + context + ',\n "@graph": [')
         ttl.write("".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(PREFIXES.items())))
-        for i, node in enumerate(catalog_nodes(catalog, records)):
+        for i, node in enumerate(catalog_nodes(catalog, records, tombstones)):
             doc = json.dumps(jsonld_node(node), ensure_ascii=False)  # one node per line
             jl.write(("\n  " if i == 0 else ",\n  ") + doc)
             ttl.write("\n" + turtle_node(node))

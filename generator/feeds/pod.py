@@ -8,12 +8,16 @@ that generic POD harvesters, which validate against the schema, accept the file.
 
 from __future__ import annotations
 
+import itertools
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from ..data.records import DatasetRecord, status_notice
+from ..i18n import translate
 from ..model import Catalog
 from ..runtime.output import OutputTree, WrittenFile
+from ..tombstones import Tombstone
 
 POD_SCHEMA = "https://project-open-data.cio.gov/v1.1/schema"
 BUREAU_CODE = "000:00"
@@ -109,6 +113,42 @@ def pod_dataset(catalog: Catalog, rec: DatasetRecord) -> dict[str, Any]:
     return entry
 
 
+def pod_removed(catalog: Catalog, stone: Tombstone) -> dict[str, Any]:
+    """A dataset removed from the catalog (tombstones.py): no longer available, so
+    non-public, with when and why in `rights` and its tombstone page as landing page."""
+    site = catalog.site
+    publisher = catalog.publishers.get(stone.publisher)
+    theme = site.themes.get(stone.theme)
+    page = site.base_url + stone.page_path
+    notice = stone.notice("zh")
+    entry: dict[str, Any] = {
+        "@type": "dcat:Dataset",
+        "identifier": page + "#dataset",
+        "title": translate("tombstone_title", "zh", title=stone.title.zh),
+        "description": notice,
+        "keyword": [stone.title.zh],
+        "modified": stone.removed.isoformat(),
+        "publisher": {
+            "@type": "org:Organization",
+            "name": publisher.name.zh if publisher else site.title.zh,
+        },
+        "contactPoint": {"@type": "vcard:Contact", "fn": site.contact.name.zh or site.title.zh},
+        "accessLevel": "non-public",
+        "rights": _cut(notice),
+        "bureauCode": [BUREAU_CODE],
+        "programCode": [PROGRAM_CODE],
+        "landingPage": page,
+        "language": ["zh"],
+    }
+    if site.contact.email:
+        entry["contactPoint"]["hasEmail"] = "mailto:" + site.contact.email
+    if theme:
+        entry["theme"] = [theme.label.zh]
+    if stone.successor:
+        entry["references"] = [f"{site.base_url}datasets/{stone.successor}/"]
+    return entry
+
+
 def catalog_head(catalog: Catalog) -> dict[str, Any]:
     return {
         "@context": "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld",
@@ -119,14 +159,25 @@ def catalog_head(catalog: Catalog) -> dict[str, Any]:
     }
 
 
-def write_data_json(catalog: Catalog, records: list[DatasetRecord], out: OutputTree) -> WrittenFile:
+def write_data_json(
+    catalog: Catalog,
+    records: list[DatasetRecord],
+    out: OutputTree,
+    tombstones: Sequence[Tombstone] = (),
+) -> WrittenFile:
     """Streamed one dataset at a time, so memory does not grow with the catalog; one
-    dataset per line (json's C encoder: indenting would use the slow Python one)."""
+    dataset per line (json's C encoder: indenting would use the slow Python one). Removed
+    datasets come last."""
     head = json.dumps(catalog_head(catalog), ensure_ascii=False, indent=2)
+    entries = itertools.chain(
+        (pod_dataset(catalog, rec) for rec in records),
+        (pod_removed(catalog, stone) for stone in tombstones),
+    )
     with open(out.path_for_stream("data.json"), "w", encoding="utf-8", newline="\n") as handle:
         handle.write(head[:-2] + ',\n  "dataset": [')
-        for i, rec in enumerate(records):
-            entry = json.dumps(pod_dataset(catalog, rec), ensure_ascii=False)
-            handle.write(("\n    " if i == 0 else ",\n    ") + entry)
-        handle.write("\n  ]\n}\n" if records else "]\n}\n")
+        empty = True
+        for entry in entries:
+            handle.write(("\n    " if empty else ",\n    ") + json.dumps(entry, ensure_ascii=False))
+            empty = False
+        handle.write("]\n}\n" if empty else "\n  ]\n}\n")
     return out.register("data.json")
