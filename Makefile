@@ -17,7 +17,7 @@ APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q
 .PHONY: build serve audit deploy test lint bench bench-rebuild bench-audit bench-search bench-explorer bench-map bench-deploy bench-reuse bench-import browser-deps deploy-deps clean
 
 build: $(VENV)/.installed $(NODE_DEPS)
-	$(BIN)/kaifang build --catalog $(CATALOG) --out $(SITE) --no-record-history  # the demo catalog is generated: no history/ in the repo
+	$(BIN)/kaifang build --catalog $(CATALOG) --out $(SITE) --no-record-history  # catalog/history/ is seeded (scripts/seed_demo_history.py); a demo build records nothing
 
 serve: $(VENV)/.installed $(NODE_DEPS)
 	$(BIN)/kaifang serve --catalog $(CATALOG) --out $(SITE)

@@ -128,3 +128,35 @@ def test_no_file_or_row_of_non_open_dataset_in_site(demo_site: Path, site_text, 
     text, tokens = site_text
     assert not [v for v in values if v in tokens]
     assert not [v for v in values[:: max(1, len(values) // 50)] if v in text]
+
+
+def test_the_demo_history_tells_a_story_with_nothing_pending(demo_site: Path):
+    """Seeded by scripts/seed_demo_history.py: first publications spread over 2024-2026,
+    updates since, and nothing dated by the build (the records match the catalog)."""
+    import json
+
+    from generator.build import build_date
+    from generator.history import check_records
+
+    assert check_records(CATALOG) == []
+    today = build_date().isoformat()
+    firsts = set()
+    for ds in CATALOG.datasets:
+        page = (demo_site / "datasets" / ds.id / "index.html").read_text(encoding="utf-8")
+        history = page[
+            page.index('<ol class="changelog">') : page.index(
+                "</ol>", page.index('<ol class="changelog">')
+            )
+        ]
+        dates = re.findall(r'<time datetime="([0-9-]+)">', history)
+        assert today not in dates, ds.id  # no change pending: nothing dated by this build
+        assert len(dates) >= 2, ds.id  # first published, and updated since
+        record = json.loads((DEMO_CATALOG / "history" / f"{ds.id}.json").read_text("utf-8"))
+        first = record["entries"][-1]
+        assert first["changes"][0]["kind"] == "published" and first["date"] == dates[-1]
+        firsts.add(first["date"])
+    assert len(firsts) >= 10 and min(firsts) >= "2024" and max(firsts) < "2027"
+    # one dataset was removed: its URL keeps a tombstone that names its successor
+    stone = (demo_site / "datasets" / "bus-stops-2023" / "index.html").read_text("utf-8")
+    assert "该数据集已于 2025-09-30 从目录中移除" in stone
+    assert 'href="/datasets/bus-lines/"' in stone
