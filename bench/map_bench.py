@@ -114,16 +114,15 @@ def measure(site: Path, points: int) -> dict[str, float]:
                     r.abort()
 
             page.route("**/*", route)
-            page.on(
-                "requestfinished",
-                lambda request: fetched.__setitem__(
-                    0, fetched[0] + request.sizes()["responseBodySize"]
-                ),
-            )
             started = time.perf_counter()
             page.goto(url)
             page.wait_for_selector(f"#map-canvas-stations[data-points='{points}']", timeout=600_000)
             ready = time.perf_counter() - started
+            fetched[0] = page.evaluate(
+                "() => performance.getEntriesByType('navigation').concat("
+                "performance.getEntriesByType('resource'))"
+                ".reduce((sum, e) => sum + e.transferSize, 0)"
+            )
             cluster = page.locator("#map-canvas-stations .map-cluster").first
             clicked = time.perf_counter()
             cluster.click()
