@@ -8,6 +8,7 @@ import { decompress } from "./vendor/fzstd/esm/index.mjs";
 export const PAGE_ROWS = 100;
 const FOOTER_GUESS = 1 << 15; // most footers fit; hyparquet fetches the rest when not
 const COMPRESSORS = { ZSTD: (input) => decompress(input) };
+const TOP_ROWS = 5000; // pages up to here of a sorted view come from a heap, not a full sort
 const WHOLE_FILE_BELOW = 1 << 17; // smaller files are fetched in one request
 const INITIAL_HASH = location.hash; // read before any explorer on the page rewrites it
 
@@ -83,7 +84,8 @@ class Explorer {
     this.columns = new Map(); // name -> every value of the column, once read
     this.generation = 0;
     this.state = { page: 0, sort: "", desc: false, q: "", filters: {}, cols: this.fields.slice() };
-    this.view = null; // row numbers of the current view in order, or null for all rows in order
+    this.view = null; // row numbers of the current view, or null for all rows in file order
+    this.order = null; // how the view is to be sorted, and whether it is yet (see ordered)
   }
 
   async start() {
@@ -266,10 +268,12 @@ class Explorer {
     const rest = names.filter((n) => !this.columns.has(n));
     if (!rest.length) return out;
     const where = rest.map((n) => names.indexOf(n));
-    for (const [gStart, gEnd] of this.groups) {
+    // every row group holding rows of this page, fetched at once rather than one after another
+    // (reading runs of nearby rows instead decoded no less: a 64 KiB page holds thousands)
+    const reads = this.groups.map(async ([gStart, gEnd]) => {
       const inGroup = [];
       numbers.forEach((r, i) => r >= gStart && r < gEnd && inGroup.push(i));
-      if (!inGroup.length) continue;
+      if (!inGroup.length) return;
       const lo = Math.min(...inGroup.map((i) => numbers[i]));
       const hi = Math.max(...inGroup.map((i) => numbers[i])) + 1;
       const rows = await this.range(rest, lo, hi);
@@ -277,7 +281,8 @@ class Explorer {
         const row = rows[numbers[i] - lo];
         where.forEach((j, k) => (out[i][j] = row[k]));
       }
-    }
+    });
+    await Promise.all(reads);
     return out;
   }
 
@@ -306,7 +311,7 @@ class Explorer {
   async computeView() {
     const s = this.state;
     const filters = Object.entries(s.filters);
-    if (!filters.length && !s.q && !s.sort) return null;
+    if (!filters.length && !s.q && !s.sort) return [null, null];
     const needed = new Set(filters.map(([k]) => k.replace(/^\w+\./, "")));
     if (s.q) s.cols.forEach((c) => needed.add(c));
     if (s.sort) needed.add(s.sort);
@@ -327,8 +332,71 @@ class Explorer {
       view = new Uint32Array(this.rows);
       for (let r = 0; r < this.rows; r++) view[r] = r;
     }
-    if (s.sort) this.sortView(view, values[s.sort], s.sort, s.desc);
-    return view;
+    // sorted when asked: the first pages only need the best rows (see ordered)
+    return [view, s.sort ? { name: s.sort, desc: s.desc, vals: values[s.sort], done: false } : null];
+  }
+
+  /** The view's row numbers in order, at least its first `end`. A page near the top of a
+   * sorted view takes the best `end` rows in one pass (a heap), without sorting them all. */
+  ordered(end) {
+    const o = this.order;
+    if (!o || o.done) return this.view;
+    if (end <= TOP_ROWS && end < this.view.length / 4) return this.best(end);
+    this.sortView(this.view, o.vals, o.name, o.desc);
+    o.done = true;
+    return this.view;
+  }
+
+  /** Sort order of two rows, as sortView has it: empty last, then value, then file order. */
+  comparator() {
+    const { name, desc, vals } = this.order;
+    const sign = desc ? -1 : 1;
+    const numeric = this.kinds[name] === "number";
+    const keyOf = (r) => {
+      const v = vals[r];
+      if (v === null || v === undefined) return null;
+      if (!numeric) return this.key(name, v);
+      const n = Number(v);
+      return n === n ? n : null;
+    };
+    return (a, b) => {
+      const x = keyOf(a);
+      const y = keyOf(b);
+      if (x === null || y === null) return x === y ? a - b : x === null ? 1 : -1;
+      return x < y ? -sign : x > y ? sign : a - b;
+    };
+  }
+
+  best(k) {
+    const cmp = this.comparator();
+    const heap = []; // the worst of the best k on top
+    const down = (i) => {
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let w = i;
+        if (l < heap.length && cmp(heap[l], heap[w]) > 0) w = l;
+        if (r < heap.length && cmp(heap[r], heap[w]) > 0) w = r;
+        if (w === i) return;
+        [heap[i], heap[w]] = [heap[w], heap[i]];
+        i = w;
+      }
+    };
+    for (const row of this.view) {
+      if (heap.length < k) {
+        heap.push(row);
+        for (let i = heap.length - 1; i > 0; ) {
+          const parent = (i - 1) >> 1;
+          if (cmp(heap[i], heap[parent]) <= 0) break;
+          [heap[i], heap[parent]] = [heap[parent], heap[i]];
+          i = parent;
+        }
+      } else if (cmp(row, heap[0]) < 0) {
+        heap[0] = row;
+        down(0);
+      }
+    }
+    return Uint32Array.from(heap.sort(cmp));
   }
 
   test(key, raw, vals) {
@@ -431,16 +499,17 @@ class Explorer {
     this.section.setAttribute("aria-busy", "true");
     this.say(this.strings.loading);
     try {
-      const view = await this.computeView();
+      const [view, order] = await this.computeView();
       if (generation !== this.generation) return;
       this.view = view;
+      this.order = order;
       const s = this.state;
       const pages = Math.max(1, Math.ceil(this.count / PAGE_ROWS));
       s.page = Math.min(s.page, pages - 1);
       const start = s.page * PAGE_ROWS;
       const end = Math.min(start + PAGE_ROWS, this.count);
       let rows;
-      if (view) rows = await this.cells(Array.from(view.subarray(start, end)), s.cols);
+      if (view) rows = await this.cells(Array.from(this.ordered(end).subarray(start, end)), s.cols);
       else rows = await this.range(s.cols, start, end);
       if (generation !== this.generation) return;
       this.render(rows, start, end, pages, focusSort);
@@ -514,10 +583,11 @@ class Explorer {
     // built in parts of 10,000 lines so a million rows never sit in one string
     const parts = ["\ufeff" + csvLine(s.cols.map((c) => this.title(c)))];
     const count = this.count;
+    const order = this.view && this.ordered(count);
     for (let from = 0; from < count; from += 10000) {
       let chunk = "";
       for (let i = from; i < Math.min(from + 10000, count); i++) {
-        const r = this.view ? this.view[i] : i;
+        const r = order ? order[i] : i;
         chunk += csvLine(s.cols.map((c, j) => this.show(c, cols[j][r])));
       }
       parts.push(chunk);
