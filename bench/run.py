@@ -29,6 +29,7 @@ from pathlib import Path
 
 import psutil
 
+from bench import compress_levels
 from bench.realsized import catalog_rows, make_real_catalog
 from bench.synth import (
     large_csv_schema,
@@ -340,6 +341,8 @@ def bench_real(sizes: list[int], jobs: int | None, report: Report) -> dict[int, 
         report.say(f"  render:               {render_per_page(stages, n)}")
         report.say(f"  output:               {total / 1e6:7.1f} MB in {files:,} files")
         lower_bound(catalog, run.seconds, report)
+        # the levels of the .gz/.br siblings, on about 200 datasets' worth of this output
+        compress_levels.report(site, max(1, n // 200), report.say)
         shutil.rmtree(site, ignore_errors=True)
     if 1000 in times:
         report.target(

@@ -362,7 +362,7 @@ def _index_and_audit(
             else:  # internal: no crawler is invited, and none is told where to go
                 out.write_text("robots.txt", "User-agent: *\nDisallow: /\n")
         with timed(stages, "compress"):  # before the audit, which reads them too
-            precompress(out, run.cache)
+            precompress(out, run.cache, run.jobs)
         with timed(stages, "audit"):  # reads the search index last, once it is built
             audited = _audited(catalog, listed)
             audit_result = audit(out.root, audited, run.jobs, search=indexing)
