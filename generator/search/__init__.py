@@ -32,7 +32,7 @@ from typing import Any
 
 from ..errors import KaifangError, Problem
 from ..runtime.output import OutputTree
-from ..site.render import SEARCH_DOCS
+from ..site import SEARCH_DOCS
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +60,8 @@ class Indexing:
         self.out = out
         self.process = process
         self.log_file = log_file
-        self.started = time.perf_counter()
-        self.seconds = 0.0
+        self.started = time.time()  # the worker reports when it finished on this clock
+        self.seconds = 0.0  # from start to the index written (not to when it was asked for)
         self.result: SearchIndex | None = None
 
     @property
@@ -93,7 +93,7 @@ class Indexing:
             raise SearchIndexError(
                 f"搜索索引超时 / the search index timed out after {TIMEOUT_SECONDS} s"
             ) from exc
-        self.seconds = time.perf_counter() - self.started
+        asked = time.time()
         self.log_file.seek(0)
         output = self.log_file.read().decode("utf-8", "replace")
         self.log_file.close()
@@ -103,6 +103,7 @@ class Indexing:
                 f"{output.strip()[-2000:]}"
             )
         report = json.loads(output.strip().splitlines()[-1])
+        self.seconds = max(0.0, min(asked, report.get("finished", asked)) - self.started)
         out = self.out
         out.remove_under(SEARCH_DOCS)
         total = count = 0

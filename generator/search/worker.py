@@ -10,9 +10,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
+import time
 from pathlib import Path
 
-from ..site.render import SEARCH_DOCS
+from ..site import SEARCH_DOCS
 from . import BUNDLE_DIR
 from .engine import recall_misses, recall_problem
 from .index import Doc, Index, write_index
@@ -41,7 +42,8 @@ def build(root: Path, languages: list[str]) -> dict:
             path.write_bytes(data)
             files.append(folder + rel)
         problems += [dataclasses.asdict(recall_problem(m)) for m in recall_misses(index)]
-    return {"files": files, "pages": pages, "problems": problems}
+    # when it finished, for the stage's time (the build may only ask for the index later)
+    return {"files": files, "pages": pages, "problems": problems, "finished": time.time()}
 
 
 def main() -> None:
