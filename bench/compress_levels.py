@@ -63,7 +63,8 @@ def measure(files: list[bytes]) -> list[tuple[str, float, float]]:
 def report(site: Path, sample: int = 1, say: Callable[[str], None] = print) -> None:
     files = text_files(site, sample)
     every = f", every {sample}th" if sample > 1 else ""
-    say(f"  compression levels on {len(files):,} text files ({sum(map(len, files)) / 1e6:.0f} MB{every}):")
+    size = sum(map(len, files)) / 1e6
+    say(f"  compression levels on {len(files):,} text files ({size:.0f} MB{every}):")
     for name, share, seconds in measure(files):
         say(f"    {name:<26} {share:7.2%} of the size  {seconds:6.2f} s CPU")
 

@@ -33,6 +33,7 @@ from ..runtime import parallel
 from ..runtime.cache import BuildCache, code_fingerprint, hash_text, store_object, tree_digest
 from ..runtime.output import OutputTree, WrittenFile
 from ..runtime.progress import NoProgress, Progress
+from . import SEARCH_DOCS
 from .charts import bar_chart, column_chart
 from .facets import RENDERED_FACETS, Facet, build_facets, facet_labels
 from .feedback import dataset_actions, form_url, mailto, request_any
@@ -40,7 +41,6 @@ from .reuse import LICENSE_SUMMARIES, enrich_views, reply_figures, subscribe_url
 from .reuse_pages import render_reuse_pages
 from .schemaorg import citation, dataset_jsonld, jsonld_script
 from .stats import COLUMN_KEYS, cell, compute_stats, stats_csv_files
-from . import SEARCH_DOCS
 from .vendor import EXPLORER_MODULES, copy_vendored
 from .views import FROM_DATASET_FOLDER, DatasetView, build_views, readme_html
 
