@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import generator.audit.files
 import generator.audit.scan
 import generator.build
 import generator.data.derive
@@ -232,6 +233,33 @@ def test_parallel_scan_finds_what_one_process_finds(built, monkeypatch: pytest.M
     kinds = {(f.kind, f.dataset) for f in serial.findings}
     assert ("leak", "relief") in kinds and ("leak", "contributions") in kinds
     assert ("unreadable", "") in kinds
+
+
+def test_siblings_equal_to_their_page_are_not_taken_on_trust(
+    built, monkeypatch: pytest.MonkeyPatch
+):
+    """A .br/.gz that decompresses to its page's bytes is not scanned again, but one that
+    differs from its page anywhere, here in its second block, or a .gz whose page is not
+    the file before it, is scanned as any file is; a page's leak is named in its siblings."""
+    import gzip
+
+    import brotli
+
+    root, out, _ = built
+    catalog, _ = load_catalog(root)
+    monkeypatch.setattr(generator.audit.files, "CHUNK", 1024)  # pages of two blocks
+    lines = ["<p>公交线路</p>\n"] * 100  # 2,000 bytes
+    clean = "".join(lines)
+    leaky = "".join(lines[:60]) + f"<p>{CONDITIONAL_COMPANY}</p>" + "".join(lines[60:])
+    (out / "a.html").write_text(clean, encoding="utf-8")  # clean page, siblings leak late
+    (out / "a.html.br").write_bytes(brotli.compress(leaky.encode()))
+    (out / "a.html.gz").write_bytes(gzip.compress(leaky.encode()))
+    (out / "b.html").write_text(f"<p>{CLOSED_ADDRESS}</p>" + clean, encoding="utf-8")
+    (out / "b.html.br").write_bytes(brotli.compress((f"<p>{CLOSED_ADDRESS}</p>" + clean).encode()))
+    (out / "c.json.gz").write_bytes(gzip.compress(json.dumps({"v": CLOSED_ID}).encode()))
+    outputs = {f.output for f in audit(out, catalog, jobs=1).findings}
+    assert {"a.html.br", "a.html.gz", "b.html", "b.html.br", "c.json.gz"} <= outputs
+    assert "a.html" not in outputs
 
 
 def test_files_written_while_the_audit_runs_are_read_too(built):

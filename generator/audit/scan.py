@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 
 
 FILES_PER_VALUE = 5  # output files named for one leaked value
+SIBLINGS = (".br", ".gz")  # precompressed copies of the file before them (deploy/compress.py)
+REMEMBERED_PIECES = 2  # of the last original file, for its siblings (32 MiB at most)
 
 
 @dataclass
@@ -38,26 +40,47 @@ def _scan_files(secrets: SecretIndex, part: tuple[Path, list[Path]]) -> _Scanned
     root, paths = part
     scanned = _Scanned()
     found = scanned.found
+    # The pieces of the last file that is not a precompressed sibling, with the values each
+    # held. Its .br and .gz come next in path order and decompress to the same bytes: a
+    # piece equal to the original's, byte for byte, holds the same values and is not
+    # scanned again. Every file is still opened, decompressed and compared whole.
+    original, remembered = "", []
     for path in paths:
         rel = path.relative_to(root).as_posix()
+        sibling = rel.endswith(SIBLINGS) and rel[:-3] == original
+        twin = remembered if sibling else []
+        kept: list[tuple[bytes, list[int]]] = []
         scanned.files += 1
         for value in secrets.find(rel.encode("utf-8"))[0]:  # a value used as a file name
             files = found.setdefault(value, [])
             if rel not in files and len(files) < FILES_PER_VALUE:
                 files.append(rel)
         try:
-            for name, piece in _readable(path, rel):
+            for number, (name, piece) in enumerate(_readable(path, rel)):
                 scanned.bytes += len(piece)
-                values, markers = secrets.find(piece)
-                for form in _decoded_forms(piece, markers):
-                    values += secrets.find(form)[0]
+                if number < len(twin) and twin[number][0] == piece:
+                    values = twin[number][1]
+                else:
+                    values = _values_in(secrets, piece)
+                if not sibling and len(kept) < REMEMBERED_PIECES:
+                    kept.append((piece, values))
                 for value in values:
                     files = found.setdefault(value, [])
                     if name not in files and len(files) < FILES_PER_VALUE:
                         files.append(name)
         except Unreadable as exc:
             scanned.unreadable.append(Finding("unreadable", rel, masked=str(exc)[-120:]))
+        if not sibling:
+            original, remembered = rel, kept
     return scanned
+
+
+def _values_in(secrets: SecretIndex, piece: bytes) -> list[int]:
+    """The values in a piece of a file, as written and with its escapes undone."""
+    values, markers = secrets.find(piece)
+    for form in _decoded_forms(piece, markers):
+        values += secrets.find(form)[0]
+    return values
 
 
 # Files per task of a parallel scan: enough to amortise a task, small enough to balance.
