@@ -262,7 +262,7 @@ def _build(run: BuildRun) -> BuildResult:
                 site = render_site(
                     listed,
                     shown,
-                    reports,
+                    {i: r for i, r in reports.items() if i not in held},  # none of a failed update
                     out,
                     run.today,
                     qualities,
@@ -314,13 +314,15 @@ def _with_previous(
     previous: dict[str, holdback.Previous],
 ) -> tuple[Catalog, dict[str, PublishedDataset], dict[str, str]]:
     """The catalog the lists, feeds and search index show: the published datasets and the
-    previous versions of those held back (holdback.py), with the dates of those versions."""
+    previous versions of those held back (holdback.py), with the dates of the versions whose
+    pages were copied; a restricted one is there with its restriction and no file."""
     if not previous:
         return catalog, published, {}
     datasets = sorted(catalog.datasets + tuple(p.dataset for p in previous.values()), key=_id)
     shown = dict(published)
     shown.update({i: p.published for i, p in previous.items() if p.published is not None})
-    versions = {i: p.version for i, p in previous.items()}
+    # a restricted one (not copied) is listed and rendered as the restriction makes it
+    versions = {i: p.version for i, p in previous.items() if p.copied}
     return replace(catalog, datasets=tuple(datasets)), shown, versions
 
 

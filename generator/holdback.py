@@ -69,6 +69,7 @@ class Previous:
     dataset: Dataset
     published: PublishedDataset | None
     version: str  # its `modified` date
+    copied: bool = True  # its pages were copied; False: restricted, rendered afresh, no file
 
 
 def blocking(problems: list[Problem], strict: bool) -> list[Problem]:
@@ -356,6 +357,9 @@ def restore(
             new is not None and new.derived_from in withdrawn
         ):
             outcome = WITHDRAWN
+            view = _restricted_view(old, new, sources, full.site.hide_closed)
+            if view is not None:
+                shown[ds_id] = Previous(view, None, old.get("version", ""), copied=False)
         else:
             version = previous_version(old, sources)
             outcome = _copy(old, previous_site, out, with_api=version is None)
@@ -370,6 +374,32 @@ def restore(
         )
     results.sort(key=lambda h: h.dataset)
     return results, kept, shown
+
+
+def _restricted_view(
+    old: dict, new: Dataset | None, sources: dict[str, Dataset], hide_closed: bool
+) -> Dataset | None:
+    """The previous version with the new descriptor's restriction applied, for a dataset
+    whose update restricts it: its stricter open type (with the conditions and legal basis
+    the new descriptor gives), a status that stops the data, only the resources the new
+    descriptor still names; never a file. None when nothing may be listed: hidden by
+    ``hide_closed``, unreadable, a derivative (its source decides), or no record kept."""
+    if new is None or new.derived_from or not is_listed(new.open_type, hide_closed):
+        return None
+    version = previous_version(old, sources)
+    if version is None:
+        return None
+    before = version[0]
+    stricter = is_more_restrictive(new.open_type, before.open_type)
+    names = {r.name for r in new.resources} | set(new.skipped_resources)
+    return replace(
+        before,
+        open_type=new.open_type if stricter else before.open_type,
+        open_conditions=new.open_conditions if stricter else before.open_conditions,
+        legal_basis=new.legal_basis if stricter else before.legal_basis,
+        status=before.status if new.status.publishes_data else new.status,
+        resources=tuple(r for r in before.resources if r.name in names),
+    )
 
 
 def _copy(old: dict, previous_site: Path, out: OutputTree, with_api: bool) -> str:

@@ -116,13 +116,22 @@ def test_a_broken_dataset_reclassified_keeps_no_data_on_the_site(
     catalog.dataset("stops", csv_text=BROKEN, open_type=open_type, extra=extra)
     result = build(catalog.root, out, cache_dir=cache)
     assert [(h.dataset, h.outcome) for h in result.held_back] == [("stops", "withdrawn")]
-    assert not (out / "datasets" / "stops").exists()
-    assert not (out / "en" / "datasets" / "stops").exists()
     text = _site_text(out)  # pages, feeds, catalogs, API, search index, compressed copies
     assert "LX-40177" not in text and "LX-40178" not in text
     assert "datasets/stops/rows" not in text  # no download is listed anywhere either
+    # listed, as the restriction makes it: its previous metadata under the new open type
+    kind = "closed" if open_type == "非开放" else "conditional"
     where = _everywhere(out, "stops")
-    assert where == dict.fromkeys(where, False)  # not listed with its old open metadata
+    assert where == dict(dict.fromkeys(where, True), **{"open-type facet": False})
+    assert "datasets/stops/" in (out / "open-types" / kind / "index.html").read_text("utf-8")
+    doc = json.loads((out / "api" / "v1" / "datasets" / "stops.json").read_text("utf-8"))
+    assert doc["open_type"] == kind and doc["package"] is None and doc["datapackage"] is None
+    assert not [d for r in doc["resources"] for d in r.get("downloads", [])]
+    assert doc["legal_basis"] == "《测试条例》第三条"
+    kept = {p.name for p in (out / "datasets" / "stops").iterdir()}
+    assert {n.split(".")[0] for n in kept} <= {"index", "feed"}, kept  # pages, no data file
+    page = (out / "datasets" / "stops" / "index.html").read_text("utf-8")
+    assert "公交站点" in page and "LX-" not in page
 
 
 def test_a_removed_resource_is_withdrawn_at_once(catalog: CatalogFactory, tmp_path: Path):
