@@ -13,17 +13,18 @@ file row by row instead (tests compare both on generated text).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pa_csv
 
 from ..checks.fastcheck import Unsupported
 from ..model import FieldInfo
 from .downloads import FALSE_VALUES, TRUE_VALUES
 from .fastderive import _constant, _text_buffer
+from .table import read_batches
 
 BLOCK_BYTES = 4 << 20
 _NUMBER = r"^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$"  # downloads.JSON_NUMBER
@@ -65,31 +66,24 @@ def _values(field: FieldInfo, column: pa.Array) -> pa.Array:
     return pc.if_else(empty, _constant("null", n), value)
 
 
-def _reader(src: Path, width: int) -> pa_csv.CSVStreamingReader:
-    columns = [f"c{i}" for i in range(width)]
-    return pa_csv.open_csv(
-        src,
-        read_options=pa_csv.ReadOptions(
-            use_threads=False, block_size=BLOCK_BYTES, skip_rows=1, column_names=columns
-        ),
-        parse_options=pa_csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
-        convert_options=pa_csv.ConvertOptions(
-            column_types={c: pa.string() for c in columns},
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-        ),
-    )
+def _reader(src: Path, width: int) -> Iterator[pa.RecordBatch]:
+    return read_batches(src, width, BLOCK_BYTES)
 
 
 def write_json_columnar(
-    src: Path, dst: Path, header: dict[str, Any], fields: tuple[FieldInfo, ...]
+    src: Path,
+    dst: Path,
+    header: dict[str, Any],
+    fields: tuple[FieldInfo, ...],
+    batches: Callable[[], Iterable[pa.RecordBatch]] | None = None,
 ) -> None:
-    """downloads.write_json's file, from the published CSV ``src`` in record batches."""
+    """downloads.write_json's file, from the published CSV ``src`` in record batches
+    (``batches``: the same, already read; data/table.py)."""
     keys = [json.dumps(f.name, ensure_ascii=False) + ": " for f in fields]
     head = json.dumps(header, ensure_ascii=False, indent=2)
     first = True
     try:
-        reader = _reader(src, len(fields))
+        reader = batches() if batches is not None else _reader(src, len(fields))
         with open(dst, "wb") as handle:
             handle.write((head[:-1].rstrip() + ',\n  "data": [').encode("utf-8"))
             for batch in reader:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -162,14 +162,17 @@ def _typed_cells(field: FieldInfo, column: pa.Array) -> pa.Array:
 
 
 def sheet_rows(
-    src: Path, fields: tuple[FieldInfo, ...], first_row: int = 2
+    src: Path,
+    fields: tuple[FieldInfo, ...],
+    first_row: int = 2,
+    batches: Callable[[], Iterable[pa.RecordBatch]] | None = None,
 ) -> Iterator[memoryview]:
     """The ``<row>`` elements of the published CSV ``src``'s data rows, a batch at a time,
     numbered from ``first_row`` (the header row is the row writer's)."""
     openers = [f'<c r="{column_letter(i)}' for i in range(len(fields))]
     number = first_row
     try:
-        for batch in _reader(src, len(fields)):
+        for batch in batches() if batches is not None else _reader(src, len(fields)):
             n = batch.num_rows
             if not n:
                 continue

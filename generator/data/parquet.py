@@ -15,15 +15,15 @@ type, once to write), so memory stays at one row group.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from ..model import FieldInfo
+from .table import read_batches
 
 ROW_GROUP_ROWS = 100_000
 BLOCK_BYTES = 4 << 20
@@ -38,20 +38,7 @@ FALSE_VALUES = ("false", "False", "FALSE", "0")
 
 def _batches(src: Path, names: list[str]) -> Iterator[pa.RecordBatch]:
     """The published CSV (UTF-8, comma, double quotes, header) as text columns."""
-    columns = [f"c{i}" for i in range(len(names))]
-    reader = pa_csv.open_csv(
-        src,
-        read_options=pa_csv.ReadOptions(
-            use_threads=False, block_size=BLOCK_BYTES, skip_rows=1, column_names=columns
-        ),
-        parse_options=pa_csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
-        convert_options=pa_csv.ConvertOptions(
-            column_types={c: pa.string() for c in columns},
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-        ),
-    )
-    yield from reader
+    return read_batches(src, len(names), BLOCK_BYTES)
 
 
 def _boolean(field: FieldInfo, text: pa.Array) -> pa.Array:
@@ -118,10 +105,15 @@ def _arrow_type(field: FieldInfo) -> pa.DataType:
     }.get(field.type, pa.string())
 
 
-def column_types(src: Path, fields: tuple[FieldInfo, ...]) -> list[bool]:
+Batches = Callable[[], Iterable[pa.RecordBatch]]  # the published CSV, already read (table.py)
+
+
+def column_types(
+    src: Path, fields: tuple[FieldInfo, ...], batches: Batches | None = None
+) -> list[bool]:
     """For each field, whether every value of its column reads as its type."""
     typed = [_arrow_type(f) != pa.string() for f in fields]
-    for batch in _batches(src, [f.name for f in fields]):
+    for batch in batches() if batches is not None else _batches(src, [f.name for f in fields]):
         for i, field in enumerate(fields):
             if typed[i] and i < batch.num_columns:
                 try:
@@ -131,10 +123,13 @@ def column_types(src: Path, fields: tuple[FieldInfo, ...]) -> list[bool]:
     return typed
 
 
-def write_parquet(src: Path, dst: Path, fields: tuple[FieldInfo, ...]) -> None:
-    """Parquet of the published CSV ``src`` (see the module's docstring)."""
+def write_parquet(
+    src: Path, dst: Path, fields: tuple[FieldInfo, ...], batches: Batches | None = None
+) -> None:
+    """Parquet of the published CSV ``src`` (see the module's docstring); ``batches``, when
+    given, are its record batches already read."""
     names = [f.name for f in fields]
-    typed = column_types(src, fields)
+    typed = column_types(src, fields, batches)
     schema = pa.schema(
         [
             pa.field(f.name, _arrow_type(f) if ok else pa.string())
@@ -168,7 +163,7 @@ def write_parquet(src: Path, dst: Path, fields: tuple[FieldInfo, ...]) -> None:
     ) as writer:
         pending: list[pa.Table] = []
         held = 0
-        for batch in _batches(src, names):
+        for batch in batches() if batches is not None else _batches(src, names):
             if not batch.num_rows:
                 continue
             pending.append(table_of(batch))

@@ -1,0 +1,69 @@
+"""One read of the published CSV for the XLSX, JSON and Parquet downloads (data/table.py):
+held or read again, the files are the same bytes, and small files take the held path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.catalog.loader import load_catalog
+from generator.data import derive, table
+from generator.runtime.output import OutputTree
+
+FIELDS = """\
+- {name: code, type: string, title: 编号}
+- {name: amount, type: number, title: 金额}
+- {name: day, type: date, title: 日期}
+- {name: ok, type: boolean, title: 有效}
+"""
+
+
+def _csv(n: int) -> str:
+    lines = ["code,amount,day,ok"]
+    for i in range(n):
+        note = ["0071", '"a,b"', '"q ""x"""', '"two\nlines"', "", "=1+1"][i % 6]
+        lines.append(f"{note},{i * 1.25},2026-0{1 + i % 9}-1{i % 10},{'true' if i % 2 else 0}")
+    return "\n".join(lines) + "\n"
+
+
+def _derive(catalog, tmp_path: Path, name: str) -> dict[str, bytes]:
+    cat, problems = load_catalog(catalog.root)
+    assert cat is not None and not problems.errors, problems.items
+    ds = cat.datasets[0]
+    out = OutputTree(tmp_path / name)
+    published = derive.derive_resource(ds, ds.resources[0], out)
+    return {k: (out.root / f.path).read_bytes() for k, f in published.files.items()}
+
+
+def test_held_and_streamed_batches_give_the_same_files(catalog, tmp_path, monkeypatch):
+    catalog.dataset("t", csv_text=_csv(500), fields=FIELDS)
+    held: list[bool] = []
+    real_init = table.PublishedTable.__init__
+
+    def spy(self, src, width):
+        real_init(self, src, width)
+        held.append(self._held is not None)
+
+    monkeypatch.setattr(table.PublishedTable, "__init__", spy)
+    monkeypatch.setattr(table, "BLOCK_BYTES", 1024)  # several batches
+    once = _derive(catalog, tmp_path, "held")
+    monkeypatch.setattr(table, "HOLD_BYTES", 0)
+    again = _derive(catalog, tmp_path, "streamed")
+    assert held == [True, False]
+    assert set(once) >= {"csv", "excel-csv", "xlsx", "json", "parquet"}
+    assert once == again
+
+
+def test_a_small_csv_takes_the_columnar_path(catalog, tmp_path, monkeypatch):
+    catalog.dataset("t", csv_text=_csv(12), fields=FIELDS)
+    calls = []
+    real = derive.write_csv_and_stats
+
+    def spy(*args, **kwargs):
+        calls.append(True)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(derive, "write_csv_and_stats", spy)
+    columnar = _derive(catalog, tmp_path, "columnar")
+    assert calls == [True]
+    monkeypatch.setattr(derive, "FAST_DERIVE_MIN_BYTES", 1 << 40)
+    assert _derive(catalog, tmp_path, "rows") == columnar
