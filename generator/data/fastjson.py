@@ -13,6 +13,7 @@ file row by row instead (tests compare both on generated text).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -28,19 +29,22 @@ from .table import read_batches
 
 BLOCK_BYTES = 4 << 20
 _NUMBER = r"^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$"  # downloads.JSON_NUMBER
-_RARE_CONTROL = r"[\x00-\x07\x0b\x0e-\x1f]"  # json.dumps writes these as \u00XX
 _ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"))
 _ESCAPES += (("\x08", "\\b"), ("\x0c", "\\f"))
+_RARE_BYTES = re.compile(rb"[\x00-\x07\x0b\x0e-\x1f]")  # json.dumps writes \u00XX
+_ESCAPE_BYTES = {raw: re.compile(re.escape(raw.encode())) for raw, _ in _ESCAPES}
 
 
 def _string(column: pa.Array) -> pa.Array:
-    """Each value as a JSON string."""
-    if pc.any(pc.match_substring_regex(column, _RARE_CONTROL)).as_py():
+    """Each value as a JSON string. The column's bytes are searched first (one regular
+    expression over the buffer), so a column with nothing to escape costs no pass."""
+    data = _text_buffer(column)
+    if _RARE_BYTES.search(data):
         raise Unsupported("control characters")
     for raw, escaped in _ESCAPES:
-        column = pc.replace_substring(column, raw, escaped)
-    n = len(column)
-    return pc.binary_join_element_wise(_constant('"', n), column, _constant('"', n), "")
+        if _ESCAPE_BYTES[raw].search(data):  # ASCII: never inside a multi-byte character
+            column = pc.replace_substring(column, raw, escaped)
+    return pc.binary_join_element_wise(pa.scalar('"'), column, pa.scalar('"'), "")
 
 
 def _values(field: FieldInfo, column: pa.Array) -> pa.Array:
