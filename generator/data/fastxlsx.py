@@ -41,7 +41,8 @@ _ILLEGAL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
 _SPACE_CHARS = "\t\n\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B)))
 _SPACE_CHARS += "\u2028\u2029\u202f\u205f\u3000"
 _SPACES = pa.array(list(_SPACE_CHARS), pa.string())
-_SPACE_BYTES = re.compile(b"|".join(re.escape(c.encode()) for c in _SPACE_CHARS))
+# a cheap pre-check: the ASCII spaces, or a byte that may begin one of the others
+_SPACE_BYTES = re.compile(rb"[\t\n\r \xc2\xe1\xe2\xe3]")
 _EXCEL_DAY_ZERO = (dt.date(1970, 1, 1) - EXCEL_EPOCH).days  # date32 counts from 1970
 _EXCEL_1900 = (dt.date(1900, 1, 1) - EXCEL_EPOCH).days  # earlier dates stay text
 _REF_OPEN = len('<c r=""')  # what _cell writes before the rest of a cell, for an empty ref
