@@ -53,3 +53,30 @@ def test_a_large_file_with_a_full_width_mobile_number_is_found():
     text = ("云川市,监测站,12.5\n" * 5_000 + row).encode("utf-8")
     assert len(text) >= personal._LARGE_TEXT
     assert ("mobile", "138 0013 8000") in list(personal_data(text))
+
+
+def test_rows_of_an_open_csv_are_scanned_cell_by_cell_where_the_row_holds_something(catalog):
+    from generator.catalog.loader import load_catalog
+    from generator.checks.personal import data_problems
+
+    fields = """\
+        - {name: line_id, type: string, title: 线路编号}
+        - {name: phone, type: string, title: 服务电话, pii_allowed: [mobile]}
+        - {name: note, type: string, title: 备注}
+"""
+    rows = [
+        "line_id,phone,note",
+        "L001,13800138000,无",  # an allowed mobile number: no finding
+        "L002,0991-2345678,车长 13900139000",  # a mobile number in the note
+        "L003,12345678901234,编号 2024-01-02",  # digits that are nobody's
+        "L004,,联系 a.b@example.cn 或 １３７ ００１３ ７０００",  # e-mail and full-width mobile
+    ]
+    catalog.dataset("pii-rows", csv_text="\n".join(rows) + "\n", fields=fields)
+    cat, problems = load_catalog(catalog.root)
+    assert cat is not None, problems.items
+    found = [(p.code, p.row, p.field, p.found) for p in data_problems(cat.datasets[0])]
+    assert found == [
+        ("pii-in-data-mobile", 3, "note", "139*****000"),
+        ("pii-in-data-mobile", 5, "note", "137*******000"),
+        ("pii-in-data-email", 5, "note", "a.b********.cn"),
+    ]

@@ -470,6 +470,7 @@ def metadata_problems(catalog: Catalog, ds: Dataset | None) -> list[Problem]:
 # --- open data -----------------------------------------------------------------------------
 
 MAX_REPORTED = 20  # findings reported one by one per resource; the rest are counted
+ROW_JOIN = "\x1f"  # unit separator: no pattern, nor NFKC, joins across it
 CHUNK = 16 << 20
 
 
@@ -524,6 +525,10 @@ def _resource_problems(ds: Dataset, res: Resource) -> list[Problem]:
     problems: list[Problem] = []
     more = 0
     for number, row in enumerate(rows, start=2):
+        # the row's cells joined by a character no pattern takes in: whatever a cell holds,
+        # the joined row holds too, so a row with nothing is skipped without a cell loop
+        if not any(True for _ in personal_data(ROW_JOIN.join(row).encode("utf-8"))):
+            continue
         for i, cell in enumerate(row):
             if not cell or not any(ch.isdigit() or ch in "@＠" for ch in cell):
                 continue
@@ -588,6 +593,10 @@ def csv_bytes_findings(ds: Dataset, data: bytes) -> list[tuple[str, str, int, st
     header = next(rows, [])
     found: list[tuple[str, str, int, str]] = []
     for number, row in enumerate(rows, start=2):
+        # the row's cells joined by a character no pattern takes in: whatever a cell holds,
+        # the joined row holds too, so a row with nothing is skipped without a cell loop
+        if not any(True for _ in personal_data(ROW_JOIN.join(row).encode("utf-8"))):
+            continue
         for i, cell in enumerate(row):
             if not cell or not any(ch.isdigit() or ch in "@＠" for ch in cell):
                 continue
