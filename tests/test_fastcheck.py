@@ -260,3 +260,42 @@ def test_catalog_problems_are_the_same_on_both_paths(catalog, monkeypatch):
         "data-type-error",
     }
     assert quick.rows == slow.rows == 4
+
+
+# -- header errors: frictionless's Header judges the labels the column-wise path reads --------
+
+HEADER_SCHEMA = {
+    "fields": [
+        {"name": "id", "type": "integer"},
+        {"name": "name", "type": "string"},
+        {"name": "v", "type": "number"},
+    ]
+}
+
+
+@pytest.mark.parametrize(
+    ("header", "handled"),
+    [
+        ("id,name,v", True),
+        (" id , name ,v", True),  # labels are stripped
+        ("ID,name,v", True),  # incorrect-label
+        ("id,,v", True),  # blank-label
+        ("id,id,v", True),  # duplicate-label
+        ("id,name,value", True),
+        ('"id","na\nme",v', False),  # a line break in a label: pyarrow skips a line
+        ("\ufeffid,name,v", True),  # a byte-order mark
+        ("id,name", False),  # a missing label: frictionless drops the field
+        ("id,name,v,w", False),  # an extra label
+    ],
+)
+def test_header_errors_match_frictionless(tmp_path: Path, header: str, handled: bool):
+    path = tmp_path / "header.csv"
+    path.write_text(header + "\n1,a,1.5\n2,b,x\n1,c,2\n", encoding="utf-8")
+    expected = reference(path, HEADER_SCHEMA)
+    try:
+        got = fast(path, HEADER_SCHEMA)
+    except Unsupported:
+        assert not handled, "the column-wise path should read this header"
+        return
+    assert handled
+    assert got == expected

@@ -34,18 +34,19 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
-from frictionless import Resource as FlResource
 from frictionless import Schema as FlSchema
 from frictionless import errors as fl_errors
 
 from ..catalog.dialect import DEFAULT as DEFAULT_DIALECT
 from ..catalog.dialect import CsvDialect
+from .csvhead import HeadUnreadable, read_head
 
 if TYPE_CHECKING:
     from .foreignkeys import ForeignKey
@@ -449,42 +450,28 @@ class _Table:
         self.unique = [_KeyColumn(name, [index[name]]) for name in unique]
         self.primary = _KeyColumn("", [index[n] for n in pk]) if pk else None
         self.keys = self.unique + ([self.primary] if self.primary else [])
-        from frictionless.table.row import create_cell_handlers  # the reader of odd rows
 
-        self.handlers = create_cell_handlers(list(schema.fields))
+    @cached_property
+    def handlers(self) -> dict[str, Any]:
+        """frictionless's cell handlers, the reader of rows with the wrong number of cells:
+        built on the first such row (they copy every field, 5 ms a resource)."""
+        from frictionless.table.row import create_cell_handlers
+
+        return create_cell_handlers(list(self.schema.fields))
 
     def _open_with_frictionless(self) -> None:
-        """Let frictionless read the header and dialect; refuse what we do not mirror."""
-        schema = self.schema
-        if schema.foreign_keys:
-            if self.foreign is None:
-                raise Unsupported("foreign keys without their lookups")
-            schema = schema.to_copy()
-            schema.foreign_keys = []  # looked up here, not by frictionless
-        resource = FlResource(
-            source=self._view(),
-            schema=schema,
-            format="csv",
-            encoding=self.encoding,
-            dialect=self.declared.frictionless(),
-        )
-        with resource:
-            dialect = resource.dialect
-            if dialect.header_rows != [1] or dialect.comment_char or dialect.comment_rows:
-                raise Unsupported("dialect")
-            if not dialect.header or dialect.skip_blank_rows:
-                raise Unsupported("dialect")
-            labels = list(resource.labels or [])
-            if not labels and not resource.fragment:
-                raise Unsupported("empty source")
-            expected = [f.name for f in resource.header.get_expected_fields()]
-            if expected != [f.name for f in self.schema.fields] or len(labels) != len(expected):
-                raise Unsupported("header does not line up with the schema")
-            self.header_errors = list(resource.header.errors)
-            self.labels = labels
-            self.fragment = [list(row) for row in resource.fragment]
-            self.encoding = resource.encoding or self.encoding
+        """Read the header and first rows as frictionless does (checks/csvhead.py); refuse
+        what we do not mirror."""
+        if self.schema.foreign_keys and self.foreign is None:
+            raise Unsupported("foreign keys without their lookups")
         self.dialect = self._dialect()
+        try:
+            head = read_head(self._view(), self.schema, self._python_encoding(), self.dialect)
+        except HeadUnreadable as exc:
+            raise Unsupported(str(exc)) from exc
+        self.header_errors = head.header_errors
+        self.labels = head.labels
+        self.fragment = head.fragment
 
     def _view(self) -> BinaryIO:
         """The opened file from its start (each pass reads it again; the descriptor stays)."""
