@@ -160,10 +160,10 @@ def _foreign_keys(
             raise Unsupported("a foreign key to a resource the fast path does not read")
         if (target, tuple(fields)) not in lookups:
             referenced = sources[target]
-            copy = schemas[target].to_copy()
-            copy.foreign_keys = []  # as frictionless reads the referenced resource
             with data_file(ds.folder, referenced.path, ds.id) as handle:
-                table = _Table(handle, copy, referenced.encoding, 0, dialect_of(referenced.raw))
+                # read as frictionless reads a referenced resource: its own keys unchecked
+                dialect = dialect_of(referenced.raw)
+                table = _Table(handle, schemas[target], referenced.encoding, 0, dialect, [])
                 lookups[target, tuple(fields)] = reference_keys(table, fields)
         lookup = lookups[target, tuple(fields)]
         out.append(ForeignKey([index[n] for n in names], names, name, fields, lookup))
