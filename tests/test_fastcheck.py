@@ -299,3 +299,21 @@ def test_header_errors_match_frictionless(tmp_path: Path, header: str, handled: 
         return
     assert handled
     assert got == expected
+
+
+def test_a_rows_key_fields_are_read_first_as_frictionless_reads_them(tmp_path: Path):
+    """frictionless reads the unique, then the primary-key fields of a row before the
+    others, so their cell errors come first in the row, whatever their position."""
+    schema = {
+        "fields": [
+            {"name": "v", "type": "number"},
+            {"name": "n", "type": "integer"},
+            {"name": "code", "type": "integer", "constraints": {"unique": True, "maximum": 9}},
+        ],
+        "primaryKey": ["n"],
+    }
+    path = tmp_path / "order.csv"
+    path.write_text("v,n,code\nx,y,z\nx,1,10\n1,2,3\nx,,5,extra\n", encoding="utf-8")
+    expected = reference(path, schema)
+    assert [f[2] for f in expected[1][:3]] == ["code", "n", "v"]
+    assert fast(path, schema) == expected

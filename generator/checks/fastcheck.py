@@ -450,6 +450,13 @@ class _Table:
         self.unique = [_KeyColumn(name, [index[name]]) for name in unique]
         self.primary = _KeyColumn("", [index[n] for n in pk]) if pk else None
         self.keys = self.unique + ([self.primary] if self.primary else [])
+        # frictionless reads a row's unique, primary-key and foreign-key fields first (in
+        # that order) and the others after them: a row's cell errors come in that order
+        first = [p.name for p in self.plans if p.name in unique] + pk
+        first += [name for fk in self.foreign or [] for name in fk.names]
+        self.first = list(dict.fromkeys(first))
+        order = self.first + [p.name for p in self.plans if p.name not in self.first]
+        self.rank = {name: position + 1 for position, name in enumerate(order)}
 
     @cached_property
     def handlers(self) -> dict[str, Any]:
@@ -617,6 +624,8 @@ class _Table:
         out: list[_Finding] = []
         for number, cells in odd:
             row = Row(cells, handlers=self.handlers, row_number=number)
+            for name in self.first:  # read first, as frictionless reads them
+                row[name]
             wanted = limit_row is None or number <= limit_row
             for k, error in enumerate(row.errors):
                 by_type[error.type] += 1
@@ -661,10 +670,11 @@ class _Table:
         spots: list[tuple[np.ndarray, tuple[int, int, int], Callable[..., Any], str]] = []
         for plan, c in zip(self.plans, checked, strict=True):
             bad = np.flatnonzero(c.type_error & ~blank)
-            spots.append((bad, (0, plan.number, 0), _maker(plan, "type"), "type-error"))
+            rank = self.rank[plan.name]
+            spots.append((bad, (0, rank, 0), _maker(plan, "type"), "type-error"))
             for k, name in enumerate(plan.constraints):
                 bad = np.flatnonzero(c.constraint[name] & ~c.type_error & ~blank)
-                spots.append((bad, (0, plan.number, k + 1), _maker(plan, name), "constraint-error"))
+                spots.append((bad, (0, rank, k + 1), _maker(plan, name), "constraint-error"))
         spots.append((np.flatnonzero(blank), (0, 0, 0), _maker(None, "blank"), "blank-row"))
         for key in self.unique:
             c = checked[key.fields[0]]
