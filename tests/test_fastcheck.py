@@ -317,3 +317,56 @@ def test_a_rows_key_fields_are_read_first_as_frictionless_reads_them(tmp_path: P
     expected = reference(path, schema)
     assert [f[2] for f in expected[1][:3]] == ["code", "n", "v"]
     assert fast(path, schema) == expected
+
+
+def test_a_repeated_unique_value_makes_frictionless_read_the_rest_of_the_row(tmp_path: Path):
+    schema = {
+        "fields": [
+            {"name": "v", "type": "number"},
+            {"name": "a", "type": "integer", "constraints": {"unique": True}},
+            {"name": "b", "type": "integer", "constraints": {"unique": True, "maximum": 5}},
+        ],
+    }
+    path = tmp_path / "unique.csv"
+    path.write_text("v,a,b\n1,1,1\nx,1,9\nx,2,8\n", encoding="utf-8")
+    expected = reference(path, schema)
+    assert [f[:3] for f in expected[1]] == [
+        ("type-error", 3, "v"),  # a repeats: the whole row is read, in schema order
+        ("constraint-error", 3, "b"),
+        ("unique-error", 3, "a"),
+        ("constraint-error", 4, "b"),  # nothing repeats: the unique fields are read first
+        ("type-error", 4, "v"),
+    ]
+    assert fast(path, schema) == expected
+
+
+# the same cells with the keys on later fields: a row's errors come in frictionless's
+# reading order (keys first, the whole row on a row-level error), not the schema's
+LATE_KEYS = {
+    **SCHEMA,
+    "fields": [
+        {**f, "constraints": {**f.get("constraints", {}), "unique": True}}
+        if f["name"] == "y"
+        else {
+            **f,
+            "constraints": {k: v for k, v in f.get("constraints", {}).items() if k != "unique"},
+        }
+        for f in SCHEMA["fields"]
+    ],
+    "primaryKey": ["d", "b"],
+}
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=broken_csv())
+def test_fuzz_keys_on_later_fields(tmp_path: Path, text: str):
+    path = tmp_path / "late.csv"
+    path.write_text(text, encoding="utf-8")
+    try:
+        expected = reference(path, LATE_KEYS)
+        got = fast(path, LATE_KEYS)
+    except Unsupported:
+        return
+    assert got == expected

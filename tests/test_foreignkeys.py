@@ -276,3 +276,22 @@ def test_a_reference_the_columnar_path_cannot_read_goes_to_frictionless(catalog,
     assert "stop_id" not in read  # frictionless reads it as a package, as it always did
     slow, _ = _catalog_findings(catalog, "nowhere", monkeypatch, fast=False)
     assert fast == slow
+
+
+def test_a_repeated_key_makes_frictionless_read_the_whole_row_before_the_foreign_key(
+    tmp_path: Path,
+):
+    """A row-level error makes frictionless read every field then (in schema order), so the
+    foreign key's field loses its place at the front of the row (rowerrors.rerank)."""
+    child = with_keys((["size"], "parent", ["size"]))
+    parent = "code,part,size\n1,a,1\n"
+    text = "id,code,part,size\n1,1,a,1\n1,1.0,a,x\n2,1.0,a,x\n"
+    expected = reference(tmp_path, child, parent, text)
+    assert [f[:3] for f in expected] == [
+        ("type-error", 3, "code"),
+        ("type-error", 3, "size"),
+        ("primary-key", 3, None),
+        ("type-error", 4, "size"),  # no row-level error: the key's field is read first
+        ("type-error", 4, "code"),
+    ]
+    assert columnar(tmp_path, child) == expected

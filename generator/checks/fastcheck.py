@@ -47,6 +47,7 @@ from frictionless import errors as fl_errors
 from ..catalog.dialect import DEFAULT as DEFAULT_DIALECT
 from ..catalog.dialect import CsvDialect
 from .csvhead import HeadUnreadable, read_head
+from .rowerrors import CELL_ERRORS, ROW_END, ReadOrder, fk_maker, maker, rerank
 
 if TYPE_CHECKING:
     from .foreignkeys import ForeignKey
@@ -450,13 +451,8 @@ class _Table:
         self.unique = [_KeyColumn(name, [index[name]]) for name in unique]
         self.primary = _KeyColumn("", [index[n] for n in pk]) if pk else None
         self.keys = self.unique + ([self.primary] if self.primary else [])
-        # frictionless reads a row's unique, primary-key and foreign-key fields first (in
-        # that order) and the others after them: a row's cell errors come in that order
-        first = [p.name for p in self.plans if p.name in unique] + pk
-        first += [name for fk in self.foreign or [] for name in fk.names]
-        self.first = list(dict.fromkeys(first))
-        order = self.first + [p.name for p in self.plans if p.name not in self.first]
-        self.rank = {name: position + 1 for position, name in enumerate(order)}
+        fk_names = [fk.names for fk in self.foreign or []]
+        self.read = ReadOrder([p.name for p in self.plans], unique, pk, fk_names)
 
     @cached_property
     def handlers(self) -> dict[str, Any]:
@@ -610,8 +606,10 @@ class _Table:
             if odd:
                 rows = max(rows, max(r for r, _ in odd) - 1)
             if found:
-                kept = sorted(kept + found, key=_order)[: self.keep]
-        kept = sorted(kept + self._key_findings(by_type), key=_order)
+                kept = _whole_rows(sorted(kept + found, key=_order), self.keep)
+        kept += self._key_findings(by_type)
+        rerank(kept, self.read)
+        kept.sort(key=_order)
         errors = (list(self.header_errors) + [f.error for f in kept])[: self.keep]
         return TableReport(rows=rows, errors=errors, by_type=by_type)
 
@@ -624,13 +622,15 @@ class _Table:
         out: list[_Finding] = []
         for number, cells in odd:
             row = Row(cells, handlers=self.handlers, row_number=number)
-            for name in self.first:  # read first, as frictionless reads them
+            for name in self.read.first:  # read first, as frictionless reads them
                 row[name]
             wanted = limit_row is None or number <= limit_row
             for k, error in enumerate(row.errors):
                 by_type[error.type] += 1
                 if wanted:
-                    out.append(_Finding(number, (0, 0, k), error))
+                    cell = error.type in CELL_ERRORS
+                    place = (0, self.read.plain[error.field_name], k) if cell else (ROW_END, 0, k)
+                    out.append(_Finding(number, place, error))
             text = [str(c) if c is not None else "" for c in cells]
             for key in self.keys:
                 values = [row[self.plans[i].name] for i in key.fields]
@@ -638,7 +638,7 @@ class _Table:
                     if not key.name:  # the primary key
                         by_type["primary-key"] += 1
                         if wanted:
-                            error = _maker(None, "pk-none")(number, text)
+                            error = maker(None, "pk-none")(number, text)
                             out.append(_Finding(number, (4, 0, 0), error))
                     continue
                 digest = _combine(
@@ -670,12 +670,12 @@ class _Table:
         spots: list[tuple[np.ndarray, tuple[int, int, int], Callable[..., Any], str]] = []
         for plan, c in zip(self.plans, checked, strict=True):
             bad = np.flatnonzero(c.type_error & ~blank)
-            rank = self.rank[plan.name]
-            spots.append((bad, (0, rank, 0), _maker(plan, "type"), "type-error"))
+            rank = self.read.plain[plan.name]
+            spots.append((bad, (0, rank, 0), maker(plan, "type"), "type-error"))
             for k, name in enumerate(plan.constraints):
                 bad = np.flatnonzero(c.constraint[name] & ~c.type_error & ~blank)
-                spots.append((bad, (0, rank, k + 1), _maker(plan, name), "constraint-error"))
-        spots.append((np.flatnonzero(blank), (0, 0, 0), _maker(None, "blank"), "blank-row"))
+                spots.append((bad, (0, rank, k + 1), maker(plan, name), "constraint-error"))
+        spots.append((np.flatnonzero(blank), (0, 0, 0), maker(None, "blank"), "blank-row"))
         for key in self.unique:
             c = checked[key.fields[0]]
             assert c.keys is not None and c.null is not None
@@ -693,12 +693,12 @@ class _Table:
             self.primary.rows.append(numbers[~all_null].astype(np.uint32))
             self.primary.hashes.append(digest[~all_null])
             spots.append(
-                (np.flatnonzero(all_null), (4, 0, 0), _maker(None, "pk-none"), "primary-key")
+                (np.flatnonzero(all_null), (4, 0, 0), maker(None, "pk-none"), "primary-key")
             )
         for k, fk in enumerate(self.foreign or []):
             readers = [self.plans[i].reader for i in fk.fields]
             bad = fk.failing([batch.column(i) for i in fk.fields], readers)
-            spots.append((np.flatnonzero(bad), (5, k, 0), _fk_maker(fk, readers), "foreign-key"))
+            spots.append((np.flatnonzero(bad), (5, k, 0), fk_maker(fk, readers), "foreign-key"))
         for rows_at, _, _, kind in spots:
             if len(rows_at):
                 by_type[kind] += len(rows_at)
@@ -710,7 +710,9 @@ class _Table:
         which = np.concatenate(
             [np.full(len(spot[0]), k, dtype=np.int64) for k, spot in enumerate(spots)]
         )
-        order = np.lexsort((which, index))[: self.keep]
+        order = np.lexsort((which, index))
+        if len(order) > self.keep:  # the first ``keep``, and the rest of the last one's row
+            order = order[index[order] <= index[order[self.keep - 1]]] if self.keep else order[:0]
         cells_of = self._cells(batch, np.unique(index[order]))
         out: list[_Finding] = []
         for j in order:
@@ -831,44 +833,22 @@ def _order(finding: _Finding) -> tuple[int, tuple[int, int, int]]:
     return finding.row, finding.order
 
 
+def _whole_rows(findings: list[_Finding], keep: int) -> list[_Finding]:
+    """The first ``keep`` findings and the rest of the last one's row (a row's order is
+    settled only when its key errors are known: rowerrors.rerank)."""
+    if len(findings) <= keep:
+        return findings
+    if not keep:
+        return []
+    last = findings[keep - 1].row
+    return [f for f in findings[:keep] + findings[keep:] if f.row <= last]
+
+
 def _combine(parts: list[np.uint64]) -> np.uint64:
     digest = np.uint64(0)
     for part in parts:
         digest = digest * _MIX ^ part
     return digest
-
-
-def _maker(plan: _FieldPlan | None, what: str) -> Callable[[int, list[str]], fl_errors.Error]:
-    def make(row_number: int, cells: list[str]) -> fl_errors.Error:
-        if what == "blank":
-            return fl_errors.BlankRowError(note="", cells=cells, row_number=row_number)
-        if what == "pk-none":
-            return fl_errors.PrimaryKeyError(
-                note='cells composing the primary keys are all "None"',
-                cells=cells,
-                row_number=row_number,
-            )
-        assert plan is not None
-        common = dict(
-            cells=cells,
-            row_number=row_number,
-            cell=str(cells[plan.number - 1]),
-            field_name=plan.name,
-            field_number=plan.number,
-        )
-        if what == "type":
-            return fl_errors.TypeError(note=plan.note_type(), **common)
-        return fl_errors.ConstraintError(note=plan.note_constraint(what), **common)
-
-    return make
-
-
-def _fk_maker(fk: ForeignKey, readers: list[Any]) -> Callable[[int, list[str]], Any]:
-    def make(row_number: int, cells: list[str]) -> fl_errors.Error:
-        key = tuple(read(cells[i])[0] for read, i in zip(readers, fk.fields, strict=True))
-        return fk.error(row_number, cells, key)
-
-    return make
 
 
 def validate_csv(
