@@ -141,6 +141,9 @@ def _count(stats: Stats, values: pa.Array, cap: int) -> None:
     """Count values in row order until the cap'th distinct value, then stop for good."""
     encoded = pc.dictionary_encode(values)
     codes = np.asarray(encoded.indices.to_numpy(), dtype=np.int64)
+    if not stats.counts:
+        _count_first(stats, encoded.dictionary, codes, cap)
+        return
     dictionary = encoded.dictionary.to_pylist()
     codes_seen, first = np.unique(codes, return_index=True)
     new = [(int(pos), int(code)) for code, pos in zip(codes_seen, first, strict=True)]
@@ -153,6 +156,20 @@ def _count(stats: Stats, values: pa.Array, cap: int) -> None:
     tally = np.bincount(codes[:stop], minlength=len(dictionary))
     for code in np.flatnonzero(tally):
         stats.counts[dictionary[code]] += int(tally[code])
+
+
+def _count_first(stats: Stats, dictionary: pa.Array, codes: np.ndarray, cap: int) -> None:
+    """_count into empty counts, without a Python step per distinct value: arrow numbers
+    the distinct values in order of first appearance, so the cap'th distinct value is
+    code cap - 1, and the counts go in as one dict."""
+    distinct, stop = len(dictionary), len(codes)
+    if distinct >= cap:
+        stop = int(np.argmax(codes == cap - 1)) + 1
+        distinct = cap
+        stats.capped = True
+    tally = np.bincount(codes[:stop], minlength=distinct)[:distinct]
+    values = dictionary.slice(0, distinct).to_pylist()
+    stats.counts.update(dict(zip(values, tally.tolist(), strict=True)))
 
 
 def write_csv_and_stats(
