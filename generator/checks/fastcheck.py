@@ -47,7 +47,16 @@ from frictionless import errors as fl_errors
 from ..catalog.dialect import DEFAULT as DEFAULT_DIALECT
 from ..catalog.dialect import CsvDialect
 from .csvhead import HeadUnreadable, read_head
-from .rowerrors import CELL_ERRORS, ROW_END, ReadOrder, fk_maker, maker, rerank
+from .rowerrors import (
+    CELL_ERRORS,
+    ROW_END,
+    ReadOrder,
+    exactly_hashed,
+    fk_maker,
+    maker,
+    repeats,
+    rerank,
+)
 
 if TYPE_CHECKING:
     from .foreignkeys import ForeignKey
@@ -63,6 +72,7 @@ _NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"
 _DATE = r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$"
 _YEAR = r"^[0-9]{4}$"
 _MAX_EXACT_DIGITS = 15  # decimals with at most 15 digits compare the same as float64
+_BIJECTIVE = ("integer", "year", "date", "number")  # hash_array of their natives is 1:1
 
 
 class Unsupported(Exception):
@@ -157,6 +167,7 @@ class _FieldPlan:
             if fl_field.constraints.get(name) is not None
         ]
         self.kind = self._vector_kind()
+        self.hashed_slow = False  # a key value hashed from frictionless's reader's output
         self._pattern: re.Pattern[str] | None = None
         if "pattern" in self.constraints:
             self._pattern = re.compile("^" + str(fl_field.constraints["pattern"]) + "$")
@@ -361,6 +372,7 @@ class _FieldPlan:
         if keys is not None:
             hashes = _hash_values(self, [value for value, _ in outcomes])
             keys[positions] = hashes[indices]
+            self.hashed_slow |= not all(exactly_hashed(self.kind, v) for v, _ in outcomes)
 
     def key_of(self, value: Any) -> np.uint64:
         return _hash_values(self, [value])[0]
@@ -415,6 +427,7 @@ class _KeyColumn:
     rows: list[np.ndarray] = field(default_factory=list)
     hashes: list[np.ndarray] = field(default_factory=list)
     candidates: np.ndarray | None = None  # sorted rows whose hash repeats
+    exact: dict[int, int] | None = None  # repeating row -> the row before, when hashes are values
 
 
 class _Table:
@@ -607,7 +620,8 @@ class _Table:
                 rows = max(rows, max(r for r, _ in odd) - 1)
             if found:
                 kept = _whole_rows(sorted(kept + found, key=_order), self.keep)
-        kept += self._key_findings(by_type)
+        limit = kept[-1].row if kept and len(kept) >= self.keep else None
+        kept += self._key_findings(by_type, limit)
         rerank(kept, self.read)
         kept.sort(key=_order)
         errors = (list(self.header_errors) + [f.error for f in kept])[: self.keep]
@@ -645,6 +659,8 @@ class _Table:
                     [self.plans[i].key_of(v) for i, v in zip(key.fields, values, strict=True)]
                 )
                 key.rows.append(np.array([number], dtype=np.uint32))
+                for i, v in zip(key.fields, values, strict=True):  # parsed by frictionless
+                    self.plans[i].hashed_slow |= not exactly_hashed(self.plans[i].kind, v)
                 key.hashes.append(np.array([digest], dtype=np.uint64))
             for k, fk in enumerate(self.foreign or []):
                 values = tuple(row[self.plans[i].name] for i in fk.fields)
@@ -729,7 +745,7 @@ class _Table:
 
     # -- unique and primary keys --------------------------------------------------------
 
-    def _key_findings(self, by_type: Counter[str]) -> list[_Finding]:
+    def _key_findings(self, by_type: Counter[str], limit: int | None) -> list[_Finding]:
         """Count repeated keys exactly and keep the first ones.
 
         The hashes name the rows that may repeat (members of a group of equal hashes);
@@ -753,9 +769,19 @@ class _Table:
                 key.rows = []
                 continue
             in_group = np.isin(hashes, np.unique(repeated))
-            del hashes
-            key.candidates = np.sort(np.concatenate(key.rows)[in_group].astype(np.int64))
+            rows = np.concatenate(key.rows)[in_group].astype(np.int64)
             key.rows = []
+            plan = self.plans[key.fields[0]]
+            if len(key.fields) == 1 and plan.kind in _BIJECTIVE and not plan.hashed_slow:
+                # the hash of an int64, a float64 or a day is that value, bijectively: the
+                # repeats are exact, and only the listed ones are read again for their cells
+                count, key.exact = repeats(rows, hashes[in_group], self.keep, limit)
+                by_type["unique-error" if key.name else "primary-key"] += count
+                rows = np.array(sorted(key.exact), dtype=np.int64)
+                if not len(rows):
+                    continue
+            del hashes
+            key.candidates = np.sort(rows)
             members.append(key.candidates)
             active.append(key)
         if not active:
@@ -783,13 +809,16 @@ class _Table:
                     value = tuple(values)
                     if set(value) == {None}:
                         continue
-                match = seen.get(value)
-                seen[value] = number
-                if not match:
-                    continue
+                if key.exact is not None:  # counted already
+                    match = key.exact[number]
+                else:
+                    match = seen.get(value)
+                    seen[value] = number
+                    if not match:
+                        continue
+                    by_type["unique-error" if key.name else "primary-key"] += 1
                 note = f"the same as in the row at position {match}"
                 if key.name:
-                    by_type["unique-error"] += 1
                     plan = self.plans[key.fields[0]]
                     error: fl_errors.Error = fl_errors.UniqueError(
                         note=note,
@@ -801,7 +830,6 @@ class _Table:
                     )
                     rank = (3, plan.number, 0)
                 else:
-                    by_type["primary-key"] += 1
                     error = fl_errors.PrimaryKeyError(note=note, cells=text, row_number=number)
                     rank = (4, 1, 0)
                 if len(out) < self.keep:

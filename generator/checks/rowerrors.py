@@ -9,9 +9,12 @@ adding it. :func:`rerank` gives the cell errors of a row that order.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from frictionless import errors as fl_errors
 
 if TYPE_CHECKING:
@@ -100,3 +103,33 @@ def rerank(findings: list[_Finding], order: ReadOrder) -> None:
         if t is None or f.order[0] != 0 or f.error.type not in CELL_ERRORS:
             continue
         f.order = (0, ranks[t][f.error.field_name], f.order[2])
+
+
+def repeats(
+    rows: np.ndarray, hashes: np.ndarray, keep: int, limit: int | None
+) -> tuple[int, dict[int, int]]:
+    """Repeated values where a hash is the value itself (a bijection of a number, a date):
+    how many rows repeat an earlier one, and for the first ``keep`` of them up to row
+    ``limit`` the row of the occurrence before, as frictionless's memory names it."""
+    order = np.lexsort((rows, hashes))
+    rows, hashes = rows[order], hashes[order]
+    again = hashes[1:] == hashes[:-1]
+    later, earlier = rows[1:][again], rows[:-1][again]
+    if limit is not None:  # later rows cannot be listed: no need to read them again
+        later, earlier = later[later <= limit], earlier[later <= limit]
+    first = np.argsort(later, kind="stable")[:keep]
+    return int(again.sum()), dict(zip(later[first].tolist(), earlier[first].tolist(), strict=True))
+
+
+def exactly_hashed(kind: str | None, value: Any) -> bool:
+    """Whether fastcheck's hash of a value frictionless parsed is the value itself: an int
+    of int64, a day, a decimal of at most 15 digits (one float each); None is never hashed."""
+    if value is None:
+        return True
+    if kind in ("integer", "year"):
+        return isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
+    if kind == "date":
+        return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+    if kind == "number" and isinstance(value, Decimal) and value.is_finite():
+        return len(value.as_tuple().digits) <= 15
+    return False
