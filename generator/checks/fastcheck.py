@@ -69,7 +69,10 @@ _EPOCH = dt.date(1970, 1, 1)
 # Fast-accept patterns (RE2). Each accepts only strings the frictionless reader parses.
 _INTEGER = r"^-?[0-9]{1,18}$"
 _NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"
-_DATE = r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$"
+_DATE = (  # a day of every year: no failed cast (a calendar check); 02-29: the reader's
+    r"^[1-9][0-9]{3}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
+    r"|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))$"
+)
 _YEAR = r"^[0-9]{4}$"
 _MAX_EXACT_DIGITS = 15  # decimals with at most 15 digits compare the same as float64
 _BIJECTIVE = ("integer", "year", "date", "number")  # hash_array of their natives is 1:1
