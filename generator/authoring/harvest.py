@@ -72,6 +72,7 @@ class Harvested:
     issued: str = ""
     modified: str = ""
     public: bool = False  # the source says PUBLIC; anything else leaves the open type 待定
+    withdrawn: bool = False  # the source marks it withdrawn (adms:status): not taken in
     distributions: list[Distribution] = field(default_factory=list)
 
 
@@ -321,6 +322,8 @@ def from_rdf(text: str, fmt: str, source: str) -> tuple[list[Harvested], list[Re
     import rdflib  # imported here: only DCAT sources need it
     from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
 
+    ADMS = rdflib.Namespace("http://www.w3.org/ns/adms#")  # noqa: N806
+
     graph = rdflib.Graph()
     try:
         with warnings.catch_warnings():  # rdflib's JSON-LD parser warns about its own internals
@@ -394,6 +397,7 @@ def from_rdf(text: str, fmt: str, source: str) -> tuple[list[Harvested], list[Re
             lic_name = str(first(license_node, DCTERMS.identifier) or "") or lic_url
             lic_title, _ = texts(license_node, DCTERMS.title)
         access = first(node, DCTERMS.accessRights)
+        status = first(node, ADMS.status)
         keywords = sorted(
             {str(k).strip() for k in graph.objects(node, DCAT.keyword) if str(k).strip()}
         )
@@ -418,6 +422,7 @@ def from_rdf(text: str, fmt: str, source: str) -> tuple[list[Harvested], list[Re
                 issued=_date(str(first(node, DCTERMS.issued) or "")),
                 modified=_date(str(first(node, DCTERMS.modified) or "")),
                 public=access is not None and str(access) == PUBLIC_ACCESS,
+                withdrawn=status is not None and str(status).rstrip("/").endswith("/WITHDRAWN"),
                 distributions=dists,
             )
         )

@@ -45,7 +45,9 @@ class Outcome:
     """What harvest did to one dataset of the catalog."""
 
     dataset: str
-    action: str  # created, updated, unchanged, gone (no longer at the source: kept)
+    # created, updated, unchanged, gone (no longer at the source: kept), withdrawn (marked
+    # withdrawn at the source: not created), withdrawn-kept (the local copy left as it is)
+    action: str
     updated: list[str] = field(default_factory=list)  # keys taken from the source
     kept: list[str] = field(default_factory=list)  # keys edited locally and at the source
     downloaded: list[str] = field(default_factory=list)  # resources now local files
@@ -245,6 +247,11 @@ def write_records(
             )
         seen.add(ds_id)
         taken.add(ds_id)
+        if record.withdrawn:  # removed or withdrawn at the source: nothing to take in
+            outcomes.append(
+                Outcome(ds_id, "withdrawn-kept" if ds_id in existing.values() else "withdrawn")
+            )
+            continue
         outcome = _write_one(root / "datasets" / ds_id, descriptor(record, site, options))
         if options.download:
             download_resources(root, outcome)

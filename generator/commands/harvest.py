@@ -18,6 +18,15 @@ ACTIONS = {
     "created": ("新增", "created"),
     "updated": ("已更新", "updated"),
     "unchanged": ("未变", "unchanged"),
+    "withdrawn": (
+        "来源已将其撤回或删除，未采集",
+        "withdrawn or removed at the source; not taken in",
+    ),
+    "withdrawn-kept": (
+        "来源已将其撤回或删除，本地副本保持不变（如需删除请手动删除文件夹）",
+        "withdrawn or removed at the source; the local copy is left as it is (delete its folder "
+        "to remove it)",
+    ),
     "gone": (
         "来源中已不存在，保留（如需删除请手动删除文件夹）",
         "no longer at the source; kept (delete its folder to remove it)",
