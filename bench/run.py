@@ -30,6 +30,7 @@ from pathlib import Path
 import psutil
 
 from bench import compress_levels
+from bench.findings import check_command_findings
 from bench.realsized import catalog_rows, make_real_catalog
 from bench.synth import (
     large_csv_schema,
@@ -358,29 +359,6 @@ def bench_real(sizes: list[int], jobs: int | None, report: Report) -> dict[int, 
             f"{times[1000]:.1f} s",
         )
     return times
-
-
-def check_command_findings(result: dict) -> tuple[list[tuple], int]:
-    """The data findings `kaifang check --json` lists, as (type, row, field), and the number
-    of data errors it counts (listed or not).
-
-    A resource with more errors than the report lists ends with one data-errors-capped
-    problem, which is a summary (its ``found`` is the resource's count), not a finding:
-    compared as a finding, it was the difference this bench reported at 1453637.
-    """
-    listed: list[tuple] = []
-    total = 0
-    for d in result["datasets"]:
-        capped = 0
-        mine = 0
-        for p in d["problems"]:
-            if p["code"] == "data-errors-capped":
-                capped += int(p["found"])
-            elif p["code"].startswith("data-"):
-                listed.append((p["code"].removeprefix("data-"), p.get("row"), p.get("field") or ""))
-                mine += 1
-        total += max(capped, mine)
-    return listed, total
 
 
 def bench_check_command(

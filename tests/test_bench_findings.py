@@ -3,7 +3,7 @@ finding: a listing cap's summary is no finding (bench/run.py)."""
 
 from __future__ import annotations
 
-from bench.run import check_command_findings
+from bench.findings import check_command_findings
 
 
 def test_the_capped_summary_counts_the_errors_and_is_not_listed():
