@@ -316,7 +316,38 @@ def _restricts(new: Dataset | None, old: dict, hide_closed: bool) -> bool:
     if not new.status.publishes_data and old.get("data", True):
         return True  # suspended or withdrawn (数据状态) in the held-back update
     names = {r.name for r in new.resources} | set(new.skipped_resources)
-    return not set(old.get("resources", [])) <= names
+    if not set(old.get("resources", [])) <= names:
+        return True
+    return _fields_restrict(new, (old.get("dataset") or {}).get("resources") or [])
+
+
+PERSONAL_KEYS = ("sensitive", "quasi_identifier")
+
+
+def _fields_restrict(new: Dataset, old_resources: list) -> bool:
+    """Whether the new descriptor says less may be published of a field the old version
+    published: the field is gone (dropped from the schema or by a derivative's rule), is
+    now marked personal (`sensitive`, `quasi_identifier`) or allows fewer kinds of
+    personal data (`pii_allowed`). The publisher has just said those values must not be
+    out, so the old files go at once, even though the update is held back."""
+    by_name = {r.name: {f.name: f.raw for f in r.fields} for r in new.resources}
+    for res in old_resources:
+        new_fields = by_name.get(res.get("name")) if isinstance(res, dict) else None
+        if new_fields is None:
+            continue  # a resource skipped in the update: judged by the names above
+        for old_field in res.get("fields") or []:
+            raw_old = old_field.get("raw") or {}
+            raw_new = new_fields.get(old_field.get("name"))
+            if raw_new is None:
+                return True
+            if any(raw_new.get(k) and not raw_old.get(k) for k in PERSONAL_KEYS):
+                return True
+            allowed_old = raw_old.get("pii_allowed") or []
+            allowed_new = raw_new.get("pii_allowed") or []
+            if isinstance(allowed_old, list) and isinstance(allowed_new, list):
+                if not set(map(str, allowed_old)) <= set(map(str, allowed_new)):
+                    return True
+    return False
 
 
 def _with_notice(data: bytes, rel: str, version: str) -> bytes:

@@ -312,3 +312,49 @@ def test_a_derivative_with_too_small_groups_is_held_back_not_the_whole_build(
     assert not (fresh / "datasets" / "relief-open").exists()
     assert "datasets/relief-open/" not in _site_text(fresh)
     assert (fresh / "datasets" / "bus-lines" / "index.html").is_file()
+
+
+CONTACTS = "line_id,stops,contact\nLX-40177,12,13957208846\nLX-40178,30,13957208847\n"
+CONTACT_FIELDS = """\
+- {name: line_id, type: string, title: 线路编号}
+- {name: stops, type: integer, title: 站点数}
+- {name: contact, type: string, title: 联系电话, pii_allowed: [mobile]}
+"""
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "sensitive",  # the column is now declared personal (and fails: no public_basis)
+        "dropped",  # the column is removed from the schema (and the file still has it)
+        "not allowed",  # pii_allowed withdrawn: the numbers are personal data after all
+    ],
+)
+def test_a_field_newly_restricted_withdraws_the_old_files_at_once(
+    catalog: CatalogFactory, tmp_path: Path, change: str
+):
+    """A broken update that says less may be published of a field than the version on
+    the site (now `sensitive`, removed, or no longer `pii_allowed`) withdraws the old
+    files at once: the publisher has just said those values must not be out."""
+    from .conftest import dataset_yaml
+
+    catalog.dataset("buses", title="公交线路")
+    catalog.dataset(
+        "stops", csv_text=CONTACTS, descriptor=dataset_yaml("stops", fields=CONTACT_FIELDS)
+    )
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    assert build(catalog.root, out, cache_dir=cache).held_back == []
+    assert "13957208846" in _site_text(out)
+    fields = {
+        "sensitive": CONTACT_FIELDS.replace("pii_allowed: [mobile]", "sensitive: mobile"),
+        "dropped": CONTACT_FIELDS.rsplit("- {name: contact", 1)[0],
+        "not allowed": CONTACT_FIELDS.replace(", pii_allowed: [mobile]", ""),
+    }[change]
+    broken = CONTACTS.replace("LX-40177,12", "LX-40177,十四")
+    catalog.dataset("stops", csv_text=broken, descriptor=dataset_yaml("stops", fields=fields))
+    result = build(catalog.root, out, cache_dir=cache)
+    assert [(h.dataset, h.outcome) for h in result.held_back] == [("stops", "withdrawn")]
+    text = _site_text(out)
+    assert "13957208846" not in text and "13957208847" not in text
+    assert "datasets/stops/rows" not in text
+    assert (out / "datasets" / "buses" / "rows.csv").is_file()  # the others are published
