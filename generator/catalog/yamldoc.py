@@ -253,6 +253,36 @@ def _problem(code: str, zh: str, en: str, rel: str, dataset: str, **kw: Any) -> 
     return Problem(code, zh, en, file=rel, dataset=dataset, **kw)
 
 
+def _too_large(rel: str, dataset: str) -> Problem:
+    return _problem(
+        "yaml-too-large",
+        f"{rel} 超过 {MAX_YAML_BYTES >> 20} MB，未读取",
+        f"{rel} is larger than {MAX_YAML_BYTES >> 20} MB and was not read",
+        rel,
+        dataset,
+        expected=f"≤ {MAX_YAML_BYTES >> 20} MB",
+        found=f"> {MAX_YAML_BYTES >> 20} MB",
+        hint="YAML 只写元数据；把数据放进 data/ 下的 CSV 或 XLSX 文件",
+        hint_en="keep only metadata in YAML; put data in CSV or XLSX files under data/",
+    )
+
+
+def _limit_problem(exc: YamlLimitError, rel: str, dataset: str) -> Problem:
+    return _problem(
+        "yaml-limit",
+        f"YAML 文件被拒绝：{exc.zh}",
+        f"YAML file refused: {exc.en}",
+        rel,
+        dataset,
+        line=exc.line,
+        expected=f"≤ {exc.limit}" if exc.limit else "",
+        found=exc.found,
+        hint="直接写出每个值，少用锚点（&名称）和别名（*名称），不要嵌套过深",
+        hint_en="write the values out; use few anchors (&name) and aliases (*name), "
+        "and do not nest deeply",
+    )
+
+
 def read_yaml(path: Path, rel: str, problems: ProblemList, dataset: str = "") -> YamlDoc | None:
     """Read and parse one catalog YAML file; every failure becomes a Problem."""
     try:
@@ -267,19 +297,7 @@ def read_yaml(path: Path, rel: str, problems: ProblemList, dataset: str = "") ->
         )
         return None
     if len(raw) > MAX_YAML_BYTES:
-        problems.add(
-            _problem(
-                "yaml-too-large",
-                f"{rel} 超过 {MAX_YAML_BYTES >> 20} MB，未读取",
-                f"{rel} is larger than {MAX_YAML_BYTES >> 20} MB and was not read",
-                rel,
-                dataset,
-                expected=f"≤ {MAX_YAML_BYTES >> 20} MB",
-                found=f"> {MAX_YAML_BYTES >> 20} MB",
-                hint="YAML 只写元数据；把数据放进 data/ 下的 CSV 或 XLSX 文件",
-                hint_en="keep only metadata in YAML; put data in CSV or XLSX files under data/",
-            )
-        )
+        problems.add(_too_large(rel, dataset))
         return None
     try:
         text = raw.decode("utf-8-sig")
@@ -306,21 +324,7 @@ def read_yaml(path: Path, rel: str, problems: ProblemList, dataset: str = "") ->
         problems.add(_syntax_problem(exc, text, rel, dataset))
         return None
     except YamlLimitError as exc:
-        problems.add(
-            _problem(
-                "yaml-limit",
-                f"YAML 文件被拒绝：{exc.zh}",
-                f"YAML file refused: {exc.en}",
-                rel,
-                dataset,
-                line=exc.line,
-                expected=f"≤ {exc.limit}" if exc.limit else "",
-                found=exc.found,
-                hint="直接写出每个值，少用锚点（&名称）和别名（*名称），不要嵌套过深",
-                hint_en="write the values out; use few anchors (&name) and aliases (*name), "
-                "and do not nest deeply",
-            )
-        )
+        problems.add(_limit_problem(exc, rel, dataset))
         return None
     for dup in doc.duplicates:
         key = ".".join(str(p) for p in dup.path)
@@ -437,8 +441,8 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, rel: str, dataset: str) -> P
     )
 
 
-def _refused(rel: str, problems: ProblemList) -> CatalogError:
-    error = CatalogError(f"{rel}: 未读取 / not read", problems.items)
+def _refused(rel: str, problem: Problem) -> CatalogError:
+    error = CatalogError(f"{rel}: 未读取 / not read", [problem])
     error.by_lang = {  # type: ignore[attr-defined]  # commands.fail says it in one language
         "zh": f"未读取 {rel}，未写入任何文件",
         "en": f"{rel} was not read; nothing was written",
@@ -448,51 +452,18 @@ def _refused(rel: str, problems: ProblemList) -> CatalogError:
 
 def guarded_text(path: Path, rel: str) -> str:
     """The text of a catalog YAML file read by a command that edits the catalog (new,
-    import, harvest), after the limits the loader applies: a file over ``MAX_YAML_BYTES``,
-    an alias bomb, a recursive alias or deep nesting raises :class:`CatalogError` naming
-    the file and line, before any other YAML library walks it. OSError,
-    UnicodeDecodeError and ``yaml.YAMLError`` (a syntax error) reach the caller."""
+    import, harvest), after the limits the loader applies (:func:`parse_yaml`): a file
+    over ``MAX_YAML_BYTES``, an alias bomb, a recursive alias or deep nesting raises
+    :class:`CatalogError` naming the file and line, before any other YAML library walks
+    it. OSError, UnicodeDecodeError and ``yaml.YAMLError`` (a syntax error) reach the
+    caller."""
     with open(path, "rb") as handle:
         raw = handle.read(MAX_YAML_BYTES + 1)
-    problems = ProblemList()
     if len(raw) > MAX_YAML_BYTES:
-        problems.add(
-            _problem(
-                "yaml-too-large",
-                f"{rel} 超过 {MAX_YAML_BYTES >> 20} MB，未读取",
-                f"{rel} is larger than {MAX_YAML_BYTES >> 20} MB and was not read",
-                rel,
-                "",
-                expected=f"≤ {MAX_YAML_BYTES >> 20} MB",
-                hint="YAML 只写元数据；把数据放进 data/ 下的 CSV 或 XLSX 文件",
-                hint_en="keep only metadata in YAML; put data in CSV or XLSX files under data/",
-            )
-        )
-        raise _refused(rel, problems)
+        raise _refused(rel, _too_large(rel, ""))
     text = raw.decode("utf-8-sig")
-    if "&" in text:  # without an anchor there is no alias; depth is checked by the loader
-        loader = CatalogLoader(text)
-        try:
-            node = loader.get_single_node()
-            if node is not None:
-                check_shape(node)
-        except YamlLimitError as exc:
-            problems.add(
-                _problem(
-                    "yaml-limit",
-                    f"YAML 文件被拒绝：{exc.zh}",
-                    f"YAML file refused: {exc.en}",
-                    rel,
-                    "",
-                    line=exc.line,
-                    expected=f"≤ {exc.limit}" if exc.limit else "",
-                    found=exc.found,
-                    hint="直接写出每个值，少用锚点（&名称）和别名（*名称），不要嵌套过深",
-                    hint_en="write the values out; use few anchors (&name) and aliases "
-                    "(*name), and do not nest deeply",
-                )
-            )
-            raise _refused(rel, problems) from None
-        finally:
-            loader.dispose()
+    try:
+        parse_yaml(text, rel)
+    except YamlLimitError as exc:
+        raise _refused(rel, _limit_problem(exc, rel, "")) from None
     return text

@@ -41,6 +41,9 @@ _SAMPLE = (
 )
 
 
+_LITERAL_OPS = (sre.LITERAL, sre.NOT_LITERAL)
+
+
 @dataclass(frozen=True)
 class Unsafe:
     """Why a pattern is refused, in both languages, with the piece that causes it."""
@@ -212,23 +215,17 @@ def _variable_parts(op: Any, av: Any) -> Iterable[Any]:
                 yield from _variable_parts(o, a)
 
 
-def _literals(items: Iterable[tuple[Any, Any]]) -> set[str]:
+def _literals(node: Any) -> set[str]:
+    """Every character the pattern names literally, wherever it stands in the parse tree
+    (a SubPattern, its (op, argument) pairs, and their nested tuples and lists)."""
+    if isinstance(node, sre_parse.SubPattern):
+        node = node.data
+    if isinstance(node, tuple) and len(node) == 2 and any(node[0] is op for op in _LITERAL_OPS):
+        return {chr(node[1])}
     found: set[str] = set()
-    for op, av in items:
-        if op in (sre.LITERAL, sre.NOT_LITERAL):
-            found.add(chr(av))
-        elif isinstance(av, (list, tuple)):
-            for part in av:
-                if isinstance(part, sre_parse.SubPattern):
-                    found |= _literals(part.data)
-                elif isinstance(part, list):
-                    for sub in part:
-                        if isinstance(sub, sre_parse.SubPattern):
-                            found |= _literals(sub.data)
-                        elif isinstance(sub, tuple) and len(sub) == 2:
-                            found |= _literals([sub])
-                elif isinstance(part, tuple) and len(part) == 2:
-                    found |= _literals([part])
+    if isinstance(node, (list, tuple)):
+        for part in node:
+            found |= _literals(part)
     return found
 
 
@@ -243,7 +240,7 @@ def unsafe_pattern(pattern: str) -> Unsafe | None:
         parsed = sre_parse.parse(pattern)
     except (re.error, RecursionError, OverflowError):
         return None
-    alphabet = frozenset(_SAMPLE) | _literals(parsed.data)
+    alphabet = frozenset(_SAMPLE) | _literals(parsed)
     walker = _Walker(alphabet)
     walker.seq(parsed.data)
     return walker.found
