@@ -444,8 +444,8 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, rel: str, dataset: str) -> P
 def _refused(rel: str, problem: Problem) -> CatalogError:
     error = CatalogError(f"{rel}: 未读取 / not read", [problem])
     error.by_lang = {  # type: ignore[attr-defined]  # commands.fail says it in one language
-        "zh": f"未读取 {rel}，未写入任何文件",
-        "en": f"{rel} was not read; nothing was written",
+        "zh": f"已停止：未读取 {rel}，该文件未改动；修正后重新运行",
+        "en": f"stopped: {rel} was not read and is unchanged; fix it and run again",
     }
     return error
 
@@ -455,7 +455,7 @@ def guarded_text(path: Path, rel: str) -> str:
     import, harvest), after the limits the loader applies (:func:`parse_yaml`): a file
     over ``MAX_YAML_BYTES``, an alias bomb, a recursive alias or deep nesting raises
     :class:`CatalogError` naming the file and line, before any other YAML library walks
-    it. OSError, UnicodeDecodeError and ``yaml.YAMLError`` (a syntax error) reach the
+    it; so does a syntax error, with its line. OSError and UnicodeDecodeError reach the
     caller."""
     with open(path, "rb") as handle:
         raw = handle.read(MAX_YAML_BYTES + 1)
@@ -466,4 +466,6 @@ def guarded_text(path: Path, rel: str) -> str:
         parse_yaml(text, rel)
     except YamlLimitError as exc:
         raise _refused(rel, _limit_problem(exc, rel, "")) from None
+    except yaml.YAMLError as exc:
+        raise _refused(rel, _syntax_problem(exc, text, rel, "")) from None
     return text

@@ -58,3 +58,17 @@ def test_reharvest_over_a_bombed_descriptor_is_refused(catalog, tmp_path: Path):
     rel = f"datasets/{target.parent.name}/datapackage.yaml"
     assert rel in run.output, run.describe()
     assert target.read_bytes() == before, "the refused file was rewritten"
+
+
+def test_reharvest_over_a_descriptor_with_a_syntax_error_names_its_line(catalog):
+    """A person's typo in a harvested descriptor gave a traceback on the next harvest."""
+    first = kaifang_subprocess("harvest", FIXTURES / "data.json", "--catalog", catalog.root)
+    assert first.exit_code == 0, first.describe()
+    target = sorted((catalog.root / "datasets").glob("*/datapackage.yaml"))[0]
+    target.write_text(target.read_text(encoding="utf-8") + "title: [unclosed\n", "utf-8")
+    before = target.read_bytes()
+    run = kaifang_subprocess("harvest", FIXTURES / "data.json", "--catalog", catalog.root)
+    assert_clean_failure(run, what="re-harvest over a descriptor with a syntax error")
+    assert f"datasets/{target.parent.name}/datapackage.yaml" in run.output, run.describe()
+    assert "YAML 语法错误" in run.output, run.describe()
+    assert target.read_bytes() == before
