@@ -100,6 +100,23 @@ class BuildBusy(KaifangError):
     """Another build is writing the same output folder."""
 
 
+_HELD_LOCKS: set[int] = set()
+
+
+def _close_locks_in_child() -> None:
+    """A process forked during a build (a worker) closes its copy of the lock: otherwise a
+    worker that outlives a killed build keeps the folder locked."""
+    for fd in list(_HELD_LOCKS):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _HELD_LOCKS.clear()
+
+
+os.register_at_fork(after_in_child=_close_locks_in_child)
+
+
 @contextmanager
 def build_lock(out_dir: Path) -> Iterator[None]:
     """Hold an exclusive lock on out_dir for a whole build.
@@ -110,6 +127,7 @@ def build_lock(out_dir: Path) -> Iterator[None]:
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(out_dir.parent / (LOCK_PREFIX + out_dir.name), os.O_RDWR | os.O_CREAT, 0o644)
+    _HELD_LOCKS.add(fd)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -120,6 +138,7 @@ def build_lock(out_dir: Path) -> Iterator[None]:
             ) from None
         yield
     finally:
+        _HELD_LOCKS.discard(fd)
         os.close(fd)
 
 

@@ -19,6 +19,8 @@ import multiprocessing
 import os
 import re
 import signal
+import threading
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -93,8 +95,22 @@ def scrub(text: str) -> str:
 _CONTEXT: Catalog | None = None
 
 
+def _exit_with_parent() -> None:
+    """A worker ends itself once its build is gone. A forked pool worker holds both ends
+    of its own task pipe, so a build killed by SIGKILL would leave it waiting forever."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="kaifang-parent-watch", daemon=True).start()
+
+
 def _init_worker(context: Catalog) -> None:
     global _CONTEXT
+    _exit_with_parent()
     # Ctrl+C reaches every process of the terminal's group: the parent stops the build
     # (exit 130, one line); a worker's own KeyboardInterrupt would print a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -254,6 +270,7 @@ _STATE: Any = None
 
 def _init_state(state: Any) -> None:
     global _STATE
+    _exit_with_parent()
     _STATE = state
 
 
