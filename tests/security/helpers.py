@@ -266,15 +266,15 @@ SHIFT_FIELDS = """\
 ADDRESS_A, ADDRESS_B = "川东区翠湖街道望江社区17号楼", "2单元601室"
 SHIFTED_CSV = (
     "name,address,household,amount\n"
-    "司马晓燕,南湖区湖滨街道康宁路17号,2,88231\n"
-    f"{PLANT_NAME},{ADDRESS_A},{ADDRESS_B},3,98765\n"  # one unquoted comma in the address
+    "司马晓燕,南湖区湖滨街道康宁路17号,2,8823147\n"
+    f"{PLANT_NAME},{ADDRESS_A},{ADDRESS_B},3,9876531\n"  # one unquoted comma in the address
 )
 SHIFTED_CELLS = [
     PLANT_NAME,
     ADDRESS_A,
     ADDRESS_B,
-    "98765",
+    "9876531",
     "司马晓燕",
     "南湖区湖滨街道康宁路17号",
-    "88231",
+    "8823147",
 ]
