@@ -32,16 +32,18 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .checks.personal import archive_withdrawn, csv_bytes_findings
-from .data.derive import PublishedDataset
 from .errors import CatalogError, Problem
 from .i18n import STRINGS, translate
 from .model import Catalog, Dataset
 from .policy import OpenType, publishes_data, publishes_schema
 from .runtime.files import data_file, read_inside
 from .runtime.output import OutputTree
+
+if TYPE_CHECKING:  # `kaifang check` imports this module; the derive stage (pandas) it never runs
+    from .data.derive import PublishedDataset
 
 FORMAT = 1
 ARCHIVE_DAYS = 90  # how long a replaced file stays downloadable
