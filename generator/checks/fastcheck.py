@@ -46,6 +46,8 @@ from frictionless import errors as fl_errors
 
 from ..catalog.dialect import DEFAULT as DEFAULT_DIALECT
 from ..catalog.dialect import CsvDialect
+from . import arrays
+from .arrays import mask as _mask
 from .csvhead import HeadUnreadable, read_head
 from .rowerrors import (
     CELL_ERRORS,
@@ -107,10 +109,6 @@ class _Checked:
     null: np.ndarray | None = None  # the parsed value is None (missing or type error)
 
 
-def _mask(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    return np.asarray(array.to_numpy(zero_copy_only=False), dtype=bool)
-
-
 def hash_array(values: np.ndarray, categorize: bool = False) -> np.ndarray:
     """64-bit hashes of parsed values: splitmix64 of the bits of numbers, Python's own
     hash() of anything else. Equal values get equal hashes within one process, which is
@@ -127,10 +125,10 @@ def hash_array(values: np.ndarray, categorize: bool = False) -> np.ndarray:
 def _isin(column: pa.Array, values: list[str]) -> np.ndarray:
     """column in values; a few equality tests beat building is_in's hash table per batch."""
     if len(values) > 8:
-        return _mask(pc.is_in(column, value_set=pa.array(values, pa.string())))
+        return _mask(pc.is_in(column, value_set=arrays.strings(values)))
     out = np.zeros(len(column), dtype=bool)
     for value in values:
-        out |= _mask(pc.equal(column, value))
+        out |= _mask(pc.equal(column, arrays.string(value)))
     return out
 
 
@@ -139,7 +137,7 @@ def _calendar_ok(column: pa.Array) -> np.ndarray:
 
     def part(start: int, stop: int) -> np.ndarray:
         piece = pc.utf8_slice_codeunits(column, start, stop)
-        return np.asarray(pc.cast(piece, pa.int64()).to_numpy(), dtype=np.int64)
+        return arrays.numbers(pc.cast(piece, pa.int64()))
 
     year, month, day = part(0, 4), part(5, 7), part(8, 10)
     leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
@@ -219,15 +217,15 @@ class _FieldPlan:
                 raise ValueError("inexact bound")
             return float(value)
         if self.field.type in ("integer", "year"):
-            return pa.scalar(value, pa.int64()).as_py()
+            return int(np.int64(value))  # OverflowError beyond int64, as arrow's cast
         return value
 
     def _enum_array(self) -> pa.Array:
         values = [self.value_reader(v) for v in self.field.constraints["enum"]]
         values = [v for v in values if v is not None]
         if self.field.type == "string":
-            return pa.array(values, pa.string())
-        return pa.array(values, pa.int64())
+            return arrays.strings(values)
+        return arrays.array(np.array(values, dtype=np.int64))
 
     def note_type(self) -> str:
         return f'type is "{self.field.type}/{self.field.format}"'
@@ -278,23 +276,24 @@ class _FieldPlan:
         pattern = {"integer": _INTEGER, "number": _NUMBER, "date": _DATE, "year": _YEAR}[kind]
         fast = _mask(pc.match_substring_regex(column, pattern)) & ~missing
         if kind == "number":
-            digits = np.asarray(pc.utf8_length(column).to_numpy(), dtype=np.int64)
+            digits = arrays.numbers(pc.utf8_length(column)).astype(np.int64)
             digits -= np.asarray(_mask(pc.starts_with(column, "-")), dtype=np.int64)
             digits -= np.asarray(_mask(pc.match_substring(column, ".")), dtype=np.int64)
             fast &= digits <= _MAX_EXACT_DIGITS
-        filled = pc.if_else(pa.array(fast), column, self._filler())
+        filled = pc.if_else(arrays.array(fast), column, arrays.string(self._filler()))
         if kind in ("integer", "year"):
-            natives = np.asarray(pc.cast(filled, pa.int64()).to_numpy(), dtype=np.int64)
+            natives = arrays.numbers(pc.cast(filled, pa.int64()))
         elif kind == "number":
-            natives = np.asarray(pc.cast(filled, pa.float64()).to_numpy(), dtype=np.float64)
+            natives = arrays.numbers(pc.cast(filled, pa.float64()))
             natives = natives + 0.0  # -0.0 == 0 as a Decimal; make it hash the same
         else:  # date: arrow's cast is strict ISO; impossible days fall to the slow reader
             try:
                 parsed = pc.cast(filled, pa.date32())
             except pa.ArrowInvalid:
                 fast &= _calendar_ok(filled)
-                parsed = pc.cast(pc.if_else(pa.array(fast), column, self._filler()), pa.date32())
-            natives = np.asarray(pc.cast(parsed, pa.int32()).to_numpy(), dtype=np.int64)
+                filled = pc.if_else(arrays.array(fast), column, arrays.string(self._filler()))
+                parsed = pc.cast(filled, pa.date32())
+            natives = arrays.numbers(parsed).astype(np.int64)
         return fast, natives
 
     def _filler(self) -> str:
@@ -328,10 +327,10 @@ class _FieldPlan:
                 if kind == "string":
                     inside = _mask(pc.is_in(column, value_set=self._enum))
                 else:
-                    inside = _mask(pc.is_in(pa.array(natives), value_set=self._enum))
+                    inside = _mask(pc.is_in(arrays.array(natives), value_set=self._enum))
                 failed = ~inside
             elif name in ("minLength", "maxLength"):
-                length = np.asarray(pc.utf8_length(column).to_numpy(), dtype=np.int64)
+                length = arrays.numbers(pc.utf8_length(column)).astype(np.int64)
                 limit = int(self.field.constraints[name])
                 failed = length < limit if name == "minLength" else length > limit
             elif name == "pattern":
@@ -347,13 +346,13 @@ class _FieldPlan:
         verdict = np.array(
             [pattern.match(v) is None for v in encoded.dictionary.to_pylist()], dtype=bool
         )
-        indices = np.asarray(encoded.indices.to_numpy(), dtype=np.int64)
+        indices = arrays.numbers(encoded.indices).astype(np.int64)
         return verdict[indices] if len(verdict) else np.zeros(len(column), dtype=bool)
 
     def _hash_natives(self, natives: Any, fast: np.ndarray) -> np.ndarray:
         if self.kind == "string":
-            values = np.asarray(natives.filter(pa.array(fast)).to_numpy(zero_copy_only=False))
-            return hash_array(values.astype(object), categorize=False)
+            values = np.array(natives.filter(arrays.array(fast)).to_pylist(), dtype=object)
+            return hash_array(values, categorize=False)
         if self.kind == "boolean":
             _, truth = natives
             return hash_array(np.asarray(truth[fast], dtype=np.int64), categorize=False)
@@ -364,9 +363,9 @@ class _FieldPlan:
     ) -> None:
         """frictionless's reader on each distinct slow value; results spread back by index."""
         positions = np.flatnonzero(slow)
-        encoded = pc.dictionary_encode(column.take(pa.array(positions)))
+        encoded = pc.dictionary_encode(column.take(arrays.array(positions)))
         outcomes = [self.reader(v) for v in encoded.dictionary.to_pylist()]
-        indices = np.asarray(encoded.indices.to_numpy(), dtype=np.int64)
+        indices = arrays.numbers(encoded.indices).astype(np.int64)
         type_bad = np.array([bool(notes and "type" in notes) for _, notes in outcomes], bool)
         result.type_error[positions] |= type_bad[indices]
         for name in self.constraints:
@@ -742,7 +741,7 @@ class _Table:
         return out
 
     def _cells(self, batch: pa.RecordBatch, wanted: np.ndarray) -> dict[int, list[str]]:
-        taken = batch.take(pa.array(wanted))
+        taken = batch.take(arrays.array(wanted))
         columns = [taken.column(i).to_pylist() for i in range(taken.num_columns)]
         return {int(i): [col[k] for col in columns] for k, i in enumerate(wanted)}
 

@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from frictionless import errors as fl_errors
 
+from . import arrays
 from .fastcheck import Unsupported, _Table
 
 Reader = Callable[[Any], tuple[Any, Any]]  # frictionless's cell reader: (value, notes)
@@ -45,7 +46,7 @@ def typed_keys(
     for column in columns:
         encoded = pc.dictionary_encode(column)
         dictionaries.append(encoded.dictionary.to_pylist())
-        indices.append(np.asarray(encoded.indices.to_numpy(zero_copy_only=False), np.int64))
+        indices.append(arrays.numbers(encoded.indices).astype(np.int64))
         size = max(len(dictionaries[-1]), 1)
         if span * size >= 1 << 62:  # the combined code would overflow: number the pairs
             codes = np.unique(codes, return_inverse=True)[1].reshape(-1).astype(np.int64)
