@@ -8,14 +8,15 @@ from pathlib import Path
 
 import brotli
 
-from generator.deploy.compress import PARALLEL_FILES, gzip_bytes, precompress
+from generator.deploy.compress import PARALLEL_FILES, gzip_bytes, is_data_download, precompress
+from generator.deploy.mediatypes import COMPRESS_MIN_BYTES
 from generator.runtime.cache import BuildCache
 from generator.runtime.output import OutputTree
 
 
 def page(n: int) -> str:
     """A page of some kilobytes, different for each n (so every sibling differs)."""
-    rows = "".join(f"<tr><td>云川市第{n}号站点</td><td>{n * i}</td></tr>\n" for i in range(80))
+    rows = "".join(f"<tr><td>云川市第{n}号站点</td><td>{n * i}</td></tr>\n" for i in range(400))
     return f"<!doctype html><title>第{n}页</title><table>\n{rows}</table>\n"
 
 
@@ -24,7 +25,7 @@ def make_tree(root: Path, files: int, changed: int | None = None) -> OutputTree:
     out = OutputTree(root)
     for n in reversed(range(files)):  # written out of path order, as stages do
         out.write_text(f"datasets/d{n:03d}/index.html", page(999 if n == changed else n))
-    out.write_text("small.html", "<p>短</p>")  # under 1 KiB: no siblings
+    out.write_text("small.html", "<p>短</p>" * 1200)  # under COMPRESS_MIN_BYTES: no siblings
     out.write_bytes("datasets/d000/data.parquet", b"PAR1" + bytes(4000))  # not text
     return out
 
@@ -69,3 +70,34 @@ def test_a_cached_rebuild_compresses_nothing_again(tmp_path: Path):
     assert out.files == fresh.files
     for rel in out.files:
         assert (out.root / rel).read_bytes() == (fresh.root / rel).read_bytes(), rel
+
+
+def test_data_downloads_get_gzip_only(tmp_path: Path):
+    """CSV and resource JSON downloads get a .gz and no .br; pages, the datapackage, the
+    validation report and the map's GeoJSON get both; the threshold is the file's size."""
+    out = OutputTree(tmp_path)
+    big = page(1) * 2
+    names = [
+        "datasets/d/rows.csv",
+        "datasets/d/rows.excel.csv",
+        "datasets/d/rows.json",
+        "datasets/d/archive/2026-01-01/rows.csv",
+        "stats/datasets.csv",
+        "datasets/d/datapackage.json",
+        "datasets/d/validation.json",
+        "datasets/d/rows.geojson",
+        "datasets/d/index.html",
+        "api/v1/datasets/d.json",
+    ]
+    for rel in names:
+        out.write_text(rel, big)
+    out.write_text("datasets/e/index.html", "x" * (COMPRESS_MIN_BYTES - 1))
+    out.write_text("datasets/f/index.html", "y" * COMPRESS_MIN_BYTES)
+    precompress(out, None, 1)
+    gzip_only = {rel for rel in names if is_data_download(rel)}
+    assert gzip_only == set(names[:5])
+    for rel in names:
+        assert rel + ".gz" in out.files, rel
+        assert (rel + ".br" in out.files) == (rel not in gzip_only), rel
+    assert "datasets/e/index.html.gz" not in out.files
+    assert {"datasets/f/index.html.gz", "datasets/f/index.html.br"} <= set(out.files)

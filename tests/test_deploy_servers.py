@@ -18,7 +18,7 @@ from generator.audit import audit
 from generator.build import build
 from generator.catalog.loader import load_catalog
 from generator.deploy.compress import brotli_bytes, gzip_bytes
-from generator.deploy.mediatypes import CSP
+from generator.deploy.mediatypes import COMPRESS_MIN_BYTES, CSP, ON_THE_FLY_MIN_BYTES
 from generator.deploy.servers import deploy_dir
 
 from .servers import run_caddy, run_nginx
@@ -93,17 +93,53 @@ def test_content_types_of_every_kind_of_file(server: str):
 
 
 def test_precompressed_siblings_are_negotiated(server: str, demo_site: Path):
-    page = (demo_site / "index.html").read_bytes()
-    status, headers, body = fetch(server + "/", **{"Accept-Encoding": "br"})
+    path = "/datasets/bus-lines/"
+    page = (demo_site / "datasets/bus-lines/index.html").read_bytes()
+    assert len(page) >= COMPRESS_MIN_BYTES  # a page with siblings
+    status, headers, body = fetch(server + path, **{"Accept-Encoding": "br"})
     assert (status, headers["content-encoding"]) == (200, "br")
     assert brotli.decompress(body) == page
     assert "accept-encoding" in headers.get("vary", "").lower()
-    status, headers, body = fetch(server + "/", **{"Accept-Encoding": "gzip"})
+    status, headers, body = fetch(server + path, **{"Accept-Encoding": "gzip"})
     assert (status, headers["content-encoding"]) == (200, "gzip")
-    assert gzip.decompress(body) == page
-    status, headers, body = fetch(server + "/", **{"Accept-Encoding": "identity"})
+    assert body == (demo_site / "datasets/bus-lines/index.html.gz").read_bytes()
+    status, headers, body = fetch(server + path, **{"Accept-Encoding": "identity"})
     assert "content-encoding" not in headers and body == page
     assert headers["content-type"] == "text/html; charset=utf-8"
+
+
+def test_small_text_files_are_compressed_on_the_fly(server: str, demo_site: Path):
+    """Below COMPRESS_MIN_BYTES a text file has no siblings: the server gzips it per
+    request, so a browser gets it compressed as before; a tiny one is sent as it is."""
+    small = {"/": "index.html", "/en/": "en/index.html", "/robots.txt": "robots.txt"}
+    for path, rel in small.items():
+        data = (demo_site / rel).read_bytes()
+        assert not (demo_site / (rel + ".gz")).exists(), rel
+        status, headers, body = fetch(server + path, **{"Accept-Encoding": "gzip, br"})
+        assert status == 200, path
+        if len(data) >= ON_THE_FLY_MIN_BYTES:
+            assert headers.get("content-encoding") == "gzip", path
+            assert gzip.decompress(body) == data, path
+            assert "accept-encoding" in headers.get("vary", "").lower()
+        else:
+            assert "content-encoding" not in headers and body == data, path
+    assert len((demo_site / "index.html").read_bytes()) >= ON_THE_FLY_MIN_BYTES
+    _, headers, body = fetch(server + "/", **{"Accept-Encoding": "identity"})
+    assert "content-encoding" not in headers and body == (demo_site / "index.html").read_bytes()
+
+
+def test_data_downloads_are_sent_gzip_to_every_client(server: str, demo_site: Path):
+    """A CSV or a resource's JSON has a .gz and no .br (scripts fetch them, with gzip): a
+    browser asking for either gets the gzip copy; the map's GeoJSON keeps its brotli."""
+    for rel in ("datasets/bus-lines/bus-lines.csv", "datasets/bus-lines/bus-lines.json"):
+        assert not (demo_site / (rel + ".br")).exists(), rel
+        status, headers, body = fetch(server + "/" + rel, **{"Accept-Encoding": "br, gzip"})
+        assert (status, headers.get("content-encoding")) == (200, "gzip"), rel
+        assert body == (demo_site / (rel + ".gz")).read_bytes(), rel
+    rel = "datasets/bus-lines/bus-stops.geojson"
+    status, headers, body = fetch(server + "/" + rel, **{"Accept-Encoding": "br, gzip"})
+    assert (status, headers.get("content-encoding")) == (200, "br")
+    assert brotli.decompress(body) == (demo_site / rel).read_bytes()
 
 
 def test_range_request_is_answered_206(server: str, demo_site: Path):

@@ -40,8 +40,14 @@ TYPES: dict[str, tuple[str, bool]] = {
 }
 DEFAULT_TYPE = "application/octet-stream"
 
-# Files below this size are sent as they are: a compressed copy saves less than a packet.
-COMPRESS_MIN_BYTES = 1024
+# Text files of at least this size get precompressed siblings (.gz, .br: deploy/compress.py
+# says why this size). Smaller text files from ON_THE_FLY_MIN_BYTES up are compressed by
+# the server per request (nginx `gzip on`, Caddy `encode gzip`) at ON_THE_FLY_GZIP_LEVEL,
+# which gives the bytes libdeflate's level 6 gives them; below that nothing is compressed
+# (a compressed copy saves less than a packet).
+COMPRESS_MIN_BYTES = 14 * 1024
+ON_THE_FLY_MIN_BYTES = 1024
+ON_THE_FLY_GZIP_LEVEL = 5
 
 # Content-hashed files (a hash of their content in the name, e.g. vendor.3f2a…e1c0.js: the
 # name changes whenever the content does) may be cached for a year; everything else is
@@ -103,6 +109,11 @@ def content_type(path: str) -> str:
 
 def compressible(path: str) -> bool:
     return TYPES.get(suffix_of(path), (DEFAULT_TYPE, False))[1]
+
+
+def text_types() -> list[str]:
+    """The content types of the text files: the ones a server compresses on the fly."""
+    return sorted({kind for kind, text in TYPES.values() if text})
 
 
 def cache_control(path: str) -> str:

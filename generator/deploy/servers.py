@@ -3,9 +3,10 @@
 ``kaifang build --out site`` writes ``deploy/nginx.conf`` and ``deploy/Caddyfile`` in the
 folder that holds ``site/`` (never inside it: the audit reads everything inside, and a
 server configuration is not for the public). Both come from :mod:`.mediatypes`: the
-content type of every file Kaifang writes, the precompressed siblings, cache lifetimes,
-Range requests (both servers answer them for static files), the 404 page of each language
-and the security headers. The site is assumed to be at the root of its host name.
+content type of every file Kaifang writes, the precompressed siblings (and gzip per
+request for the smaller text files, which have none), cache lifetimes, Range requests
+(both servers answer them for static files), the 404 page of each language and the
+security headers. The site is assumed to be at the root of its host name.
 """
 
 from __future__ import annotations
@@ -18,11 +19,14 @@ from .mediatypes import (
     DEFAULT_TYPE,
     HASHED_NAME,
     LONG_CACHE,
+    ON_THE_FLY_GZIP_LEVEL,
+    ON_THE_FLY_MIN_BYTES,
     PRIVATE_NETWORKS,
     REVALIDATE,
     SHARE_HEADERS,
     TYPES,
     security_headers,
+    text_types,
 )
 
 DEPLOY_DIRNAME = "deploy"
@@ -64,7 +68,8 @@ def nginx_config(
     for suffix, (kind, _text) in TYPES.items():
         by_type.setdefault(kind, []).append(suffix[1:])
     types = "\n".join(f"        {kind} {' '.join(exts)};" for kind, exts in by_type.items())
-    text_types = sorted({kind for kind, text in TYPES.values() if text} - {"text/html"})
+    # nginx always compresses text/html and warns when it is listed again
+    compressed_types = [kind for kind in text_types() if kind != "text/html"]
 
     def headers(cache: str, indent: str) -> str:
         lines = [f'add_header Cache-Control "{cache}" always;']
@@ -90,10 +95,15 @@ server {{
     }}
     default_type {DEFAULT_TYPE};
     charset utf-8;
-    charset_types {" ".join(text_types)};
+    charset_types {" ".join(compressed_types)};
 
-    # Precompressed siblings (page.html.gz, page.html.br) written by the build.
+    # Precompressed siblings (page.html.gz, page.html.br) that the build wrote beside the
+    # larger text files; the smaller ones are compressed per request.
     gzip_static on;
+    gzip on;
+    gzip_comp_level {ON_THE_FLY_GZIP_LEVEL};
+    gzip_min_length {ON_THE_FLY_MIN_BYTES};
+    gzip_types {" ".join(compressed_types)};
     gzip_vary on;
 {"    brotli_static on;" if brotli else ""}
     etag on;
@@ -152,7 +162,16 @@ def caddyfile(
         value = f"{kind}; charset=utf-8" if text else kind
         lines.append(f"\t@{name} path *{suffix}")
         lines.append(f'\theader @{name} Content-Type "{value}"')
+    # the smaller text files, which have no precompressed siblings (a sibling that
+    # file_server sends already has its Content-Encoding, and encode leaves it alone)
     lines += [
+        "\tencode {",
+        f"\t\tgzip {ON_THE_FLY_GZIP_LEVEL}",
+        f"\t\tminimum_length {ON_THE_FLY_MIN_BYTES}",
+        "\t\tmatch {",
+        *(f"\t\t\theader Content-Type {kind}*" for kind in text_types()),
+        "\t\t}",
+        "\t}",
         "\tfile_server {",
         "\t\tprecompressed br gzip",
         "\t}",
