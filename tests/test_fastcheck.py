@@ -301,6 +301,48 @@ def test_header_errors_match_frictionless(tmp_path: Path, header: str, handled: 
     assert got == expected
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    names=st.lists(st.sampled_from(["id", "ID", "name", "v", "", "名称"]), min_size=1, max_size=4),
+    labels=st.lists(st.sampled_from(["id", "ID", "name", "v", "", "名称"]), max_size=5),
+    match=st.sampled_from([None, "exact", "equal", "subset", "superset", "partial"]),
+)
+def test_a_header_taken_as_the_schema_is_one_frictionless_finds_no_error_in(
+    names: list[str], labels: list[str], match: str | None
+):
+    """csvhead skips frictionless's Header when the labels are the field names; for every
+    header it skips, the Header finds no error and expects the schema's fields."""
+    from frictionless.table import Header
+
+    from generator.checks.csvhead import Head, read_head
+
+    descriptor: dict = {"fields": [{"name": n, "type": "string"} for n in names]}
+    if match is not None:
+        descriptor["fieldsMatch"] = match
+    try:
+        schema = Schema.from_descriptor(descriptor)
+    except Exception:  # frictionless refuses the schema itself: nothing to compare
+        return
+    text = ",".join(labels) + "\nx\n"
+    try:
+        head = read_head(io.BytesIO(text.encode()), schema, "utf-8", csv.excel)
+    except Exception:
+        head = None
+    try:
+        header = Header(
+            labels, fields=schema.fields, row_numbers=[1], fields_match=match or "exact"
+        )
+        reference_errors = [(e.type, e.field_number) for e in header.errors]
+        expected = [f.name for f in header.get_expected_fields()]
+    except Exception:
+        reference_errors, expected = None, None
+    if isinstance(head, Head) and not head.header_errors:
+        assert reference_errors == []
+        assert expected == names
+    elif isinstance(head, Head):
+        assert [(e.type, e.field_number) for e in head.header_errors] == reference_errors
+
+
 def test_a_rows_key_fields_are_read_first_as_frictionless_reads_them(tmp_path: Path):
     """frictionless reads the unique, then the primary-key fields of a row before the
     others, so their cell errors come first in the row, whatever their position."""
