@@ -12,6 +12,7 @@ tests/test_check_imports.py fails if a check imports pandas again.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 import pyarrow as pa
@@ -54,8 +55,11 @@ def strings(values: Sequence[str]) -> pa.Array:
     return pa.Array.from_buffers(kind, len(encoded), [None, pa.py_buffer(offsets), data])
 
 
+@lru_cache(maxsize=4096)
 def string(value: str) -> pa.Scalar:
-    """An Arrow string scalar, for compute functions that compare a column with it."""
+    """An Arrow string scalar, for compute functions that compare a column with it: the
+    same few (missing values, true and false values, fillers) for every batch of every
+    file, so each is made once."""
     return strings([value])[0]
 
 
