@@ -1,0 +1,75 @@
+"""The single writer (runtime/output.py) and the cache's object store (runtime/cache.py):
+the guards and hashes stay while the per-file system calls go."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+
+from generator.runtime import cache
+from generator.runtime.output import DuplicateOutputError, OutputTree
+
+
+def test_writes_make_their_folders_and_record_size_and_hash(tmp_path: Path):
+    out = OutputTree(tmp_path / "site")
+    written = out.write_text("datasets/a/b/index.html", "<p>开放</p>")
+    data = "<p>开放</p>".encode()
+    assert (tmp_path / "site/datasets/a/b/index.html").read_bytes() == data
+    assert (written.size, written.sha256) == (len(data), hashlib.sha256(data).hexdigest())
+    out.write_bytes("datasets/a/b/c.json", b"{}")  # into a folder made by the first write
+    assert out.files["datasets/a/b/c.json"].size == 2
+
+
+def test_duplicates_and_escapes_are_refused(tmp_path: Path):
+    out = OutputTree(tmp_path / "site")
+    out.write_text("index.html", "first")
+    with pytest.raises(DuplicateOutputError):
+        out.write_text("index.html", "second")
+    assert (tmp_path / "site/index.html").read_text() == "first"
+    for rel in ("/etc/x", "../x", "a/../../x", "a/.."):
+        with pytest.raises(ValueError, match="escapes"):
+            out.write_text(rel, "x")
+        with pytest.raises(ValueError, match="escapes"):
+            out.path_for_stream(rel)
+    assert not (tmp_path / "x").exists()
+
+
+def test_a_folder_removed_after_a_write_is_made_again(tmp_path: Path):
+    out = OutputTree(tmp_path / "site")
+    out.write_text("_search/a.html", "a")
+    out.remove_under("_search/")
+    out.write_text("_search/a.html", "again")
+    assert (tmp_path / "site/_search/a.html").read_text() == "again"
+
+
+def test_objects_are_linked_once_by_hash(tmp_path: Path):
+    site = tmp_path / "site"
+    out = OutputTree(site)
+    first = out.write_text("a.html", "same bytes")
+    out.write_text("b.html", "same bytes")
+    store = tmp_path / "cache"
+    cache.store_object(store, site / "a.html", first.sha256)
+    cache.store_object(store, site / "b.html", first.sha256)  # already there: kept
+    stored = cache.object_path(store, first.sha256)
+    assert os.path.samefile(stored, site / "a.html")
+    assert [p.name for p in stored.parent.iterdir()] == [stored.name]  # no temporary left
+    with pytest.raises(FileNotFoundError):
+        cache.store_object(store, site / "missing.html", "0" * 64)
+
+
+def test_objects_are_copied_where_links_fail(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    site = tmp_path / "site"
+    written = OutputTree(site).write_text("a.html", "copied")
+
+    def no_links(*args: object) -> None:
+        raise OSError(errno.EXDEV, "cross-device link")
+
+    monkeypatch.setattr(cache.os, "link", no_links)
+    cache.store_object(tmp_path / "cache", site / "a.html", written.sha256)
+    stored = cache.object_path(tmp_path / "cache", written.sha256)
+    assert stored.read_text() == "copied" and not os.path.samefile(stored, site / "a.html")
+    assert [p.name for p in stored.parent.iterdir()] == [stored.name]
