@@ -262,6 +262,47 @@ def test_siblings_equal_to_their_page_are_not_taken_on_trust(
     assert "a.html" not in outputs
 
 
+def test_every_file_a_server_could_send_is_read(built, tmp_path: Path):
+    """The audit lists the tree with one scandir per folder: a folder or a file reached
+    through a symbolic link (out of the tree too), a hidden folder, a file whose name sorts
+    between a page and its sibling, and a deep folder are all read; a link back up the tree
+    and a dangling link end nothing early; every file is counted once."""
+    import brotli
+
+    root, out, _ = built
+    catalog, _ = load_catalog(root)
+    before = audit(out, catalog, jobs=1)
+    assert before.ok
+    outside = tmp_path / "outside"
+    (outside / "inner").mkdir(parents=True)
+    (outside / "inner" / "leak.html").write_text(f"<p>{CLOSED_ADDRESS}</p>", encoding="utf-8")
+    (outside / "secret.json").write_text(json.dumps({"v": CLOSED_ID}), encoding="utf-8")
+    (out / "linked").symlink_to(outside, target_is_directory=True)
+    (out / "datasets" / "file-link.json").symlink_to(outside / "secret.json")
+    (out / "datasets" / "loop").symlink_to(out, target_is_directory=True)
+    (out / "datasets" / "dangling.html").symlink_to(tmp_path / "nowhere.html")
+    (out / ".hidden").mkdir()
+    (out / ".hidden" / "x.txt").write_text(CONDITIONAL_COMPANY, encoding="utf-8")
+    deep = out / "a" / "b" / "c" / "d"
+    deep.mkdir(parents=True)
+    (deep / "e.csv").write_text(f"x\n{CONDITIONAL_CODE}\n", encoding="utf-8")
+    page = (out / "index.html").read_bytes()
+    (out / "index.html.a").write_bytes(page + CLOSED_ADDRESS.encode())  # sorts before .br
+    (out / "index.html.br").write_bytes(brotli.compress(page + CLOSED_ADDRESS.encode()))
+    after = audit(out, catalog, jobs=1)
+    leaks = {f.output for f in after.findings if f.kind == "leak"}
+    assert {
+        "linked/inner/leak.html",
+        "linked/secret.json",
+        "datasets/file-link.json",
+        ".hidden/x.txt",
+        "a/b/c/d/e.csv",
+        "index.html.a",
+        "index.html.br",
+    } <= leaks
+    assert after.files == before.files + 7  # the two linked files once each, no loop
+
+
 def test_files_written_while_the_audit_runs_are_read_too(built):
     """The build audits while the search index is built: files under the search index's folders,
     and any file that appears meanwhile, are read after it, and every file exactly once."""

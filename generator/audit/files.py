@@ -34,21 +34,33 @@ class Unreadable(Exception):
     pass
 
 
-def _readable(path: Path, name: str, depth: int = 0) -> Iterator[tuple[str, bytes]]:
-    """(name, text bytes) pieces of a file, opening archives and compressed files."""
-    if name.endswith(".br"):  # brotli has no magic bytes: known by its name
-        yield from _stream_pieces(_unbrotli(path, name), name, depth + 1)
-        return
+def _readable(path: Path | str, name: str, depth: int = 0) -> Iterator[tuple[str, bytes]]:
+    """(name, text bytes) pieces of a file, opening archives and compressed files.
+
+    A file of at most CHUNK bytes (nearly every file of a site) is read whole in one call
+    and taken apart in memory: a read of CHUNK bytes from the file itself allocates the
+    whole CHUNK first, which cost more than the reading (0.34 against 0.13 CPU-s for
+    8,000 files of a dataset folder)."""
     with open(path, "rb") as handle:
-        yield from _stream_pieces(handle, name, depth)
+        if os.fstat(handle.fileno()).st_size > CHUNK:  # streamed, one block at a time
+            if name.endswith(".br"):
+                yield from _stream_pieces(_unbrotli(handle.read(), name), name, depth + 1)
+            else:
+                yield from _stream_pieces(handle, name, depth)
+            return
+        data = handle.read()
+    if name.endswith(".br"):  # brotli has no magic bytes: known by its name
+        yield from _stream_pieces(_unbrotli(data, name), name, depth + 1)
+    else:
+        yield from _stream_pieces(io.BytesIO(data), name, depth)
 
 
-def _unbrotli(path: Path, name: str) -> io.BytesIO:
+def _unbrotli(data: bytes, name: str) -> io.BytesIO:
     """A precompressed sibling (page.html.br) decompressed, so it is scanned like the page."""
     import brotli
 
     try:
-        return io.BytesIO(brotli.decompress(path.read_bytes()))
+        return io.BytesIO(brotli.decompress(data))
     except brotli.error as exc:
         raise Unreadable(f"{name}: brotli: {exc}") from exc
 
@@ -213,17 +225,36 @@ def _unescape_json(match: re.Match[str]) -> str:
         return match.group(0)
 
 
-def iter_output_files(root: Path) -> Iterator[Path]:
-    """Every file under root, following symbolic links (once each) like a web server would."""
-    seen: set[Path] = set()
-    for folder, dirs, files in os.walk(root, followlinks=True):
-        real = Path(folder).resolve()
-        if real in seen:
-            dirs.clear()
-            continue
-        seen.add(real)
-        dirs.sort()
-        for name in sorted(files):
-            path = Path(folder) / name
-            if path.is_file():
-                yield path
+def iter_output_files(root: Path) -> Iterator[str]:
+    """The path (relative to root, POSIX) of every file under root, following symbolic
+    links (each folder once) like a web server would: a folder's files in name order, then
+    its folders in name order, so a page comes just before its .br and .gz.
+
+    One scandir per folder: the kind of each entry comes with it (a stat only for a
+    symbolic link), a folder is known by its device and inode (os.walk with a realpath of
+    each folder and a stat of each file cost 2.6 s of a 9.6 s audit of 1,000 datasets)."""
+    seen: set[tuple[int, int]] = set()
+
+    def walk(folder: str, prefix: str) -> Iterator[str]:
+        try:
+            info = os.stat(folder)
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError:
+            return
+        if (info.st_dev, info.st_ino) in seen:  # a link back to a folder walked already
+            return
+        seen.add((info.st_dev, info.st_ino))
+        folders = []
+        for entry in entries:
+            try:
+                if entry.is_dir():
+                    folders.append(entry)
+                elif entry.is_file():
+                    yield prefix + entry.name
+            except OSError:
+                continue
+        for entry in folders:
+            yield from walk(entry.path, f"{prefix}{entry.name}/")
+
+    yield from walk(os.fspath(root), "")

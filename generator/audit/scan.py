@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,8 +37,9 @@ class _Scanned:
     unreadable: list[Finding] = field(default_factory=list)
 
 
-def _scan_files(secrets: SecretIndex, part: tuple[Path, list[Path]]) -> _Scanned:
-    root, paths = part
+def _scan_files(secrets: SecretIndex, part: tuple[Path, list[str]]) -> _Scanned:
+    root, rels = part
+    prefix = os.path.join(root, "")
     scanned = _Scanned()
     found = scanned.found
     # The pieces of the last file that is not a precompressed sibling, with the values each
@@ -45,8 +47,7 @@ def _scan_files(secrets: SecretIndex, part: tuple[Path, list[Path]]) -> _Scanned
     # piece equal to the original's, byte for byte, holds the same values and is not
     # scanned again. Every file is still opened, decompressed and compared whole.
     original, remembered = "", []
-    for path in paths:
-        rel = path.relative_to(root).as_posix()
+    for rel in rels:
         sibling = rel.endswith(SIBLINGS) and rel[:-3] == original
         twin = remembered if sibling else []
         kept: list[tuple[bytes, list[int]]] = []
@@ -56,7 +57,7 @@ def _scan_files(secrets: SecretIndex, part: tuple[Path, list[Path]]) -> _Scanned
             if rel not in files and len(files) < FILES_PER_VALUE:
                 files.append(rel)
         try:
-            for number, (name, piece) in enumerate(_readable(path, rel)):
+            for number, (name, piece) in enumerate(_readable(prefix + rel, rel)):
                 scanned.bytes += len(piece)
                 if number < len(twin) and twin[number][0] == piece:
                     values = twin[number][1]
@@ -106,24 +107,20 @@ def scan_tree(
     file not scanned yet is: nothing in the finished tree goes unread.
     """
     later = search.folders if search is not None else ()
-    first = [
-        p
-        for p in iter_output_files(root)
-        if search is None or not p.relative_to(root).as_posix().startswith(later)
-    ]
+    first = [rel for rel in iter_output_files(root) if search is None or not rel.startswith(later)]
     found: dict[int, list[str]] = {}
     _scan_paths(root, first, secrets, result, jobs, found)
     if search is not None:
         search.finish()
         seen = set(first)
-        rest = [p for p in iter_output_files(root) if p not in seen]
+        rest = [rel for rel in iter_output_files(root) if rel not in seen]
         _scan_paths(root, rest, secrets, result, jobs, found)
     return found
 
 
 def _scan_paths(
     root: Path,
-    paths: list[Path],
+    paths: list[str],
     secrets: SecretIndex,
     result: AuditResult,
     jobs: int | None,
