@@ -45,7 +45,7 @@ def array(values: np.ndarray) -> pa.Array:
 
 def strings(values: Sequence[str]) -> pa.Array:
     """An Arrow string array of Python strings."""
-    encoded = [v.encode("utf-8", "surrogatepass") for v in values]
+    encoded = [v.encode("utf-8") for v in values]  # a lone surrogate raises, as in pa.array
     offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
     np.cumsum([len(b) for b in encoded], out=offsets[1:])
     kind = pa.large_string() if offsets[-1] >= 1 << 31 else pa.string()

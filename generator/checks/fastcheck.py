@@ -146,10 +146,6 @@ def _calendar_ok(column: pa.Array) -> np.ndarray:
     return (month >= 1) & (month <= 12) & (day >= 1) & (day <= days)
 
 
-def _decimal_digits(value: Decimal) -> int:
-    return len(value.as_tuple().digits)
-
-
 class _FieldPlan:
     """How to check one field: vectorised where exact, frictionless's reader elsewhere."""
 
@@ -213,10 +209,12 @@ class _FieldPlan:
         if self.field.type == "number":
             if not isinstance(value, Decimal | int) or not Decimal(value).is_finite():
                 raise ValueError("inexact bound")
-            if _decimal_digits(Decimal(value)) > _MAX_EXACT_DIGITS:
+            if len(Decimal(value).as_tuple().digits) > _MAX_EXACT_DIGITS:
                 raise ValueError("inexact bound")
             return float(value)
         if self.field.type in ("integer", "year"):
+            if type(value) is not int:  # noqa: E721 - a bool is no bound of an integer
+                raise ValueError("not an integer bound")
             return int(np.int64(value))  # OverflowError beyond int64, as arrow's cast
         return value
 
