@@ -37,6 +37,7 @@ from . import SEARCH_DOCS
 from .charts import bar_chart, column_chart
 from .facets import RENDERED_FACETS, Facet, build_facets, facet_labels
 from .feedback import dataset_actions, form_url, mailto, request_any
+from .folding import fold_environment
 from .reuse import LICENSE_SUMMARIES, enrich_views, reply_figures, subscribe_url
 from .reuse_pages import render_reuse_pages
 from .schemaorg import citation, dataset_jsonld, jsonld_script
@@ -199,6 +200,10 @@ def make_environment() -> Environment:
         # template file's time again on every page (6,000 times for 200 datasets) cost 8 %
         # of a dataset page
         auto_reload=False,
+        # every template stays compiled in a plain dict: an {% include %} looks its template
+        # up on each page (19 per dataset page), and the default LRU cache locks and
+        # reorders a queue on every lookup
+        cache_size=-1,
     )
     env.filters["filesize"] = human_size
     env.filters["cell"] = cut_cell
@@ -243,7 +248,7 @@ class Renderer:
         advance: Callable[[int], None] = lambda n: None,
     ) -> None:
         self.jobs = jobs
-        self.env = env
+        self.env = fold_environment(env, lang, catalog.site.base_path)
         self.catalog = catalog
         self.views = views
         self.lang = lang

@@ -1,0 +1,84 @@
+"""Interface text written into the compiled templates (generator/site/folding.py) gives the
+same bytes as calling ``t`` and ``url`` on every page."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from jinja2 import DictLoader, UndefinedError
+
+import generator.site.render
+from generator.build import build
+from generator.i18n import translate
+from generator.site.folding import fold_environment
+from generator.site.render import make_environment
+
+from .conftest import DEMO_CATALOG
+from .test_incremental import tree
+
+EPOCH = "1795000000"
+
+
+def _env(templates: dict[str, str]):
+    env = make_environment()
+    env.loader = DictLoader(templates)
+    return env
+
+
+def _render(env, name: str, lang: str) -> str:
+    prefix = "" if lang == "zh" else f"{lang}/"
+    return env.get_template(name).render(
+        t=lambda key, **values: translate(key, lang, **values),
+        url=lambda path="", lg=None: "/base/" + ("" if (lg or lang) == "zh" else prefix) + path,
+        obj={"t": lambda key: f"<{key}>"},
+        show=False,
+    )
+
+
+TEMPLATES = {
+    "page.html": (
+        "{% macro m(t) %}[{{ t('search') }}]{% endmacro %}"
+        "<p title=\"{{ t('search_help') }}\">{{ t('search_help') }}</p>"
+        "{{ t('titled', a=t('summary'), b='<b>') }}|{{ obj.t('skip') }}|{{ m(t) }}"
+        "|{{ url('datasets/') }}|{{ url('datasets/', 'zh') }}|{{ t('sep') ~ t('search') }}"
+        "|{% if show %}{{ t('no-such-key') }}{% endif %}"
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_folded_template_gives_the_bytes_of_the_calls(lang: str):
+    plain = _env(TEMPLATES)
+    folded = fold_environment(plain, lang, "/base/")
+    expected = _render(plain, "page.html", lang)
+    assert '"公交线路"' in translate("search_help", "zh")  # quotes: escaped either way
+    assert "&#34;" in expected or "&quot;" in expected or lang == "en"
+    assert _render(folded, "page.html", lang) == expected
+    # the calls are gone from the compiled code of the folded template only
+    source = folded.loader.get_source(folded, "page.html")[0]
+    code = folded.compile(folded._parse(source, "page.html", None), raw=True)
+    assert "'search_help'" not in code and "'search_help'" in plain.compile(source, raw=True)
+    assert "'skip'" in code  # obj.t('skip') is an attribute's call: left alone
+
+
+def test_an_unknown_key_still_fails_where_it_is_used():
+    folded = fold_environment(_env({"bad.html": "{{ t('no-such-key') }}"}), "zh", "/")
+    with pytest.raises((KeyError, UndefinedError)):
+        _render(folded, "bad.html", "zh")
+
+
+def test_demo_pages_are_the_same_with_and_without_constants(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Every page of the demo, rendered with the constants written in and with the calls."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    catalog = tmp_path / "catalog"
+    shutil.copytree(DEMO_CATALOG, catalog)
+    build(catalog, tmp_path / "a" / "site", use_cache=False, jobs=1)
+    monkeypatch.setattr(generator.site.render, "fold_environment", lambda env, *_: env)
+    build(catalog, tmp_path / "b" / "site", use_cache=False, jobs=1)
+    folded, plain = tree(tmp_path / "a" / "site"), tree(tmp_path / "b" / "site")
+    assert sum(name.endswith(".html") for name in plain) > 100
+    assert folded == plain
