@@ -10,7 +10,8 @@ change is a new entry that every feed reader shows, not a silent edit of an old 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from urllib.parse import urlparse
 from xml.sax.saxutils import escape, quoteattr
 
@@ -146,16 +147,24 @@ def feed_entries(
     base_url: str = "",
 ) -> list[tuple[dt.date, str]]:
     """(date, XML) of the newest entries: datasets by modified date, statuses by theirs,
-    removed datasets by their removal."""
-    items = [(r.ds.modified, r.id, render_entry(r, lang, changes.get(r.id))) for r in records]
+    removed datasets by their removal.
+
+    Entries are ranked first and only the FEED_ENTRIES kept are written: the portal's
+    feed ranks every dataset, and writing every entry to keep 50 made the feeds stage
+    grow with datasets times feeds (the sort is stable, so ties keep the order of old)."""
+    items: list[tuple[dt.date, str, Callable[[], str]]] = [
+        (r.ds.modified, r.id, partial(render_entry, r, lang, changes.get(r.id))) for r in records
+    ]
     for stone in stones:
-        items.append((stone.removed, stone.dataset, render_tombstone_entry(stone, base_url, lang)))
+        items.append(
+            (stone.removed, stone.dataset, partial(render_tombstone_entry, stone, base_url, lang))
+        )
     for r in records:
         if not r.ds.status.normal:
             since = r.ds.status.since or r.ds.modified
-            items.append((since, r.id + "/status", render_status_entry(r, lang)))
+            items.append((since, r.id + "/status", partial(render_status_entry, r, lang)))
     items.sort(key=lambda item: (-item[0].toordinal(), item[1]))
-    return [(day, xml) for day, _key, xml in items[:FEED_ENTRIES]]
+    return [(day, render()) for day, _key, render in items[:FEED_ENTRIES]]
 
 
 def render_feed(
