@@ -37,11 +37,11 @@ from . import SEARCH_DOCS
 from .charts import bar_chart, column_chart
 from .facets import RENDERED_FACETS, Facet, build_facets, facet_labels
 from .feedback import dataset_actions, form_url, mailto, request_any
-from .folding import fold_environment
 from .reuse import LICENSE_SUMMARIES, enrich_views, reply_figures, subscribe_url
 from .reuse_pages import render_reuse_pages
 from .schemaorg import citation, dataset_jsonld, jsonld_script
 from .stats import COLUMN_KEYS, cell, compute_stats, stats_csv_files
+from .templating import OutputCodeGenerator, escape_output, fold_environment
 from .vendor import EXPLORER_MODULES, copy_vendored
 from .views import FROM_DATASET_FOLDER, DatasetView, build_views, readme_html
 
@@ -205,6 +205,8 @@ def make_environment() -> Environment:
         # reorders a queue on every lookup
         cache_size=-1,
     )
+    env.code_generator_class = OutputCodeGenerator
+    env.escape_output = escape_output  # type: ignore[attr-defined]
     env.filters["filesize"] = human_size
     env.filters["cell"] = cut_cell
     env.globals.update(

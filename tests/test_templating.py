@@ -1,5 +1,5 @@
-"""Interface text written into the compiled templates (generator/site/folding.py) gives the
-same bytes as calling ``t`` and ``url`` on every page."""
+"""How templates are compiled (generator/site/templating.py): interface text written in and
+the fast output escape give the same bytes as Jinja's own compilation."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 from jinja2 import DictLoader, UndefinedError
+from jinja2.compiler import CodeGenerator
+from markupsafe import Markup, escape
 
 import generator.site.render
 from generator.build import build
 from generator.i18n import translate
-from generator.site.folding import fold_environment
 from generator.site.render import make_environment
+from generator.site.templating import escape_output, fold_environment
 
 from .conftest import DEMO_CATALOG
 from .test_incremental import tree
@@ -63,21 +65,62 @@ def test_folded_template_gives_the_bytes_of_the_calls(lang: str):
     assert "'skip'" in code  # obj.t('skip') is an attribute's call: left alone
 
 
+class _Html:
+    def __html__(self) -> str:
+        return "<b>safe</b>"
+
+
+class _Text(str):
+    pass
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "plain",
+        "<script>alert('x') & \"y\"</script>",
+        "公交线路 &amp; 站点",
+        Markup("<em>kept</em>"),
+        0,
+        -12,
+        10**30,
+        True,
+        None,
+        3.5,
+        _Html(),
+        _Text("<i>"),
+        ["<", ">"],
+    ],
+)
+def test_output_escape_gives_the_text_of_markupsafe(value: object):
+    assert escape_output(value) == str(escape(value))
+
+
+def test_outputs_are_compiled_to_the_fast_escape():
+    env = _env({"out.html": "{{ a }}{% if b %}{{ b ~ '<' }}{% endif %}"})
+    assert "environment.escape_output(" in env.compile(
+        env.loader.get_source(env, "out.html")[0], raw=True
+    )
+    assert env.get_template("out.html").render(a="<x>", b=Markup("<y>")) == "&lt;x&gt;<y>&lt;"
+
+
 def test_an_unknown_key_still_fails_where_it_is_used():
     folded = fold_environment(_env({"bad.html": "{{ t('no-such-key') }}"}), "zh", "/")
     with pytest.raises((KeyError, UndefinedError)):
         _render(folded, "bad.html", "zh")
 
 
-def test_demo_pages_are_the_same_with_and_without_constants(
+def test_demo_pages_are_the_same_as_with_plain_jinja(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    """Every page of the demo, rendered with the constants written in and with the calls."""
+    """Every page of the demo, rendered as compiled here and as Jinja compiles it."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     catalog = tmp_path / "catalog"
     shutil.copytree(DEMO_CATALOG, catalog)
     build(catalog, tmp_path / "a" / "site", use_cache=False, jobs=1)
     monkeypatch.setattr(generator.site.render, "fold_environment", lambda env, *_: env)
+    monkeypatch.setattr(generator.site.render, "OutputCodeGenerator", CodeGenerator)
     build(catalog, tmp_path / "b" / "site", use_cache=False, jobs=1)
     folded, plain = tree(tmp_path / "a" / "site"), tree(tmp_path / "b" / "site")
     assert sum(name.endswith(".html") for name in plain) > 100

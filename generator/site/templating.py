@@ -1,9 +1,11 @@
-"""Interface text and site links written into the compiled templates, once per language.
+"""How Kaifang compiles its templates: what a page does on every render, done once.
+
+Interface text and site links are written into the compiled templates, once per language.
 
 A dataset page calls ``t('key')`` about 150 times and ``url('path/')`` a dozen, and each
 call went through Jinja's ``Context.call`` (attribute checks for pass-context markers,
-then the call, then escaping its result): a third of a page's render for text that is the
-same on every page of a language. A renderer compiles its templates in an environment of
+then the call, then escaping its result), for text that is the same on every page of a
+language. A renderer compiles its templates in an environment of
 its own language (:func:`fold_environment`), where :class:`ConstantCalls` replaces a call
 with one literal argument and nothing else by the string it returns, before parsing; Jinja
 then escapes that constant once, at compile time, into the template's own text. The
@@ -13,17 +15,39 @@ Only the bare names ``t`` and ``url`` are folded (never ``x.t(...)``); every tem
 passes the renderer's own ``t`` and ``url`` down to its macros under those names, so the
 name always means the renderer's function. A key the interface text does not have is
 left to fail at run time, as before, where the page uses it.
+
+Every ``{{ value }}`` of a page is escaped, about 500 times per dataset page, and
+markupsafe's ``escape`` wraps each result in a new ``Markup`` object (a Python-level
+constructor: most of the cost). Inside a page's output the wrapper is never looked at,
+the text is joined into the page (and a macro's or block's text is wrapped once, as
+before), so :class:`OutputCodeGenerator` makes each output call :func:`escape_output`:
+the same characters escaped by markupsafe's own C escaper, without the wrapper.
+
+Measured page by page in one process (the 2,000 dataset pages of the 1,000-dataset bench
+catalog, each rendered both ways in turn, busy machine): the constants alone take a page
+to 0.84 of its CPU time, the escape to 0.90 of that, both to 0.76.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from jinja2 import Environment
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
+from jinja2.nodes import Expr
+from markupsafe import Markup, escape
 
 from ..i18n import STRINGS, translate
+
+try:  # the C escaper markupsafe's escape() calls; its pure-Python twin if not built
+    from markupsafe import _escape_inner as _escape_text  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - depends on the installed markupsafe
+
+    def _escape_text(text: str) -> str:
+        return str(escape(text))
 
 
 class ConstantCalls(Extension):
@@ -80,3 +104,27 @@ def fold_environment(env: Environment, lang: str, base_path: str) -> Environment
         "url": lambda path: base_path + prefix + path,
     }
     return overlay
+
+
+def escape_output(value: Any) -> str:
+    """The text ``str(escape(value))`` gives, for a value a template writes out."""
+    kind = value.__class__
+    if kind is str:
+        return _escape_text(value)
+    if kind is Markup:
+        return value  # already safe: escape() would copy it unchanged
+    if kind is int:
+        return str(value)  # digits and a minus sign: nothing to escape
+    return escape(value)
+
+
+class OutputCodeGenerator(CodeGenerator):
+    """Compiles ``{{ value }}`` in autoescaped templates to :func:`escape_output`."""
+
+    def _output_child_pre(self, node: Expr, frame: Frame, finalize: Any) -> None:
+        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
+            super()._output_child_pre(node, frame, finalize)
+            return
+        self.write("environment.escape_output(")
+        if finalize.src is not None:
+            self.write(finalize.src)
