@@ -364,10 +364,10 @@ def _index_and_audit(
             else:  # internal: no crawler is invited, and none is told where to go
                 out.write_text("robots.txt", "User-agent: *\nDisallow: /\n")
         with timed(stages, "compress"):  # before the audit, which reads them too
-            precompress(out, run.cache, run.jobs)
+            compressed = precompress(out, run.cache, run.jobs)
         with timed(stages, "audit"):  # reads the search index last, once it is built
             audited = _audited(catalog, listed)
-            audit_result = audit(out.root, audited, run.jobs, search=indexing)
+            audit_result = audit(out.root, audited, run.jobs, indexing, compressed.proofs)
     stages["search"] = indexing.seconds
     # the recall check: a dataset its own title or identifier does not find
     missed = list(indexing.finish().problems)

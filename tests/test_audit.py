@@ -19,6 +19,7 @@ from generator.audit import audit
 from generator.audit.personal import luhn_valid, valid_mobile, valid_resident_id
 from generator.audit.values import is_identifying, mask_value
 from generator.catalog.loader import load_catalog
+from generator.deploy.compress import gzip_bytes
 from generator.runtime.output import OutputTree
 from generator.search import SEARCH_DOCS
 
@@ -301,6 +302,44 @@ def test_every_file_a_server_could_send_is_read(built, tmp_path: Path):
         "index.html.br",
     } <= leaks
     assert after.files == before.files + 7  # the two linked files once each, no loop
+
+
+def test_siblings_are_skipped_only_while_they_match_the_compress_record(built):
+    """The build hands the audit what the compress stage wrote: (sha256 of each sibling,
+    sha256 of the bytes it was compressed from). A sibling that still matches is not
+    decompressed, and a page's leak is named in it; a sibling replaced after compression,
+    or one whose page changed since, is decompressed and scanned like any file."""
+    import brotli
+
+    from generator.deploy.compress import precompress
+
+    root, out, _ = built
+    catalog, _ = load_catalog(root)
+    tree = OutputTree(out)  # a tree of its own beside the built site
+    clean = "".join(f"<p>公交线路第{n}条</p>\n" for n in range(1200))  # 25 KB: siblings
+    for name in ("a", "b", "c", "d"):
+        tree.write_text(f"zz/{name}.html", clean)
+    tree.write_text("zz/e.html", clean + f"<p>{CLOSED_ADDRESS}</p>")  # a page's own leak
+    proofs = precompress(tree, None, 1).proofs
+    assert set(proofs) == {f"zz/{n}.html{s}" for n in "abcde" for s in (".gz", ".br")}
+    trusted, read_all = audit(out, catalog, jobs=1, proofs=proofs), audit(out, catalog, jobs=1)
+    assert trusted.findings == read_all.findings and trusted.bytes < read_all.bytes
+    assert {f.output for f in trusted.findings} == {"zz/e.html", "zz/e.html.gz", "zz/e.html.br"}
+    leaky = (clean + f"<p>{CONDITIONAL_COMPANY}</p>").encode()
+    (out / "zz/a.html.br").write_bytes(brotli.compress(leaky))  # replaced after compression
+    (out / "zz/b.html.gz").write_bytes(gzip_bytes(leaky))
+    (out / "zz/c.html").write_bytes(leaky)  # the page changed: its siblings are read
+    (out / "zz/c.html.gz").write_bytes(gzip_bytes(leaky))
+    (out / "zz/d.html.br").write_bytes(b"not brotli")  # the same size would not help
+    outputs = {(f.kind, f.output) for f in audit(out, catalog, jobs=1, proofs=proofs).findings}
+    assert {
+        ("leak", "zz/a.html.br"),
+        ("leak", "zz/b.html.gz"),
+        ("leak", "zz/c.html"),
+        ("leak", "zz/c.html.gz"),
+        ("unreadable", "zz/d.html.br"),
+    } <= outputs
+    assert ("leak", "zz/a.html") not in outputs and ("leak", "zz/c.html.br") not in outputs
 
 
 def test_files_written_while_the_audit_runs_are_read_too(built):

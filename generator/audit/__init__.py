@@ -39,7 +39,7 @@ from ..model import Catalog
 from ..search import Indexing
 from .findings import AuditResult
 from .personal import audit_personal_data
-from .scan import audit_leaks
+from .scan import Proofs, audit_leaks
 
 log = logging.getLogger(__name__)
 
@@ -51,12 +51,15 @@ def audit(
     catalog: Catalog,
     jobs: int | None = 1,
     search: Indexing | None = None,
+    proofs: Proofs | None = None,
 ) -> AuditResult:
     """Audit an output tree against the catalog it was built from; jobs: worker processes
     for scanning the tree (None: one per CPU). ``search``: a search index still being
-    built, read last (see :func:`~generator.audit.scan.scan_tree`)."""
+    built, read last (see :func:`~generator.audit.scan.scan_tree`). ``proofs``: the
+    compress stage's record of the siblings it wrote (a sibling that matches it is not
+    decompressed; without it, as in ``kaifang audit``, every sibling is)."""
     result = AuditResult()
-    audit_leaks(root, catalog, result, jobs, search)
+    audit_leaks(root, catalog, result, jobs, search, proofs)
     audit_personal_data(root, catalog, result)
     log.info(
         "audit: %d files, %d bytes, %d values looked for, %d findings",

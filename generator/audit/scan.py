@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from dataclasses import dataclass, field
@@ -37,27 +38,48 @@ class _Scanned:
     unreadable: list[Finding] = field(default_factory=list)
 
 
-def _scan_files(secrets: SecretIndex, part: tuple[Path, list[str]]) -> _Scanned:
-    root, rels = part
+# sibling path -> (sha256 of the sibling, sha256 of the bytes it was compressed from): what
+# the compress stage recorded (deploy/compress.py, CompressResult.proofs)
+Proofs = dict[str, tuple[str, str]]
+
+
+def _scan_files(secrets: SecretIndex, part: tuple[Path, list[str], Proofs]) -> _Scanned:
+    root, rels, proofs = part
     prefix = os.path.join(root, "")
     scanned = _Scanned()
     found = scanned.found
-    # The pieces of the last file that is not a precompressed sibling, with the values each
-    # held. Its .br and .gz come next in path order and decompress to the same bytes: a
-    # piece equal to the original's, byte for byte, holds the same values and is not
-    # scanned again. Every file is still opened, decompressed and compared whole.
-    original, remembered = "", []
+
+    def note(value: int, name: str) -> None:
+        files = found.setdefault(value, [])
+        if name not in files and len(files) < FILES_PER_VALUE:
+            files.append(name)
+
+    # The last file that is not a precompressed sibling: its pieces with the values each
+    # held, every value it held, and the sha256 of its bytes when a sibling has a proof.
+    # Its .br and .gz come next in path order. A sibling whose own sha256 and whose
+    # page's are the ones the compress stage recorded is the compression of exactly these
+    # bytes: it holds the page's values and is not decompressed. Any other sibling is
+    # decompressed and compared whole: a piece equal to the page's, byte for byte, holds
+    # the same values and is not scanned again.
+    original, remembered, held, digest = "", [], set(), ""
     for rel in rels:
         sibling = rel.endswith(SIBLINGS) and rel[:-3] == original
         twin = remembered if sibling else []
         kept: list[tuple[bytes, list[int]]] = []
+        every: set[int] = set()
         scanned.files += 1
         for value in secrets.find(rel.encode("utf-8"))[0]:  # a value used as a file name
-            files = found.setdefault(value, [])
-            if rel not in files and len(files) < FILES_PER_VALUE:
-                files.append(rel)
+            note(value, rel)
+        proof = proofs.get(rel) if sibling and digest else None
+        if proof is not None and proof[1] == digest and _sha256(prefix + rel) == proof[0]:
+            for value in sorted(held):
+                note(value, rel)
+            continue
+        hasher = None
+        if not sibling and (rel + ".gz" in proofs or rel + ".br" in proofs):
+            hasher = hashlib.sha256()
         try:
-            for number, (name, piece) in enumerate(_readable(prefix + rel, rel)):
+            for number, (name, piece) in enumerate(_readable(prefix + rel, rel, hasher=hasher)):
                 scanned.bytes += len(piece)
                 if number < len(twin) and twin[number][0] == piece:
                     values = twin[number][1]
@@ -65,15 +87,24 @@ def _scan_files(secrets: SecretIndex, part: tuple[Path, list[str]]) -> _Scanned:
                     values = _values_in(secrets, piece)
                 if not sibling and len(kept) < REMEMBERED_PIECES:
                     kept.append((piece, values))
+                every.update(values)
                 for value in values:
-                    files = found.setdefault(value, [])
-                    if name not in files and len(files) < FILES_PER_VALUE:
-                        files.append(name)
+                    note(value, name)
         except Unreadable as exc:
             scanned.unreadable.append(Finding("unreadable", rel, masked=str(exc)[-120:]))
+            hasher = None
         if not sibling:
-            original, remembered = rel, kept
+            original, remembered, held = rel, kept, every
+            digest = hasher.hexdigest() if hasher is not None else ""
     return scanned
+
+
+def _sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _values_in(secrets: SecretIndex, piece: bytes) -> list[int]:
@@ -94,6 +125,7 @@ def scan_tree(
     result: AuditResult,
     jobs: int | None = 1,
     search: Indexing | None = None,
+    proofs: Proofs | None = None,
 ) -> dict[int, list[str]]:
     """Values found in the tree, each with the first files it was found in.
 
@@ -105,16 +137,20 @@ def scan_tree(
     With ``search`` (the search index still being built), the files under its folders are
     left out at first; once the rest is scanned, the index is waited for, and then every
     file not scanned yet is: nothing in the finished tree goes unread.
+
+    ``proofs``: what the compress stage recorded of each sibling it wrote or restored; a
+    sibling that matches its record is known to hold its page's bytes (see _scan_files).
     """
     later = search.folders if search is not None else ()
     first = [rel for rel in iter_output_files(root) if search is None or not rel.startswith(later)]
     found: dict[int, list[str]] = {}
-    _scan_paths(root, first, secrets, result, jobs, found)
+    proofs = proofs or {}
+    _scan_paths(root, first, secrets, result, jobs, found, proofs)
     if search is not None:
         search.finish()
         seen = set(first)
         rest = [rel for rel in iter_output_files(root) if rel not in seen]
-        _scan_paths(root, rest, secrets, result, jobs, found)
+        _scan_paths(root, rest, secrets, result, jobs, found, proofs)
     return found
 
 
@@ -125,8 +161,10 @@ def _scan_paths(
     result: AuditResult,
     jobs: int | None,
     found: dict[int, list[str]],
+    proofs: Proofs,
 ) -> None:
-    parts = [(root, paths[i : i + SCAN_CHUNK]) for i in range(0, len(paths), SCAN_CHUNK)]
+    chunks = [paths[i : i + SCAN_CHUNK] for i in range(0, len(paths), SCAN_CHUNK)]
+    parts = [(root, rels, {rel: proofs[rel] for rel in rels if rel in proofs}) for rels in chunks]
     workers = parallel.resolve_jobs(jobs) if parallel.can_fork() else 1
     scans = parallel.map_with_state(_scan_files, secrets, parts, workers, threshold=4)
     for scanned in scans:
@@ -163,10 +201,11 @@ def audit_leaks(
     result: AuditResult,
     jobs: int | None = 1,
     search: Indexing | None = None,
+    proofs: Proofs | None = None,
 ) -> None:
     secrets = SecretIndex(catalog)
     result.secrets = len(secrets) - len(secrets.exempt)
-    found = scan_tree(root, secrets, result, jobs, search)
+    found = scan_tree(root, secrets, result, jobs, search, proofs)
     for value, outputs in sorted(found.items(), key=lambda kv: kv[1]):
         origin = secrets.origins[value]
         resource, field_name, row, file = _locate(catalog, origin, secrets.values[value])

@@ -44,8 +44,9 @@ files, 9,892 text files of 1 KiB or more, which had siblings) and of 200 real-si
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import brotli
@@ -67,7 +68,7 @@ ENCODINGS = (".gz", ".br")
 SKIPPED_FOLDERS = ("_search/", "search-index/")
 # In the cache key of every result: a change of compressor or level compresses again
 # (the encodings chosen for the file's path are in the key too).
-METHOD = f"libdeflate-gzip{GZIP_LEVEL}-brotli{BROTLI_QUALITY}"
+METHOD = f"libdeflate-gzip{GZIP_LEVEL}-brotli{BROTLI_QUALITY}-checked"
 # Below this many files the stage stays in this process (a few pages: forking costs more).
 PARALLEL_FILES = 48
 
@@ -111,6 +112,9 @@ class CompressResult:
     reused: int = 0  # siblings taken from the cache
     bytes_in: int = 0
     bytes_out: int = 0
+    # sibling path -> (its sha256, the sha256 of the bytes it was compressed from): the
+    # audit does not decompress a sibling whose file and page still have these hashes
+    proofs: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def wanted(written: WrittenFile) -> bool:
@@ -131,9 +135,10 @@ class _Where:
     cache_root: Path | None
 
 
-def _compress_file(where: _Where, rel: str) -> tuple[int, dict[str, WrittenFile]]:
-    """Write the siblings of one file that are smaller than it; (original size, siblings).
-    Runs in a worker process: it writes only its own siblings' paths."""
+def _compress_file(where: _Where, rel: str) -> tuple[int, dict[str, WrittenFile], str]:
+    """Write the siblings of one file that are smaller than it; (original size, siblings,
+    sha256 of the bytes compressed). Runs in a worker process: it writes only its own
+    siblings' paths."""
     data = (where.root / rel).read_bytes()
     out = OutputTree(where.root)
     for suffix in encodings_for(rel):
@@ -142,7 +147,8 @@ def _compress_file(where: _Where, rel: str) -> tuple[int, dict[str, WrittenFile]
             written = out.write_bytes(rel + suffix, packed)
             if where.cache_root is not None:
                 store_object(where.cache_root, where.root / written.path, written.sha256)
-    return len(data), {w.path[len(rel) :]: w for w in out.files.values()}
+    siblings = {w.path[len(rel) :]: w for w in out.files.values()}
+    return len(data), siblings, hashlib.sha256(data).hexdigest()
 
 
 def precompress(
@@ -165,19 +171,24 @@ def precompress(
         if stored is not None and _restore(out, cache, original.path, stored):
             result.reused += len(stored["siblings"])
             result.files += 1 if stored["siblings"] else 0
+            for suffix, entry in stored["siblings"].items():  # checked as they were restored
+                result.proofs[original.path + suffix] = (entry["sha256"], original.sha256)
             continue
         todo.append((original.path, key))
     where = _Where(out.root, cache.objects_root if cache is not None else None)
     done = parallel.map_with_state(
         _compress_file, where, [rel for rel, _ in todo], jobs, threshold=PARALLEL_FILES
     )
-    for (rel, key), (size, siblings) in zip(todo, done, strict=True):
+    for (rel, key), (size, siblings, source) in zip(todo, done, strict=True):
         out.adopt({rel + suffix: written for suffix, written in siblings.items()})
         result.written += len(siblings)
         result.bytes_in += size * len(siblings)
         result.bytes_out += sum(w.size for w in siblings.values())
         result.files += 1 if siblings else 0
-        if cache is not None:
+        for suffix, written in siblings.items():
+            result.proofs[rel + suffix] = (written.sha256, source)
+        # cached by the hash the page was written with: only when that is what was read
+        if cache is not None and source == out.files[rel].sha256:
             entries = {s: {"sha256": w.sha256, "size": w.size} for s, w in siblings.items()}
             cache.put("compress", key, {"siblings": entries})
     if cache is not None:
