@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -233,6 +234,19 @@ def machine_record(site: SiteConfig, view: DatasetView) -> DatasetRecord:
     )
 
 
+# Leaf values whose key text is their repr (checked by exact type: a subclass may be a
+# dataclass or carry a __code__, and takes the long way).
+_REPR_TYPES = frozenset({str, int, float, bool, type(None), dt.date, dt.datetime})
+
+
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """The field names of a dataclass type, None for other types (asked once per type)."""
+    if not dataclasses.is_dataclass(kind):
+        return None
+    return tuple(f.name for f in dataclasses.fields(kind))
+
+
 class Renderer:
     """Renders every page of one language into the output tree."""
 
@@ -294,18 +308,19 @@ class Renderer:
 
     def _key_text(self, value: object) -> str:
         """What a page's cache key knows of its input: repr, except for dataset views."""
-        if isinstance(value, DatasetView):
-            return self._view_key(value)
+        kind = type(value)
+        if kind in _REPR_TYPES:  # most values of a page's input: the repr the end gives
+            return repr(value)
+        if kind is DatasetView or isinstance(value, DatasetView):
+            return self._view_key(value)  # type: ignore[arg-type]
         if isinstance(value, (list, tuple)):
             return "[" + ",".join(self._key_text(v) for v in value) + "]"
         if isinstance(value, dict):
             return "{" + ",".join(f"{k!r}:{self._key_text(v)}" for k, v in value.items()) + "}"
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            inner = ",".join(
-                f"{f.name}={self._key_text(getattr(value, f.name))}"
-                for f in dataclasses.fields(value)
-            )
-            return f"{type(value).__qualname__}({inner})"
+        names = _field_names(kind)
+        if names is not None:
+            inner = ",".join(f"{name}={self._key_text(getattr(value, name))}" for name in names)
+            return f"{kind.__qualname__}({inner})"
         code = getattr(value, "__code__", None)
         if code is not None:
             # A template helper: its code is in the code fingerprint; what it closes over
