@@ -11,11 +11,13 @@ downloadable comes from :mod:`generator.records`, which asks the policy module.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from ..catalog.attribution import attribution
@@ -213,6 +215,26 @@ def _licence_type(lic: License) -> tuple[str, str] | None:
     return None
 
 
+T = TypeVar("T")
+
+
+def _once(method: Callable[..., T]) -> Callable[..., T]:
+    """A CatalogBuilder method that adds a shared vocabulary node (a language, a file
+    type, an EU concept) and returns its IRI: its nodes are made on the first call with
+    these arguments, and later calls return the IRI. Calling it again only added the same
+    values again (a no-op), once or more per distribution of every dataset."""
+
+    @functools.wraps(method)
+    def once(self: CatalogBuilder, *args: Any) -> T:
+        key = (method.__name__, *args)
+        found = self.made.get(key)
+        if found is None:
+            found = self.made[key] = method(self, *args)
+        return found
+
+    return once
+
+
 class CatalogBuilder:
     def __init__(
         self,
@@ -226,6 +248,7 @@ class CatalogBuilder:
         self.base = catalog.site.base_url
         self.records = records
         self.g = Graph()
+        self.made: dict[tuple[Any, ...], Any] = {}  # what the @_once methods returned
         # showcases (成果展示) that use each dataset: dct:isReferencedBy their pages
         self.showcases: dict[str, list[str]] = {}
         for item in catalog.showcases:
@@ -239,37 +262,44 @@ class CatalogBuilder:
         node.add("skos:inScheme", IRI(scheme))
         return IRI(iri)
 
+    @_once
     def eu_scheme(self, name: str, title: str) -> str:
         iri = EU + name
         self.g.node(iri, "skos:ConceptScheme").add("dct:title", Lit(title, "en"))
         return iri
 
+    @_once
     def language(self, lang: str) -> IRI:
         iri, label = LANGUAGES[lang]
         node = self.g.node(iri, "dct:LinguisticSystem")
         node.add("skos:prefLabel", Lit(label, "en"))
         return IRI(iri)
 
+    @_once
     def media_type(self, media: str) -> IRI:
         iri = IANA + media
         self.g.node(iri, "dct:MediaType").add("rdfs:label", Lit(media))
         return IRI(iri)
 
+    @_once
     def file_type(self, code: str) -> IRI:
         iri = EU + "file-type/" + code
         self.g.node(iri, "dct:MediaTypeOrExtent").add("rdfs:label", Lit(code))
         return IRI(iri)
 
+    @_once
     def access_right(self, iri: str) -> IRI:
         code = iri.rsplit("/", 1)[-1]
         scheme = self.eu_scheme("access-right", "Access right")
         return self.concept(iri, ACCESS_RIGHT_LABELS.get(code, code), scheme, "dct:RightsStatement")
 
+    @_once
     def dataset_status(self, state: Status) -> IRI:
         scheme = self.eu_scheme("dataset-status", "Dataset status")
         iri = ADMS_STATUS[state]
         return self.concept(iri, iri.rsplit("/", 1)[-1].lower(), scheme)
 
+    @_once
     def availability(self) -> IRI:
         scheme = self.eu_scheme("planned-availability", "Planned availability")
         return self.concept(EU + "planned-availability/STABLE", "stable", scheme)
@@ -300,6 +330,7 @@ class CatalogBuilder:
         node.add("locn:geographicName", Lit(name, "zh"))
         return IRI(iri)
 
+    @_once
     def agent_type(self) -> IRI:
         scheme = "http://purl.org/adms/publishertype/1.0"
         self.g.node(scheme, "skos:ConceptScheme").add("dct:title", Lit("Publisher type", "en"))
