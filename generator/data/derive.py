@@ -297,12 +297,15 @@ def derive_resource(ds: Dataset, res: Resource, out: OutputTree) -> PublishedRes
     meter = RiskMeter(res.derivation) if res.derivation is not None else None
     count, preview, stats = write_published_csv(ds, res, target, meter)
     files = {"csv": out.register(rel)}
-    files.update(write_variants(ds, res, target, out, rows=count))
+    table = PublishedTable(target, len(res.fields))  # read once for every download below
+    files.update(write_variants(ds, res, target, out, rows=count, table=table))
     geo = None
     columns = detect_geo(res.fields, res.raw.get("geo"))
     if columns is not None:
         geo_rel = f"datasets/{ds.id}/{res.name}{downloads.GEOJSON.suffix}"
-        geo = write_geojson(target, out.path_for_stream(geo_rel), res.fields, columns)
+        geo = write_geojson(
+            target, out.path_for_stream(geo_rel), res.fields, columns, table.batches
+        )
         files[downloads.GEOJSON.key] = out.register(geo_rel)
     return PublishedResource(
         name=res.name,
@@ -321,7 +324,12 @@ def derive_resource(ds: Dataset, res: Resource, out: OutputTree) -> PublishedRes
 
 
 def write_variants(
-    ds: Dataset, res: Resource, csv_path: Path, out: OutputTree, rows: int | None = None
+    ds: Dataset,
+    res: Resource,
+    csv_path: Path,
+    out: OutputTree,
+    rows: int | None = None,
+    table: PublishedTable | None = None,
 ) -> dict[str, WrittenFile]:
     """Excel-friendly CSV, XLSX, JSON and Parquet of one resource, from its published CSV
     (read once by pyarrow for the last three when it is small: data/table.py).
@@ -334,7 +342,8 @@ def write_variants(
     target = out.path_for_stream(base + downloads.EXCEL_CSV.suffix)
     downloads.write_excel_csv(csv_path, target, downloads.human_header(res.fields))
     files[downloads.EXCEL_CSV.key] = out.register(base + downloads.EXCEL_CSV.suffix)
-    table = PublishedTable(csv_path, len(res.fields))  # read once for XLSX, JSON, Parquet
+    if table is None:  # read once for XLSX, JSON, Parquet
+        table = PublishedTable(csv_path, len(res.fields))
     if rows is None or rows < downloads.EXCEL_MAX_ROWS:
         target = out.path_for_stream(base + downloads.XLSX.suffix)
         downloads.write_xlsx(

@@ -70,6 +70,22 @@ def _values(field: FieldInfo, column: pa.Array) -> pa.Array:
     return pc.if_else(empty, _constant("null", n), value)
 
 
+def record_bodies(
+    batch: pa.RecordBatch, fields: tuple[FieldInfo, ...], keys: list[str] | None = None
+) -> pa.Array:
+    """Each row's ``"field": value, ...`` as the row writer writes it between the braces
+    of a record (``keys``: each field's ``"name": ``, when the caller has them already).
+    The GeoJSON writer uses it for each feature's properties."""
+    n = batch.num_rows
+    if keys is None:
+        keys = [json.dumps(f.name, ensure_ascii=False) + ": " for f in fields]
+    cells = [
+        pc.binary_join_element_wise(_constant(key, n), _values(f, batch.column(i)), "")
+        for i, (key, f) in enumerate(zip(keys, fields, strict=True))
+    ]
+    return pc.binary_join_element_wise(*cells, ", ")
+
+
 def _reader(src: Path, width: int) -> Iterator[pa.RecordBatch]:
     return read_batches(src, width, BLOCK_BYTES)
 
@@ -94,11 +110,7 @@ def write_json_columnar(
                 n = batch.num_rows
                 if not n:
                     continue
-                cells = [
-                    pc.binary_join_element_wise(_constant(key, n), _values(f, batch.column(i)), "")
-                    for i, (key, f) in enumerate(zip(keys, fields, strict=True))
-                ]
-                records = pc.binary_join_element_wise(*cells, ", ")
+                records = record_bodies(batch, fields, keys)
                 lines = pc.binary_join_element_wise(
                     _constant(",\n    {", n), records, _constant("}", n), ""
                 )
