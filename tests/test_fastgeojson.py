@@ -89,9 +89,7 @@ def test_declined_files_are_written_row_by_row(tmp_path: Path, monkeypatch: pyte
     src.write_text("站点名称,bikes,lon,lat,where,ok\n\x01,1,87.6,43.8,,\n", encoding="utf-8")
     rows_written = []
     real = geojson._write_rows
-    monkeypatch.setattr(
-        geojson, "_write_rows", lambda *a: rows_written.append(1) or real(*a)
-    )
+    monkeypatch.setattr(geojson, "_write_rows", lambda *a: rows_written.append(1) or real(*a))
     summary = geojson.write_geojson(
         src, tmp_path / "a.geojson", FIELDS, PAIR, lambda: read_batches(src, len(FIELDS))
     )
