@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,6 +72,20 @@ SKIPPED_FOLDERS = ("_search/", "search-index/")
 METHOD = f"libdeflate-gzip{GZIP_LEVEL}-brotli{BROTLI_QUALITY}-checked"
 # Below this many files the stage stays in this process (a few pages: forking costs more).
 PARALLEL_FILES = 48
+
+
+# Files this large are compressed from disk a block at a time: gzip by zlib at the same
+# level (libdeflate has no streaming mode), brotli by its streaming compressor. Read whole,
+# the 1.09 GB JSON of a 10M-row resource took the original plus libdeflate's output
+# buffer (about twice its size) in one worker: the largest process of that build.
+STREAM_BYTES = 64 << 20
+STREAM_BLOCK = 1 << 20
+STREAM_METHOD = f"zlib-gzip{GZIP_LEVEL}-brotli{BROTLI_QUALITY}-streamed"
+
+
+def method_for(size: int) -> str:
+    """The compressors' name in the cache key of a file of ``size`` bytes."""
+    return STREAM_METHOD if size >= STREAM_BYTES else METHOD
 
 
 def gzip_bytes(data: bytes) -> bytes:
@@ -139,6 +154,10 @@ def _compress_file(where: _Where, rel: str) -> tuple[int, dict[str, WrittenFile]
     """Write the siblings of one file that are smaller than it; (original size, siblings,
     sha256 of the bytes compressed). Runs in a worker process: it writes only its own
     siblings' paths."""
+    size = (where.root / rel).stat().st_size
+    if size >= STREAM_BYTES:
+        siblings, source = _compress_streamed(where, rel, size)
+        return size, siblings, source
     data = (where.root / rel).read_bytes()
     out = OutputTree(where.root)
     for suffix in encodings_for(rel):
@@ -149,6 +168,44 @@ def _compress_file(where: _Where, rel: str) -> tuple[int, dict[str, WrittenFile]
                 store_object(where.cache_root, where.root / written.path, written.sha256)
     siblings = {w.path[len(rel) :]: w for w in out.files.values()}
     return len(data), siblings, hashlib.sha256(data).hexdigest()
+
+
+class _StreamedGzip:
+    """gzip through zlib: mtime 0 and no file name in the header, the same bytes always."""
+
+    def __init__(self) -> None:
+        self._zlib = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)
+
+    def process(self, block: bytes) -> bytes:
+        return self._zlib.compress(block)
+
+    def finish(self) -> bytes:
+        return self._zlib.flush()
+
+
+def _compress_streamed(where: _Where, rel: str, size: int) -> tuple[dict[str, WrittenFile], str]:
+    """_compress_file for a large file: each sibling written a block at a time; (siblings,
+    sha256 of the bytes compressed, "" if two reads of the file differed)."""
+    out = OutputTree(where.root)
+    hashes = set()
+    for suffix in encodings_for(rel):
+        target = out.path_for_stream(rel + suffix)
+        packer = _StreamedGzip() if suffix == ".gz" else brotli.Compressor(quality=BROTLI_QUALITY)
+        digest = hashlib.sha256()
+        with open(where.root / rel, "rb") as source, open(target, "wb") as sink:
+            while block := source.read(STREAM_BLOCK):
+                digest.update(block)
+                sink.write(packer.process(block))
+            sink.write(packer.finish())
+        hashes.add(digest.hexdigest())
+        if target.stat().st_size >= size:
+            target.unlink()  # a server would rather send the original
+            continue
+        written = out.register(rel + suffix)
+        if where.cache_root is not None:
+            store_object(where.cache_root, target, written.sha256)
+    siblings = {w.path[len(rel) :]: w for w in out.files.values()}
+    return siblings, hashes.pop() if len(hashes) == 1 else ""
 
 
 def precompress(
@@ -166,7 +223,9 @@ def precompress(
     originals = sorted((w for w in out.files.values() if wanted(w)), key=lambda w: w.path)
     todo: list[tuple[str, str]] = []  # (path, cache key) of the files compressed now
     for original in originals:
-        key = hash_text("compress", original.sha256, METHOD, *encodings_for(original.path))
+        key = hash_text(
+            "compress", original.sha256, method_for(original.size), *encodings_for(original.path)
+        )
         stored = cache.get("compress", key) if cache is not None else None
         if stored is not None and _restore(out, cache, original.path, stored):
             result.reused += len(stored["siblings"])
