@@ -128,6 +128,34 @@ def test_row_groups_are_fixed_and_bytes_do_not_depend_on_batches(tmp_path: Path,
     assert b"created_by" not in (meta.metadata or {})  # no clock, no host in the metadata
 
 
+def test_held_batches_are_typed_once_to_the_same_bytes(tmp_path: Path, monkeypatch):
+    """Batches held in memory (data/table.py): the columns typed while choosing the types
+    are the ones written, so each column of each batch is typed once; a column that stops
+    reading as its type in a later batch is written as text, as when read twice."""
+    from generator.data.table import PublishedTable
+
+    fields = (FieldInfo("id", "integer"), FieldInfo("day", "date"), FieldInfo("n", "number"))
+    text = "id,day,n\n" + "".join(f"{i},2026-01-{i % 28 + 1:02d},{i}.5\n" for i in range(3000))
+    text += "3000,2026-02-30,1\n"  # the last batch: day no longer reads as a date
+    src = tmp_path / "rows.csv"
+    src.write_text(text, encoding="utf-8")
+    monkeypatch.setattr("generator.data.table.BLOCK_BYTES", 8192)  # several batches
+    table = PublishedTable(src, len(fields))
+    assert table.held and len(list(table.batches())) > 3
+    calls = []
+    real = parquet._typed
+    monkeypatch.setattr(parquet, "_typed", lambda f, c: calls.append(f.name) or real(f, c))
+    write_parquet(src, tmp_path / "held.parquet", fields, table.batches, held=True)
+    batches = len(list(table.batches()))
+    assert calls.count("id") == batches and calls.count("n") == batches
+    calls.clear()
+    write_parquet(src, tmp_path / "twice.parquet", fields, table.batches)
+    assert calls.count("id") == 2 * batches
+    assert (tmp_path / "held.parquet").read_bytes() == (tmp_path / "twice.parquet").read_bytes()
+    types = pq.read_table(tmp_path / "held.parquet").schema.types
+    assert types == [pa.int64(), pa.string(), pa.float64()]
+
+
 def test_the_audit_reads_the_values_of_a_parquet_file(tmp_path: Path, monkeypatch):
     """Pages are compressed (zstd, dictionaries): the audit reads the values themselves,
     of every row group and every type, not the file's bytes."""

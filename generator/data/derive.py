@@ -370,7 +370,7 @@ def write_variants(
         downloads.write_json(csv_path, target, header, res.fields)
     files[downloads.JSON.key] = out.register(base + downloads.JSON.suffix)
     target = out.path_for_stream(base + downloads.PARQUET.suffix)
-    write_parquet(csv_path, target, res.fields, table.batches)
+    write_parquet(csv_path, target, res.fields, table.batches, held=table.held)
     files[downloads.PARQUET.key] = out.register(base + downloads.PARQUET.suffix)
     return files
 

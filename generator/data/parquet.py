@@ -109,27 +109,42 @@ Batches = Callable[[], Iterable[pa.RecordBatch]]  # the published CSV, already r
 
 
 def column_types(
-    src: Path, fields: tuple[FieldInfo, ...], batches: Batches | None = None
+    src: Path,
+    fields: tuple[FieldInfo, ...],
+    batches: Batches | None = None,
+    keep: list[dict[int, pa.Array]] | None = None,
 ) -> list[bool]:
-    """For each field, whether every value of its column reads as its type."""
+    """For each field, whether every value of its column reads as its type. With ``keep``,
+    each batch's typed columns are appended to it, for the writer to take rather than
+    convert again (only for batches held in memory anyway: data/table.py)."""
     typed = [_arrow_type(f) != pa.string() for f in fields]
     for batch in batches() if batches is not None else _batches(src, [f.name for f in fields]):
+        converted: dict[int, pa.Array] = {}
         for i, field in enumerate(fields):
             if typed[i] and i < batch.num_columns:
                 try:
-                    _typed(field, batch.column(i))
+                    converted[i] = _typed(field, batch.column(i))
                 except (ValueError, pa.ArrowInvalid):
                     typed[i] = False
+        if keep is not None:
+            keep.append(converted)
     return typed
 
 
 def write_parquet(
-    src: Path, dst: Path, fields: tuple[FieldInfo, ...], batches: Batches | None = None
+    src: Path,
+    dst: Path,
+    fields: tuple[FieldInfo, ...],
+    batches: Batches | None = None,
+    held: bool = False,
 ) -> None:
     """Parquet of the published CSV ``src`` (see the module's docstring); ``batches``, when
-    given, are its record batches already read."""
+    given, are its record batches already read, and ``held`` says they are in memory (the
+    columns typed while choosing the types are then written as they are, not typed twice:
+    on the real-sized catalog that was half of this writer's time)."""
     names = [f.name for f in fields]
-    typed = column_types(src, fields, batches)
+    kept: list[dict[int, pa.Array]] | None = [] if held and batches is not None else None
+    typed = column_types(src, fields, batches, kept)
     schema = pa.schema(
         [
             pa.field(f.name, _arrow_type(f) if ok else pa.string())
@@ -142,9 +157,12 @@ def write_parquet(
         },
     )
 
-    def table_of(batch: pa.RecordBatch) -> pa.Table:
+    def table_of(batch: pa.RecordBatch, converted: dict[int, pa.Array]) -> pa.Table:
         columns = []
         for i, (field, ok) in enumerate(zip(fields, typed, strict=True)):
+            if ok and i in converted:
+                columns.append(converted[i])
+                continue
             column = batch.column(i) if i < batch.num_columns else pa.array([""] * batch.num_rows)
             columns.append(_typed(field, column) if ok else _text(column))
         return pa.Table.from_arrays(columns, schema=schema)
@@ -163,10 +181,11 @@ def write_parquet(
     ) as writer:
         pending: list[pa.Table] = []
         held = 0
-        for batch in batches() if batches is not None else _batches(src, names):
+        source = batches() if batches is not None else _batches(src, names)
+        for number, batch in enumerate(source):
             if not batch.num_rows:
                 continue
-            pending.append(table_of(batch))
+            pending.append(table_of(batch, kept[number] if kept is not None else {}))
             held += batch.num_rows
             while held >= ROW_GROUP_ROWS:
                 whole = pa.concat_tables(pending)

@@ -52,6 +52,12 @@ class PublishedTable:
             except pa.ArrowInvalid:
                 self._held = None  # each writer meets the error and takes its row path
 
+    @property
+    def held(self) -> bool:
+        """Whether the batches are in memory (each call of :meth:`batches` gives the same
+        arrays), rather than read again from the file."""
+        return self._held is not None
+
     def batches(self) -> Iterator[pa.RecordBatch]:
         if self._held is not None:
             return iter(self._held)
