@@ -71,19 +71,30 @@ def _values(field: FieldInfo, column: pa.Array) -> pa.Array:
 
 
 def record_bodies(
-    batch: pa.RecordBatch, fields: tuple[FieldInfo, ...], keys: list[str] | None = None
+    batch: pa.RecordBatch,
+    fields: tuple[FieldInfo, ...],
+    keys: list[str] | None = None,
+    before: str = "",
+    after: str = "",
 ) -> pa.Array:
     """Each row's ``"field": value, ...`` as the row writer writes it between the braces
-    of a record (``keys``: each field's ``"name": ``, when the caller has them already).
-    The GeoJSON writer uses it for each feature's properties."""
-    n = batch.num_rows
+    of a record (``keys``: each field's ``"name": ``, when the caller has them already),
+    with ``before`` and ``after`` around it. One join over the value columns and the
+    constant text between them, so each cell's bytes are copied once, not three times
+    (a join per cell, one for the separators, one for the braces: two thirds of this
+    writer's time on the real-sized catalog). The GeoJSON writer uses it for each
+    feature's properties."""
     if keys is None:
         keys = [json.dumps(f.name, ensure_ascii=False) + ": " for f in fields]
-    cells = [
-        pc.binary_join_element_wise(_constant(key, n), _values(f, batch.column(i)), "")
-        for i, (key, f) in enumerate(zip(keys, fields, strict=True))
-    ]
-    return pc.binary_join_element_wise(*cells, ", ")
+    if not fields:
+        return _constant(before + after, batch.num_rows)
+    parts: list[pa.Array | pa.Scalar] = []
+    for i, (key, f) in enumerate(zip(keys, fields, strict=True)):
+        parts.append(pa.scalar((before if i == 0 else ", ") + key, pa.string()))
+        parts.append(_values(f, batch.column(i)))
+    if after:
+        parts.append(pa.scalar(after, pa.string()))
+    return pc.binary_join_element_wise(*parts, "")
 
 
 def _reader(src: Path, width: int) -> Iterator[pa.RecordBatch]:
@@ -110,10 +121,7 @@ def write_json_columnar(
                 n = batch.num_rows
                 if not n:
                     continue
-                records = record_bodies(batch, fields, keys)
-                lines = pc.binary_join_element_wise(
-                    _constant(",\n    {", n), records, _constant("}", n), ""
-                )
+                lines = record_bodies(batch, fields, keys, ",\n    {", "}")
                 data = _text_buffer(lines)
                 if first:  # the first record has no comma before it
                     data = data[1:]
