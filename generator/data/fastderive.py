@@ -25,6 +25,7 @@ import pyarrow.csv as pa_csv
 from ..checks.fastcheck import Unsupported
 
 BLOCK_BYTES = 4 << 20
+_COMMA, _NEWLINE = pa.scalar(",", pa.string()), pa.scalar("\n", pa.string())
 _NEEDS_QUOTES = r'[,"\r\n]'  # what makes csv.writer (QUOTE_MINIMAL) quote a field
 
 
@@ -227,9 +228,12 @@ def write_csv_and_stats(
                     preview.extend([list(r) for r in zip(*lists, strict=True)])
                 for st, col, kind in zip(stats, cols, types, strict=True):
                     _update(st, col, kind, kind in ordered, kind in numeric, cap)
-                fields = [_csv_field(c, alone=len(cols) == 1) for c in cols]
-                lines = pc.binary_join_element_wise(*fields, ",")
-                lines = pc.binary_join_element_wise(lines, _constant("\n", n), "")
+                # one join of the fields, the commas and the newline: each cell copied once
+                parts: list[pa.Array | pa.Scalar] = []
+                for c in cols:
+                    parts += [_csv_field(c, alone=len(cols) == 1), _COMMA]
+                parts[-1] = _NEWLINE
+                lines = pc.binary_join_element_wise(*parts, "")
                 out.write(_text_buffer(lines))
                 rows += n
     except pa.ArrowInvalid as exc:  # rows of the wrong width, bytes not in the encoding
