@@ -62,6 +62,11 @@ def test_large_files_are_compressed_block_by_block(
         unpack = gzip.decompress if rel.endswith(".gz") else brotli.decompress
         assert unpack(packed) == (one.root / rel[:-3]).read_bytes(), rel
         assert one.files[rel] == two.files[rel]
+    result = compress.precompress(tree(tmp_path / "three"), None, 1)
+    import hashlib
+
+    original = hashlib.sha256((one.root / "datasets/d/rows.geojson").read_bytes()).hexdigest()
+    assert result.proofs["datasets/d/rows.geojson.br"][1] == original  # what it was made from
     head = (one.root / "datasets/d/rows.json.gz").read_bytes()[:10]
     assert head[3] == 0 and head[4:8] == b"\0\0\0\0"  # no name, no time
 
