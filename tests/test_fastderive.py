@@ -165,3 +165,67 @@ def test_xlsx_writer_round_trips_through_openpyxl(tmp_path):
     )
     assert wb["其他"]["F1"].data_type == "s"
     assert wb.properties.title == "标题 & co"
+
+
+def test_derivative_statistics_from_the_columns_equal_the_row_loop(catalog, tmp_path, monkeypatch):
+    """A desensitised derivative is written by the row loop (only its reader applies the
+    rules); its statistics are counted on the columns of the CSV written, or cell by cell
+    from that CSV when the columns decline: the row loop's own counts either way."""
+    from generator.checks.fastcheck import Unsupported
+    from generator.data.risk import RiskMeter
+
+    from .conftest import dataset_yaml
+    from .test_publishing import LEGAL, SMALL_GROUPS, SOURCE_FIELDS, derivative_yaml
+
+    lines = ["name,id_number,birth_date,age,district"]
+    districts = ["川东区", "南湖区", '湖滨区,"北"', "新\n区", ""]
+    for i in range(400):
+        district = districts[i % 5]
+        if any(c in district for c in ',"\n'):
+            district = '"' + district.replace('"', '""') + '"'
+        age = "" if i % 17 == 0 else str((i * 7) % 90)
+        lines.append(
+            f"人{i},9901{i:014d},{1950 + i % 60}-{1 + i % 12:02d}-0{1 + i % 9},{age},{district}"
+        )
+    catalog.dataset(
+        "relief",
+        csv_text="\n".join(lines) + "\n",
+        descriptor=dataset_yaml("relief", open_type="非开放", fields=SOURCE_FIELDS, extra=LEGAL),
+    )
+    rules = """\
+{name: name, desensitise: {rule: drop}}
+{name: id_number, desensitise: {rule: mask, keep_start: 6, keep_end: 0}}
+{name: birth_date, desensitise: {rule: generalise, to: month}}
+{name: age, desensitise: {rule: generalise, bands: [0, 18, 35, 60]}}
+{name: district, desensitise: keep}
+"""
+    catalog.dataset("relief-open", descriptor=derivative_yaml(rules, extra=SMALL_GROUPS))
+    cat, problems = load_catalog(catalog.root)
+    assert cat is not None and not problems.errors, problems.items
+    ds = next(d for d in cat.datasets if d.id == "relief-open")
+    res = ds.resources[0]
+
+    def derived(name: str):
+        published = derive.derive_resource(ds, res, OutputTree(tmp_path / name))
+        data = (tmp_path / name / published.files["csv"].path).read_bytes()
+        return data, published.rows, published.preview, published.summaries, published.charts
+
+    columns = derived("columns")
+    declined = []
+
+    def decline(*args, **kwargs):
+        declined.append(1)
+        raise Unsupported("test")
+
+    monkeypatch.setattr(derive, "published_stats", decline)
+    cells = derived("cells")
+    stats = [derive._FieldStats(f) for f in res.fields]
+    count, preview = derive._write_rows(
+        ds, res, tmp_path / "loop.csv", stats, RiskMeter(res.derivation)
+    )
+    loop = ((tmp_path / "loop.csv").read_bytes(), count, preview, [s.summary() for s in stats])
+    assert declined == [1]
+    assert columns == cells
+    assert columns[:4] == loop and count == 400
+    assert columns[4] == derive.choose_charts(stats, derive.primary_key_of(res))
+    assert any(s.name == "age" and s.top for s in columns[3])  # bands were counted

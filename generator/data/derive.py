@@ -27,7 +27,7 @@ from ..runtime.output import OutputTree, WrittenFile
 from ..runtime.parallel import DatasetPool
 from . import downloads
 from .desensitise import published_schema
-from .fastderive import write_csv_and_stats
+from .fastderive import published_stats, write_csv_and_stats
 from .fastjson import write_json_columnar
 from .fastxlsx import sheet_rows
 from .geojson import GeoSummary, write_geojson
@@ -231,10 +231,11 @@ def _write_rows(
     ds: Dataset,
     res: Resource,
     target: Path,
-    stats: list[_FieldStats],
+    stats: list[_FieldStats] | None,
     meter: RiskMeter | None = None,
 ) -> tuple[int, list[list[str]]]:
-    """The row loop: the published CSV in schema order, with statistics; (rows, preview)."""
+    """The row loop: the published CSV in schema order, with statistics unless ``stats``
+    is None; (rows, preview)."""
     rows = iter_rows(ds, res, meter)
     header = next(rows, [])
     names = [f.name for f in res.fields]
@@ -247,8 +248,9 @@ def _write_rows(
         for raw in rows:
             row = [raw[i] if i is not None and i < len(raw) else "" for i in order]
             writer.writerow(row)
-            for st, value in zip(stats, row, strict=True):
-                st.add(value)
+            if stats is not None:
+                for st, value in zip(stats, row, strict=True):
+                    st.add(value)
             if len(preview) < PREVIEW_ROWS:
                 preview.append(row)
             count += 1
@@ -285,6 +287,25 @@ def write_published_csv(
             return count, preview, stats
         except Unsupported as exc:
             log.info("%s/%s: derived row by row (%s)", ds.id, res.name, exc)
+    if res.derivation is not None:
+        # the rules need the row loop, the statistics do not: they are counted on the
+        # columns of the CSV just written (the same values), or cell by cell from it
+        count, preview = _write_rows(ds, res, target, None, meter)
+        stats = [_FieldStats(f) for f in res.fields]
+        try:
+            published_stats(
+                target, [f.type for f in res.fields], stats, ORDERED, NUMERIC, DISTINCT_CAP
+            )
+        except Unsupported as exc:
+            log.info("%s/%s: statistics counted row by row (%s)", ds.id, res.name, exc)
+            stats = [_FieldStats(f) for f in res.fields]
+            with open(target, encoding="utf-8", newline="") as handle:
+                rows = csv.reader(handle)
+                next(rows, None)
+                for row in rows:
+                    for st, value in zip(stats, row, strict=True):
+                        st.add(value)
+        return count, preview, stats
     stats = [_FieldStats(f) for f in res.fields]
     count, preview = _write_rows(ds, res, target, stats, meter)
     return count, preview, stats

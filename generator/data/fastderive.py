@@ -239,3 +239,28 @@ def write_csv_and_stats(
     except pa.ArrowInvalid as exc:  # rows of the wrong width, bytes not in the encoding
         raise Unsupported("pyarrow cannot read the file") from exc  # its message quotes cells
     return rows, preview
+
+
+def published_stats(
+    src: Path,
+    types: list[str],
+    stats: list[Stats],
+    ordered: set[str],
+    numeric: set[str],
+    cap: int,
+) -> None:
+    """Fill stats from a published CSV that derive's row loop wrote (a desensitised
+    derivative's: only its reader applies the rules, but its statistics need not be
+    counted a cell at a time in Python). Raises Unsupported where the columns would not
+    give the row loop's statistics; ``stats`` are then partly filled, and the caller
+    starts again with new ones."""
+    from .table import read_batches  # table.py imports nothing from here
+
+    try:
+        for batch in read_batches(src, len(types)):
+            if not batch.num_rows:
+                continue
+            for i, (st, kind) in enumerate(zip(stats, types, strict=True)):
+                _update(st, batch.column(i), kind, kind in ordered, kind in numeric, cap)
+    except pa.ArrowInvalid as exc:  # its message quotes cells
+        raise Unsupported("pyarrow cannot read the published CSV") from exc
