@@ -73,3 +73,27 @@ def test_objects_are_copied_where_links_fail(tmp_path: Path, monkeypatch: pytest
     stored = cache.object_path(tmp_path / "cache", written.sha256)
     assert stored.read_text() == "copied" and not os.path.samefile(stored, site / "a.html")
     assert [p.name for p in stored.parent.iterdir()] == [stored.name]
+
+
+def test_the_published_manifest_lists_what_os_walk_lists(tmp_path: Path):
+    """publish.manifest walks by scandir: the same files, sizes and mtimes, in the same
+    order, as os.walk (a link to a folder is listed by neither, a link to a file by both)."""
+    from generator.publish import manifest
+
+    site = tmp_path / "site"
+    out = OutputTree(site)
+    for rel in ("index.html", "datasets/a/index.html", "datasets/a/b.csv", "en/x/y/z.json"):
+        out.write_text(rel, rel * 3)
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "f.txt").write_text("x")
+    (site / "linked").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    (site / "datasets" / "file-link.txt").symlink_to(tmp_path / "elsewhere" / "f.txt")
+    expected: dict[str, list[int]] = {}
+    for folder, _dirs, names in os.walk(site):
+        for name in names:
+            st = os.stat(os.path.join(folder, name))
+            rel = os.path.relpath(os.path.join(folder, name), site).replace(os.sep, "/")
+            expected[rel] = [st.st_size, st.st_mtime_ns]
+    listed = manifest(site)
+    assert listed == expected and list(listed) == list(expected)
+    assert "datasets/file-link.txt" in listed and not any(k.startswith("linked/") for k in listed)
