@@ -20,6 +20,7 @@ from frictionless import Schema as FlSchema
 from frictionless.formats import ExcelControl
 
 from ..catalog.dialect import dialect_of
+from ..catalog.rows import sheet_values
 from ..model import Dataset, Resource
 from ..runtime.files import data_file, read_inside
 from .fastcheck import Unsupported, _Table, validate_csv
@@ -127,6 +128,24 @@ def _fl_table_schema(ds: Dataset, res: Resource) -> tuple[FlSchema | None, str]:
         return None, str(exc.error.message if hasattr(exc, "error") else exc)
 
 
+def _shared_sheet(ds: Dataset, res: Resource) -> list[list[object]] | None:
+    """The sheet's values as frictionless's XLSX parser would read them (openpyxl,
+    read-only, cached formula values, every row), parsed once for the validation stage
+    (catalog/rows.py read_once): frictionless reads them as inline rows, and the
+    personal-data and control-character scans read the same values without parsing the
+    workbook again. None (frictionless then parses the bytes itself, and reports what is
+    wrong with them) for an empty sheet, a sheet chosen by a number frictionless counts
+    differently (0 or less), or a workbook that is not shared."""
+    sheet = res.raw.get("sheet")
+    if sheet is not None and not isinstance(sheet, str):
+        if not isinstance(sheet, int) or isinstance(sheet, bool) or sheet < 1:
+            return None
+    values = sheet_values(ds, res)
+    if not values:
+        return None
+    return [list(row) for row in values]  # frictionless's own copy: the scans read these
+
+
 def _fl_resource(ds: Dataset, res: Resource, full: bool = True) -> tuple[FlResource | None, str]:
     """frictionless's resource, with the file's bytes (``full``) or, for a file the fast
     path reads itself, with its schema only until frictionless has to read it."""
@@ -136,6 +155,9 @@ def _fl_resource(ds: Dataset, res: Resource, full: bool = True) -> tuple[FlResou
     options: dict[str, Any] = {}
     if res.format == "xlsx":
         sheet = res.raw.get("sheet")
+        values = _shared_sheet(ds, res)
+        if values is not None:
+            return FlResource(name=res.name, data=values, schema=schema), ""
         if isinstance(sheet, (str, int)) and not isinstance(sheet, bool):
             options["control"] = ExcelControl(sheet=sheet)
     else:

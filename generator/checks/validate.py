@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..errors import Problem, ProblemList
+from ..catalog.rows import read_once
 from ..model import Catalog, Dataset
 from ..policy import (
     ShareType,
@@ -543,6 +544,11 @@ def check_personal_fields(ds: Dataset) -> list[Problem]:
 
 
 def validate_dataset(catalog: Catalog, ds: Dataset) -> DatasetReport:
+    with read_once():  # an XLSX sheet is parsed once for frictionless and the scans
+        return _validate_dataset(catalog, ds)
+
+
+def _validate_dataset(catalog: Catalog, ds: Dataset) -> DatasetReport:
     completeness, missing = metadata_completeness(ds)
     report = DatasetReport(ds.id, metadata_completeness=completeness, metadata_missing=missing)
     report.problems.extend(check_metadata(catalog, ds))
