@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -25,6 +26,8 @@ from contextvars import ContextVar
 from ..model import Dataset, Resource
 from ..runtime.files import data_file
 from .dialect import dialect_of
+
+log = logging.getLogger(__name__)
 
 
 def cell_text(value: object) -> str:
@@ -97,7 +100,9 @@ def sheet_values(ds: Dataset, res: Resource) -> list[list[object]] | None:
                 rows = [list(row) for row in _sheet(wb, res).iter_rows(values_only=True)]  # type: ignore[attr-defined]
             finally:
                 wb.close()
-    except Exception:  # noqa: BLE001 - the reader's own open reports it, as before
+    except Exception as exc:  # noqa: BLE001 - whatever openpyxl raises, each reader's own
+        # open raises it again and reports it as it always did (frictionless: format-error)
+        log.debug("%s/%s: not shared (%s)", ds.id, res.name, type(exc).__name__)
         return None
     shared[key] = rows
     return rows

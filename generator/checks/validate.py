@@ -20,8 +20,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..errors import Problem, ProblemList
 from ..catalog.rows import read_once
+from ..errors import Problem, ProblemList
 from ..model import Catalog, Dataset
 from ..policy import (
     ShareType,
