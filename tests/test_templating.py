@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from jinja2 import DictLoader, UndefinedError
 from jinja2.compiler import CodeGenerator
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 import generator.site.render
@@ -121,7 +122,33 @@ def test_demo_pages_are_the_same_as_with_plain_jinja(
     build(catalog, tmp_path / "a" / "site", use_cache=False, jobs=1)
     monkeypatch.setattr(generator.site.render, "fold_environment", lambda env, *_: env)
     monkeypatch.setattr(generator.site.render, "OutputCodeGenerator", CodeGenerator)
+    monkeypatch.setattr(generator.site.render, "CallContext", Context)
     build(catalog, tmp_path / "b" / "site", use_cache=False, jobs=1)
     folded, plain = tree(tmp_path / "a" / "site"), tree(tmp_path / "b" / "site")
     assert sum(name.endswith(".html") for name in plain) > 100
     assert folded == plain
+
+
+def test_direct_calls_keep_what_jinja_passes_and_catches():
+    """Plain functions are called at once; a function that asks for the context still gets
+    it, and a StopIteration still gives an undefined value."""
+    from jinja2 import pass_context
+
+    @pass_context
+    def who(context, suffix):
+        return context["name"] + suffix
+
+    def stop():
+        raise StopIteration
+
+    env = _env(
+        {
+            "calls.html": "{% macro m() %}M{{ who('?') }}{% endmacro %}"
+            "{{ plain(1) }}|{{ who('!') }}|{{ stop() is defined }}|{{ m() }}"
+        }
+    )
+    html = env.get_template("calls.html").render(
+        plain=lambda n: n + 1, who=who, stop=stop, name="K"
+    )
+    assert html == "2|K!|False|MK?"
+    assert env.context_class.__name__ == "CallContext"

@@ -42,7 +42,7 @@ from .reuse import LICENSE_SUMMARIES, enrich_views, reply_figures, subscribe_url
 from .reuse_pages import render_reuse_pages
 from .schemaorg import citation, dataset_jsonld, jsonld_script
 from .stats import COLUMN_KEYS, cell, compute_stats, stats_csv_files
-from .templating import OutputCodeGenerator, escape_output, fold_environment
+from .templating import CallContext, OutputCodeGenerator, escape_output, fold_environment
 from .vendor import EXPLORER_MODULES, copy_vendored
 from .views import FROM_DATASET_FOLDER, DatasetView, build_views, readme_html
 
@@ -207,6 +207,7 @@ def make_environment() -> Environment:
         cache_size=-1,
     )
     env.code_generator_class = OutputCodeGenerator
+    env.context_class = CallContext
     env.escape_output = escape_output  # type: ignore[attr-defined]
     env.filters["filesize"] = human_size
     env.filters["cell"] = cut_cell
