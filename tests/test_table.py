@@ -39,8 +39,8 @@ def test_held_and_streamed_batches_give_the_same_files(catalog, tmp_path, monkey
     held: list[bool] = []
     real_init = table.PublishedTable.__init__
 
-    def spy(self, src, width):
-        real_init(self, src, width)
+    def spy(self, src, width, columns=None):
+        real_init(self, src, width, columns)
         held.append(self._held is not None)
 
     monkeypatch.setattr(table.PublishedTable, "__init__", spy)
@@ -67,3 +67,36 @@ def test_a_small_csv_takes_the_columnar_path(catalog, tmp_path, monkeypatch):
     assert calls == [True]
     monkeypatch.setattr(derive, "FAST_DERIVE_MIN_BYTES", 1 << 40)
     assert _derive(catalog, tmp_path, "rows") == columnar
+
+
+def test_derivation_columns_feed_the_downloads_without_a_second_read(
+    catalog, tmp_path, monkeypatch
+):
+    """A CSV read in one batch: the columns the published CSV was written from are the
+    downloads' batch, and the published CSV is not read again; the same files and the
+    same published record as when it is read."""
+    catalog.dataset("t", csv_text=_csv(300), fields=FIELDS)
+    reads = []
+    real_read = table.read_batches
+    monkeypatch.setattr(
+        table, "read_batches", lambda *a, **k: reads.append(1) or real_read(*a, **k)
+    )
+    cat, problems = load_catalog(catalog.root)
+    assert cat is not None and not problems.errors, problems.items
+    ds = cat.datasets[0]
+
+    def derived(name: str):
+        out = OutputTree(tmp_path / name)
+        published = derive.derive_resource(ds, ds.resources[0], out)
+        files = {k: (out.root / f.path).read_bytes() for k, f in published.files.items()}
+        return files, repr(published)
+
+    taken = derived("taken")
+    assert reads == []
+    real_table = table.PublishedTable
+    monkeypatch.setattr(
+        derive, "PublishedTable", lambda src, width, columns=None: real_table(src, width)
+    )
+    read = derived("read")
+    assert reads == [1]
+    assert taken == read and set(taken[0]) >= {"xlsx", "json", "parquet"}

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..catalog.attribution import attribution
 from ..catalog.dialect import dialect_of
@@ -35,6 +36,9 @@ from .parquet import write_parquet
 from .reader import iter_rows
 from .risk import GroupRisk, RiskMeter
 from .table import PublishedTable
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 log = logging.getLogger(__name__)
 
@@ -258,11 +262,16 @@ def _write_rows(
 
 
 def write_published_csv(
-    ds: Dataset, res: Resource, target: Path, meter: RiskMeter | None = None
+    ds: Dataset,
+    res: Resource,
+    target: Path,
+    meter: RiskMeter | None = None,
+    keep: list[list[pa.Array]] | None = None,
 ) -> tuple[int, list[list[str]], list[_FieldStats]]:
     """CSV files go through the columnar path (same bytes and statistics); XLSX files,
     and whatever that path declines, through the row loop. A desensitised derivative always
-    takes the row loop: only the reader applies its rules."""
+    takes the row loop: only the reader applies its rules. ``keep`` gets the columnar
+    path's first batches (fastderive.write_csv_and_stats)."""
     if (
         res.derivation is None
         and res.format == "csv"
@@ -283,9 +292,12 @@ def write_published_csv(
                     ORDERED,
                     NUMERIC,
                     DISTINCT_CAP,
+                    keep,
                 )
             return count, preview, stats
         except Unsupported as exc:
+            if keep is not None:
+                keep.clear()
             log.info("%s/%s: derived row by row (%s)", ds.id, res.name, exc)
     if res.derivation is not None:
         # the rules need the row loop, the statistics do not: they are counted on the
@@ -316,9 +328,12 @@ def derive_resource(ds: Dataset, res: Resource, out: OutputTree) -> PublishedRes
     rel = f"datasets/{ds.id}/{res.name}.csv"
     target = out.path_for_stream(rel)
     meter = RiskMeter(res.derivation) if res.derivation is not None else None
-    count, preview, stats = write_published_csv(ds, res, target, meter)
+    batches: list[list[pa.Array]] = []
+    count, preview, stats = write_published_csv(ds, res, target, meter, batches)
     files = {"csv": out.register(rel)}
-    table = PublishedTable(target, len(res.fields))  # read once for every download below
+    # one read of the source feeds every download: the columns derivation wrote the
+    # published CSV from, when they were one batch; else the published CSV, read once
+    table = PublishedTable(target, len(res.fields), batches[0] if len(batches) == 1 else None)
     files.update(write_variants(ds, res, target, out, rows=count, table=table))
     geo = None
     columns = detect_geo(res.fields, res.raw.get("geo"))

@@ -184,11 +184,14 @@ def write_csv_and_stats(
     ordered: set[str],
     numeric: set[str],
     cap: int,
+    keep: list[list[pa.Array]] | None = None,
 ) -> tuple[int, list[list[str]]]:
     """Write target (UTF-8, schema order) and fill stats; return (rows, preview).
 
     ``source`` is the opened CSV file (comma-separated, double quotes: derive.py sends
-    other dialects to its row loop)."""
+    other dialects to its row loop). ``keep`` gets the published columns of the first two
+    non-empty batches (two: to tell a file read in one batch, whose columns the downloads
+    can take instead of reading target again)."""
     python_encoding = "utf-8-sig" if encoding.lower() in ("utf-8", "utf8") else encoding
     header = _header(source, python_encoding)
     order = [header.index(n) if n in header else None for n in names]
@@ -222,6 +225,8 @@ def write_csv_and_stats(
                     continue
                 empty = _constant("", n)
                 cols = [batch.column(i) if i is not None else empty for i in order]
+                if keep is not None and len(keep) < 2:
+                    keep.append(cols)
                 if len(preview) < preview_rows:
                     take = min(n, preview_rows - len(preview))
                     lists = [c.slice(0, take).to_pylist() for c in cols]

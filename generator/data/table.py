@@ -43,10 +43,17 @@ def read_batches(src: Path, width: int, block_bytes: int | None = None) -> Itera
 class PublishedTable:
     """The record batches of one published CSV, held when it is small enough."""
 
-    def __init__(self, src: Path, width: int) -> None:
+    def __init__(self, src: Path, width: int, columns: list[pa.Array] | None = None) -> None:
+        """``columns``: the published CSV's values, when derivation had them in one batch
+        (data/fastderive.py); they are its batch when the file is read in one block too,
+        and the file is then not read again."""
         self.src, self.width = src, width
         self._held: list[pa.RecordBatch] | None = None
-        if src.stat().st_size <= HOLD_BYTES:
+        size = src.stat().st_size
+        if columns is not None and size <= BLOCK_BYTES and len(columns) == width:
+            names = [f"c{i}" for i in range(width)]
+            self._held = [pa.RecordBatch.from_arrays(columns, names=names)]
+        elif size <= HOLD_BYTES:
             try:
                 self._held = list(read_batches(src, width))
             except pa.ArrowInvalid:
