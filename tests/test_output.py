@@ -97,3 +97,59 @@ def test_the_published_manifest_lists_what_os_walk_lists(tmp_path: Path):
     listed = manifest(site)
     assert listed == expected and list(listed) == list(expected)
     assert "datasets/file-link.txt" in listed and not any(k.startswith("linked/") for k in listed)
+
+
+def test_cache_encoding_of_every_kind_of_value():
+    """cache.encode takes exact built-in types first and a dataclass's fields once per
+    type; the JSON-able form stays what it was for each kind of value."""
+    import dataclasses
+    import datetime as dt
+    import enum
+
+    class Kind(enum.StrEnum):
+        TYPE = "type-error"
+
+    class Level(enum.Enum):
+        HIGH = 3
+
+    @dataclasses.dataclass
+    class Cell:
+        field: str
+        row: int
+        kind: Kind
+        level: Level
+        note: str | None = None
+
+    @dataclasses.dataclass(frozen=True)
+    class Report:
+        path: Path
+        day: dt.date
+        at: dt.datetime
+        cells: list[Cell]
+        stats: dict
+        pair: tuple[int, str]
+        ok: bool
+
+    report = Report(
+        Path("/x/a.csv"),
+        dt.date(2026, 1, 2),
+        dt.datetime(2026, 1, 2, 3, 4, 5),
+        [Cell("名称", 2, Kind.TYPE, Level.HIGH)],
+        {1: 2.5, "x": [1, None, True]},
+        (7, "七"),
+        False,
+    )
+    assert cache.encode([report]) == [
+        {
+            "path": "/x/a.csv",
+            "day": "2026-01-02",
+            "at": "2026-01-02T03:04:05",
+            "cells": [{"field": "名称", "row": 2, "kind": "type-error", "level": 3, "note": None}],
+            "stats": {"1": 2.5, "x": [1, None, True]},
+            "pair": [7, "七"],
+            "ok": False,
+        }
+    ]
+    assert type(cache.encode([report])[0]["cells"][0]["kind"]) is str  # not the enum
+    with pytest.raises(TypeError, match="cannot cache a set"):
+        cache.encode({"s": {1}})

@@ -317,10 +317,32 @@ def _context_file(root: Path, name: str) -> str:
 # --- typed JSON: cached results are data, never pickles ----------------------------------------
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """The fields of a dataclass type, once per type (None: not a dataclass)."""
+    if dataclasses.is_dataclass(cls):
+        return tuple(f.name for f in dataclasses.fields(cls))
+    return None
+
+
 def encode(value: Any) -> Any:
-    """A JSON-able form of dataclasses, enums, paths, dates and containers."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    """A JSON-able form of dataclasses, enums, paths, dates and containers.
+
+    The exact built-in types come first and a dataclass's fields are looked up once per
+    type: the derive and validate results of 1,000 datasets made 1.6 s of calls here."""
+    cls = type(value)
+    if cls in _PLAIN:  # exact types: an enum that is also a str is not one of them
+        return value
+    if cls is list or cls is tuple:
+        return [encode(v) for v in value]
+    if cls is dict:
+        return {str(k): encode(v) for k, v in value.items()}
+    names = _field_names(cls)
+    if names is not None:
+        return {name: encode(getattr(value, name)) for name in names}
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, Path):
