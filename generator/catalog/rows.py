@@ -26,6 +26,7 @@ from contextvars import ContextVar
 from ..model import Dataset, Resource
 from ..runtime.files import data_file
 from .dialect import dialect_of
+from .sheet import sheet_rows
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +98,7 @@ def sheet_values(ds: Dataset, res: Resource) -> list[list[object]] | None:
         with data_file(ds.folder, res.path, ds.id) as handle:
             wb = load_workbook(handle, read_only=True, data_only=True)
             try:
-                rows = [list(row) for row in _sheet(wb, res).iter_rows(values_only=True)]  # type: ignore[attr-defined]
+                rows = [list(row) for row in sheet_rows(_sheet(wb, res))]
             finally:
                 wb.close()
     except Exception as exc:  # noqa: BLE001 - whatever openpyxl raises, each reader's own
@@ -138,7 +139,7 @@ def _xlsx_rows(ds: Dataset, res: Resource) -> Iterator[list[str]]:
     with data_file(ds.folder, res.path, ds.id) as handle:
         wb = load_workbook(handle, read_only=True, data_only=True)
         try:
-            yield from _text_rows(_sheet(wb, res).iter_rows(values_only=True))  # type: ignore[attr-defined]
+            yield from _text_rows(sheet_rows(_sheet(wb, res)))
         finally:
             wb.close()
 
