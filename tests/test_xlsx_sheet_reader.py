@@ -1,7 +1,7 @@
 """generator/catalog/sheet.py reads a worksheet's values exactly as openpyxl's read-only
-``iter_rows(values_only=True)`` does: on workbooks written by openpyxl, on the demo's and
-the benchmark's, and on sheet XML written by hand (missing references, rows left out,
-repeated or out of order, a dimension smaller or larger than the data, rich text,
+``iter_rows(values_only=True)`` does: on workbooks written by openpyxl, on the demo's (the
+benchmark's are clones of it), and on sheet XML written by hand (missing references, rows
+left out, repeated or out of order, a dimension smaller or larger than the data, rich text,
 phonetic runs, empty and spaced text), fixed and generated."""
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ def test_a_workbook_of_every_type_written_by_openpyxl():
     assert len(both(data)[0]) == 9
 
 
-def test_the_demo_and_benchmark_workbooks():
+def test_the_demo_workbooks():  # the benchmark clones them
     files = sorted((ROOT / "catalog").rglob("*.xlsx"))
     assert files
     for path in files:
