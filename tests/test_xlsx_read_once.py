@@ -12,6 +12,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.reader.excel import ExcelReader
 
 from generator.catalog import rows as rows_module
 from generator.catalog.loader import load_catalog
@@ -78,17 +79,18 @@ def write(catalog, sheet: str = "") -> Path:
 
 
 class Opened:
+    """Counts the workbooks opened: frictionless's load_workbook and Kaifang's reader
+    (catalog/sheet.py) both read a workbook through openpyxl's ExcelReader."""
+
     def __init__(self, monkeypatch) -> None:
         self.count = 0
-        real = openpyxl.load_workbook
+        real = ExcelReader.read
 
-        def counting(*args, **kwargs):
+        def counting(reader):
             self.count += 1
-            return real(*args, **kwargs)
+            return real(reader)
 
-        # frictionless reaches openpyxl through its module; catalog/rows.py imports it
-        monkeypatch.setattr(openpyxl, "load_workbook", counting)
-        monkeypatch.setattr(openpyxl.reader.excel, "load_workbook", counting)
+        monkeypatch.setattr(ExcelReader, "read", counting)
 
 
 @pytest.mark.parametrize("sheet", ["", "sheet: 线路", "sheet: 1"])

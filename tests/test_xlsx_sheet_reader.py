@@ -17,16 +17,20 @@ from hypothesis import strategies as st
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 
-from generator.catalog.sheet import sheet_rows
+from generator.catalog.sheet import open_workbook, sheet_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+STRINGS_TYPE = (
+    '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+    'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+)
 
 
 def both(data: bytes, sheet: int = 0) -> tuple[list, list]:
     """(openpyxl's rows, ours) of one sheet, each from its own load of the bytes."""
     theirs = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    ours = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    ours = open_workbook(io.BytesIO(data))
     try:
         return (
             list(theirs.worksheets[sheet].iter_rows(values_only=True)),
@@ -43,8 +47,9 @@ def saved(wb: openpyxl.Workbook) -> bytes:
     return out.getvalue()
 
 
-def with_sheet(xml: str) -> bytes:
-    """A workbook whose first sheet is the given XML (openpyxl's own other parts)."""
+def with_sheet(xml: str, strings: str | None = None) -> bytes:
+    """A workbook whose first sheet (and shared strings) is the given XML (openpyxl's own
+    other parts)."""
     wb = openpyxl.Workbook()
     wb.active.append(["x"])
     wb.active.cell(row=1, column=2).number_format = "yyyy-mm-dd"  # style 1 is a date
@@ -55,7 +60,11 @@ def with_sheet(xml: str) -> bytes:
             data = base.read(info.filename)
             if info.filename == "xl/worksheets/sheet1.xml":
                 data = xml.encode("utf-8")
+            if info.filename == "[Content_Types].xml" and strings is not None:
+                data = data.replace(b"</Types>", STRINGS_TYPE.encode() + b"</Types>")
             book.writestr(info, data)
+        if strings is not None:  # openpyxl writes none: Excel keeps every text there
+            book.writestr("xl/sharedStrings.xml", f'<sst xmlns="{NS}">{strings}</sst>')
     return out.getvalue()
 
 
@@ -124,6 +133,21 @@ def test_sheets_written_by_hand():
         for dimension in ("A1:C4", "A1:B1", None):
             theirs, ours = both(with_sheet(sheet_xml(rows, dimension)))
             assert ours == theirs, (name, dimension)
+
+
+SHARED = (
+    '<si><t>甲</t></si><si><t/></si><si><t xml:space="preserve"> 乙 </t></si>'
+    "<si><r><t>红</t></r><r><rPr><b/></rPr><t>字</t></r></si>"
+    '<si><t>漢</t><rPh sb="0" eb="1"><t>かん</t></rPh></si>'
+    "<si><t>_x005F_x0001_ and _x000D_</t></si><si/>"
+)
+
+
+def test_shared_strings_written_by_hand():
+    cells = "".join(f'<c r="{"ABCDEFG"[i]}1" t="s"><v>{i}</v></c>' for i in range(7))
+    theirs, ours = both(with_sheet(sheet_xml(f'<row r="1">{cells}</row>', "A1:G1"), SHARED))
+    assert ours == theirs
+    assert ours[0][:3] == ("甲", "", " 乙 ")
 
 
 _TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=6)

@@ -26,7 +26,6 @@ from contextvars import ContextVar
 from ..model import Dataset, Resource
 from ..runtime.files import data_file
 from .dialect import dialect_of
-from .sheet import sheet_rows
 
 log = logging.getLogger(__name__)
 
@@ -93,10 +92,10 @@ def sheet_values(ds: Dataset, res: Resource) -> list[list[object]] | None:
     try:
         if (ds.folder / res.path).stat().st_size > SHARE_MAX_BYTES:
             return None
-        from openpyxl import load_workbook
+        from .sheet import open_workbook, sheet_rows  # openpyxl: only when a sheet is read
 
         with data_file(ds.folder, res.path, ds.id) as handle:
-            wb = load_workbook(handle, read_only=True, data_only=True)
+            wb = open_workbook(handle)
             try:
                 rows = [list(row) for row in sheet_rows(_sheet(wb, res))]
             finally:
@@ -134,10 +133,10 @@ def _xlsx_rows(ds: Dataset, res: Resource) -> Iterator[list[str]]:
     if shared is not None:
         yield from _text_rows(shared)
         return
-    from openpyxl import load_workbook
+    from .sheet import open_workbook, sheet_rows  # openpyxl: only when a sheet is read
 
     with data_file(ds.folder, res.path, ds.id) as handle:
-        wb = load_workbook(handle, read_only=True, data_only=True)
+        wb = open_workbook(handle)
         try:
             yield from _text_rows(sheet_rows(_sheet(wb, res)))
         finally:
