@@ -7,8 +7,9 @@ text back out: two thirds of the time it spends on a sheet of such cells. A cell
 inline string is one plain ``<t>`` is read here straight from the element; every other
 cell (numbers, dates, shared strings, booleans, rich text, phonetic runs) goes through
 openpyxl's own cell parser, and the rows are padded and numbered as openpyxl does (the
-sheet's declared dimension bounds them, missing rows come back blank). The tests compare
-the two on workbooks written by openpyxl, by Kaifang and by hand.
+sheet's declared dimension bounds them, missing rows come back blank). The shared-strings
+table, where Excel and WPS keep text, is read the same way by :func:`open_workbook`. The
+tests compare the two on workbooks written by openpyxl, by Kaifang and by hand.
 """
 
 from __future__ import annotations
