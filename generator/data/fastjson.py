@@ -54,7 +54,11 @@ def _values(field: FieldInfo, column: pa.Array) -> pa.Array:
     if field.type in ("integer", "number", "year"):
         if not pc.all(pc.string_is_ascii(column)).as_py():
             raise Unsupported("non-ASCII text in a number column")  # \d takes other digits
-        value = pc.if_else(pc.match_substring_regex(column, _NUMBER), column, _string(column))
+        number = pc.match_substring_regex(column, _NUMBER)
+        if pc.all(pc.or_(number, empty)).as_py():
+            value = column  # numbers as their text (the empty cells become null below)
+        else:
+            value = pc.if_else(number, column, _string(column))
     elif field.type == "boolean":
         trues = [str(v) for v in field.raw.get("trueValues") or TRUE_VALUES]
         falses = [str(v) for v in field.raw.get("falseValues") or FALSE_VALUES]
@@ -67,6 +71,8 @@ def _values(field: FieldInfo, column: pa.Array) -> pa.Array:
         )
     else:
         value = _string(column)
+    if not pc.any(empty).as_py():  # no empty cell: no copy to put nulls in
+        return value
     return pc.if_else(empty, _constant("null", n), value)
 
 
