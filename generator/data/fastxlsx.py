@@ -78,7 +78,9 @@ def _text_cells(column: pa.Array, opener: str, refs: pa.Array) -> pa.Array:
         )
         if pc.any(edges).as_py():
             start = pc.if_else(edges, pa.scalar('<t xml:space="preserve">'), start)
-    text = pc.if_else(pc.equal(column, ""), pa.scalar(None, pa.string()), text)
+    empty = pc.equal(column, "")
+    if pc.any(empty).as_py():  # empty cells: nulls, which the row's join leaves out
+        text = pc.if_else(empty, pa.scalar(None, pa.string()), text)
     return pc.binary_join_element_wise(
         pa.scalar(opener),
         refs,
