@@ -162,6 +162,12 @@ def _typed_cells(field: FieldInfo, column: pa.Array) -> pa.Array:
     else:
         return _python_cells(field, column)
     numbers = pc.binary_join_element_wise(pa.scalar(opener), text, pa.scalar("</v></c>"), "")
+    empty = pc.equal(column, "")
+    if pc.all(pc.or_(fast, empty)).as_py():  # nothing left for Python: empty cells are no
+        # cells (null), as _python_cells gives them; a fast cell is never empty
+        if not pc.any(empty).as_py():
+            return numbers
+        return pc.if_else(empty, pa.scalar(None, pa.string()), numbers)
     rest = _python_cells(field, pc.if_else(fast, "", column))
     return pc.if_else(fast, numbers, rest)
 
