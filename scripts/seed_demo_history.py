@@ -93,8 +93,7 @@ def story(ds: Dataset, snapshot: dict) -> list[dict]:
     if ds.status.since and first < ds.status.since:  # suspended or under objection
         entries.setdefault(ds.status.since, []).append(_change("metadata", "status"))
     return [
-        {"date": day.isoformat(), "changes": entries[day]}
-        for day in sorted(entries, reverse=True)
+        {"date": day.isoformat(), "changes": entries[day]} for day in sorted(entries, reverse=True)
     ]
 
 
