@@ -175,7 +175,7 @@ def test_derivative_statistics_from_the_columns_equal_the_row_loop(catalog, tmp_
     from generator.data.risk import RiskMeter
 
     from .conftest import dataset_yaml
-    from .test_publishing import LEGAL, SMALL_GROUPS, SOURCE_FIELDS, derivative_yaml
+    from .test_publishing import GOOD_RULES, LEGAL, SMALL_GROUPS, SOURCE_FIELDS, derivative_yaml
 
     lines = ["name,id_number,birth_date,age,district"]
     districts = ["川东区", "南湖区", '湖滨区,"北"', "新\n区", ""]
@@ -192,14 +192,7 @@ def test_derivative_statistics_from_the_columns_equal_the_row_loop(catalog, tmp_
         csv_text="\n".join(lines) + "\n",
         descriptor=dataset_yaml("relief", open_type="非开放", fields=SOURCE_FIELDS, extra=LEGAL),
     )
-    rules = """\
-{name: name, desensitise: {rule: drop}}
-{name: id_number, desensitise: {rule: mask, keep_start: 6, keep_end: 0}}
-{name: birth_date, desensitise: {rule: generalise, to: month}}
-{name: age, desensitise: {rule: generalise, bands: [0, 18, 35, 60]}}
-{name: district, desensitise: keep}
-"""
-    catalog.dataset("relief-open", descriptor=derivative_yaml(rules, extra=SMALL_GROUPS))
+    catalog.dataset("relief-open", descriptor=derivative_yaml(GOOD_RULES, extra=SMALL_GROUPS))
     cat, problems = load_catalog(catalog.root)
     assert cat is not None and not problems.errors, problems.items
     ds = next(d for d in cat.datasets if d.id == "relief-open")

@@ -12,6 +12,7 @@ from ..checks.personal import mask_value
 from ..data.reader import iter_rows
 from ..model import Catalog
 from ..runtime import parallel
+from ..runtime.cache import sha256_file
 from ..search import Indexing
 from .files import Unreadable, _decoded_forms, _readable, iter_output_files
 from .findings import AuditResult, Finding
@@ -71,7 +72,7 @@ def _scan_files(secrets: SecretIndex, part: tuple[Path, list[str], Proofs]) -> _
         for value in secrets.find(rel.encode("utf-8"))[0]:  # a value used as a file name
             note(value, rel)
         proof = proofs.get(rel) if sibling and digest else None
-        if proof is not None and proof[1] == digest and _sha256(prefix + rel) == proof[0]:
+        if proof is not None and proof[1] == digest and sha256_file(prefix + rel) == proof[0]:
             for value in sorted(held):
                 note(value, rel)
             continue
@@ -97,14 +98,6 @@ def _scan_files(secrets: SecretIndex, part: tuple[Path, list[str], Proofs]) -> _
             original, remembered, held = rel, kept, every
             digest = hasher.hexdigest() if hasher is not None else ""
     return scanned
-
-
-def _sha256(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _values_in(secrets: SecretIndex, piece: bytes) -> list[int]:

@@ -47,6 +47,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import zlib
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -184,20 +185,26 @@ class _StreamedGzip:
 
 
 def _compress_streamed(where: _Where, rel: str, size: int) -> tuple[dict[str, WrittenFile], str]:
-    """_compress_file for a large file: each sibling written a block at a time; (siblings,
-    sha256 of the bytes compressed, "" if two reads of the file differed)."""
+    """_compress_file for a large file: read once, a block at a time, every sibling written
+    as the blocks come; (siblings, sha256 of the bytes compressed)."""
     out = OutputTree(where.root)
-    hashes = set()
-    for suffix in encodings_for(rel):
-        target = out.path_for_stream(rel + suffix)
-        packer = _StreamedGzip() if suffix == ".gz" else brotli.Compressor(quality=BROTLI_QUALITY)
-        digest = hashlib.sha256()
-        with open(where.root / rel, "rb") as source, open(target, "wb") as sink:
-            while block := source.read(STREAM_BLOCK):
-                digest.update(block)
+    suffixes = encodings_for(rel)
+    targets = [out.path_for_stream(rel + suffix) for suffix in suffixes]
+    packers = [
+        _StreamedGzip() if suffix == ".gz" else brotli.Compressor(quality=BROTLI_QUALITY)
+        for suffix in suffixes
+    ]
+    digest = hashlib.sha256()
+    with ExitStack() as stack:
+        source = stack.enter_context(open(where.root / rel, "rb"))
+        sinks = [stack.enter_context(open(target, "wb")) for target in targets]
+        while block := source.read(STREAM_BLOCK):
+            digest.update(block)
+            for packer, sink in zip(packers, sinks, strict=True):
                 sink.write(packer.process(block))
+        for packer, sink in zip(packers, sinks, strict=True):
             sink.write(packer.finish())
-        hashes.add(digest.hexdigest())
+    for suffix, target in zip(suffixes, targets, strict=True):
         if target.stat().st_size >= size:
             target.unlink()  # a server would rather send the original
             continue
@@ -205,7 +212,7 @@ def _compress_streamed(where: _Where, rel: str, size: int) -> tuple[dict[str, Wr
         if where.cache_root is not None:
             store_object(where.cache_root, target, written.sha256)
     siblings = {w.path[len(rel) :]: w for w in out.files.values()}
-    return siblings, hashes.pop() if len(hashes) == 1 else ""
+    return siblings, digest.hexdigest()
 
 
 def precompress(

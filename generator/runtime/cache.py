@@ -140,7 +140,7 @@ def cache_key(root: Path) -> bytes:
 # --- hashing ---------------------------------------------------------------------------------
 
 
-def sha256_file(path: Path) -> str:
+def sha256_file(path: Path | str) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         while block := handle.read(1 << 20):
@@ -321,7 +321,7 @@ _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 @functools.cache
-def _field_names(cls: type) -> tuple[str, ...] | None:
+def dataclass_fields(cls: type) -> tuple[str, ...] | None:
     """The fields of a dataclass type, once per type (None: not a dataclass)."""
     if dataclasses.is_dataclass(cls):
         return tuple(f.name for f in dataclasses.fields(cls))
@@ -340,7 +340,7 @@ def encode(value: Any) -> Any:
         return [encode(v) for v in value]
     if cls is dict:
         return {str(k): encode(v) for k, v in value.items()}
-    names = _field_names(cls)
+    names = dataclass_fields(cls)
     if names is not None:
         return {name: encode(getattr(value, name)) for name in names}
     if isinstance(value, enum.Enum):

@@ -27,21 +27,21 @@ class DuplicateOutputError(RuntimeError):
     """Two stages tried to write the same file: a bug in Kaifang, not in the catalog."""
 
 
-def _check(rel: str) -> None:
-    if rel.startswith("/") or ".." in rel.split("/"):
-        raise ValueError(f"output path escapes the site: {rel}")
-
-
 class OutputTree:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.files: dict[str, WrittenFile] = {}
         self._prefix = os.path.join(root, "")  # the root as a string, with a slash
 
-    def _target(self, rel: str) -> Path:
-        _check(rel)
+    def _claim(self, rel: str) -> None:
+        """Refuse a path outside the site, or one this build has written already."""
+        if rel.startswith("/") or ".." in rel.split("/"):
+            raise ValueError(f"output path escapes the site: {rel}")
         if rel in self.files:
             raise DuplicateOutputError(f"two outputs at {rel}")
+
+    def _target(self, rel: str) -> Path:
+        self._claim(rel)
         target = self.root / PurePosixPath(rel)
         target.parent.mkdir(parents=True, exist_ok=True)
         return target
@@ -50,9 +50,7 @@ class OutputTree:
         """Write one file; its folders are made only when the first open finds one missing
         (a build writes tens of thousands of files into a few thousand folders: a mkdir and
         a pathlib join per file were about a tenth of the writing)."""
-        _check(rel)
-        if rel in self.files:
-            raise DuplicateOutputError(f"two outputs at {rel}")
+        self._claim(rel)
         target = self._prefix + rel
         try:
             handle = open(target, "wb")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -31,7 +30,14 @@ from ..i18n import translate
 from ..model import Catalog, Dataset, FieldRule, SiteConfig
 from ..policy import OpenType, level_label
 from ..runtime import parallel
-from ..runtime.cache import BuildCache, code_fingerprint, hash_text, store_object, tree_digest
+from ..runtime.cache import (
+    BuildCache,
+    code_fingerprint,
+    dataclass_fields,
+    hash_text,
+    store_object,
+    tree_digest,
+)
 from ..runtime.output import OutputTree, WrittenFile
 from ..runtime.progress import NoProgress, Progress
 from . import SEARCH_DOCS
@@ -240,14 +246,6 @@ def machine_record(site: SiteConfig, view: DatasetView) -> DatasetRecord:
 _REPR_TYPES = frozenset({str, int, float, bool, type(None), dt.date, dt.datetime})
 
 
-@functools.cache
-def _field_names(kind: type) -> tuple[str, ...] | None:
-    """The field names of a dataclass type, None for other types (asked once per type)."""
-    if not dataclasses.is_dataclass(kind):
-        return None
-    return tuple(f.name for f in dataclasses.fields(kind))
-
-
 class Renderer:
     """Renders every page of one language into the output tree."""
 
@@ -318,7 +316,7 @@ class Renderer:
             return "[" + ",".join(self._key_text(v) for v in value) + "]"
         if isinstance(value, dict):
             return "{" + ",".join(f"{k!r}:{self._key_text(v)}" for k, v in value.items()) + "}"
-        names = _field_names(kind)
+        names = dataclass_fields(kind)
         if names is not None:
             inner = ",".join(f"{name}={self._key_text(getattr(value, name))}" for name in names)
             return f"{kind.__qualname__}({inner})"
