@@ -483,3 +483,36 @@ def test_demo_site_passes_the_audit(demo_site: Path, cli):
     result = cli("audit", demo_site, "--catalog", DEMO_CATALOG)
     assert result.exit_code == 0, result.output
     assert "审计通过" in result.output
+
+
+def _lines_with_reference(pattern, data: bytes) -> bytes:
+    """The lines holding a match, taken match by match (the audit's code before it
+    skipped to the end of each line taken)."""
+    spans, end = [], -1
+    for match in pattern.finditer(data):
+        if match.start() < end:
+            continue
+        start = data.rfind(b"\n", 0, match.start()) + 1
+        end = data.find(b"\n", match.end())
+        end = len(data) if end < 0 else end
+        spans.append(data[start:end])
+    return b"\n".join(spans)
+
+
+def test_escaped_lines_are_all_taken_and_each_once():
+    """Lines of %- and \\u-escapes are decoded whole: the search skips to the end of each
+    line it takes, and still takes every later line, the last one without a line feed."""
+    import random
+
+    from generator.audit.files import _JSON_ESCAPE, _PERCENT, _lines_with
+
+    rng = random.Random(14)
+    parts = [b"%E5%B7%9D", b"\\u4e91", b"plain", b"\n", b"%zz", b"\\u12", b"%", b"\n\n"]
+    for _ in range(300):
+        data = b"".join(rng.choice(parts) for _ in range(rng.randrange(0, 40)))
+        for pattern in (_PERCENT, _JSON_ESCAPE):
+            assert _lines_with(pattern, data) == _lines_with_reference(pattern, data)
+    secret = CLOSED_ADDRESS.encode()
+    quoted = "".join(f"%{b:02X}" for b in secret).encode()
+    page = b"a%20b%20c\n" * 50 + b"mailto:x?subject=%E4%BA%91" + b"%20" * 30 + b"\n" + quoted
+    assert secret in generator.audit.files.unquote_to_bytes(_lines_with(_PERCENT, page))

@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from generator.audit import files as audit_files
 from generator.audit.files import _readable
 from generator.build import build
 from generator.data import parquet
@@ -171,3 +172,36 @@ def test_the_audit_reads_the_values_of_a_parquet_file(tmp_path: Path, monkeypatc
     assert "欧阳某某住址幸福路12号".encode() in seen
     assert b"1234567890" in seen  # an integer column, as its digits
     assert b"who" in seen
+
+
+@pytest.mark.parametrize("in_arrow", [False, True])
+def test_the_audit_reads_every_value_of_a_long_column(tmp_path: Path, monkeypatch, in_arrow: bool):
+    """Columns of at least JOIN_IN_ARROW values are joined by Arrow instead of as Python
+    strings: every value is still read, in the last row group and the last row too, with
+    empty cells between them, and the pieces are those of the Python join."""
+    monkeypatch.setattr(parquet, "ROW_GROUP_ROWS", 700)
+    monkeypatch.setattr(audit_files, "JOIN_IN_ARROW", 1 if in_arrow else 10**9)
+    fields = (FieldInfo("who", "string"), FieldInfo("n", "integer"), FieldInfo("day", "date"))
+    rows = [f"住户{i % 7},{i if i % 5 else ''},2024-01-{i % 28 + 1:02d}\n" for i in range(1500)]
+    text = "who,n,day\n" + "".join(rows) + "欧阳某某住址幸福路12号,1234567890,2024-02-29\n"
+    path = _write(tmp_path, text, fields, "long.parquet")
+    assert pq.ParquetFile(path).metadata.num_row_groups == 3
+    pieces = [piece for _name, piece in _readable(path, "long.parquet")]
+    seen = b"\n".join(pieces)
+    assert "欧阳某某住址幸福路12号".encode() in seen
+    assert b"\n1234567890" in seen and b"2024-02-29" in seen
+    table = pq.read_table(path)
+    expected = []
+    for group in range(3):
+        part = pq.ParquetFile(path).read_row_group(group)
+        for column in part.columns:
+            expected.append("\n".join("" if v is None else str(v) for v in column.to_pylist()))
+    assert [p.decode("utf-8") for p in pieces[1:]] == expected
+    assert table.num_rows == 1501
+
+
+def test_arrow_joins_like_python_on_chunked_and_empty_columns(monkeypatch):
+    monkeypatch.setattr(audit_files, "JOIN_IN_ARROW", 1)
+    for chunks in ([["甲", "", "乙丙"], ["x" * 300]], [[]], [["", ""]], [["a"], [], ["b", "c"]]):
+        column = pa.chunked_array(chunks, type=pa.string())
+        assert audit_files._joined(column) == "\n".join(column.to_pylist()).encode()

@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+# open(path, "wb"): created with the umask's mode, or emptied; never inherited by a child
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
+
 
 @dataclass(frozen=True)
 class WrittenFile:
@@ -49,16 +52,22 @@ class OutputTree:
     def write_bytes(self, rel: str, data: bytes) -> WrittenFile:
         """Write one file; its folders are made only when the first open finds one missing
         (a build writes tens of thousands of files into a few thousand folders: a mkdir and
-        a pathlib join per file were about a tenth of the writing)."""
+        a pathlib join per file were about a tenth of the writing). The file is opened and
+        written by descriptor: Python's file and buffer objects around one write cost a
+        fifth of the CPU of creating a file (29 -> 23 µs for a 20 KB page, measured here)."""
         self._claim(rel)
         target = self._prefix + rel
         try:
-            handle = open(target, "wb")
+            fd = os.open(target, _CREATE, 0o666)
         except FileNotFoundError:
             os.makedirs(os.path.dirname(target), exist_ok=True)
-            handle = open(target, "wb")
-        with handle:
-            handle.write(data)
+            fd = os.open(target, _CREATE, 0o666)
+        try:
+            view = memoryview(data)
+            while view:  # a regular file takes it in one write unless a signal cuts in
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
         written = WrittenFile(rel, len(data), hashlib.sha256(data).hexdigest())
         self.files[rel] = written
         return written
