@@ -516,3 +516,41 @@ def test_escaped_lines_are_all_taken_and_each_once():
     quoted = "".join(f"%{b:02X}" for b in secret).encode()
     page = b"a%20b%20c\n" * 50 + b"mailto:x?subject=%E4%BA%91" + b"%20" * 30 + b"\n" + quoted
     assert secret in generator.audit.files.unquote_to_bytes(_lines_with(_PERCENT, page))
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
+def test_an_unpublished_resource_is_read_row_by_row_only_when_its_file_holds_personal_data(
+    catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, encoding: str
+):
+    """A resource whose CSV is not in the tree (a suspended dataset publishes none) gets the
+    quick check over its own file, opened inside the catalog, before the row-by-row read:
+    a clean file is not read by rows, and one holding a mobile number still fails, named by
+    row and field, in any encoding (full-width digits: GBK bytes read as UTF-8 hide them)."""
+    from generator.audit import personal
+    from generator.audit.findings import AuditResult
+
+    read_by_rows: list[str] = []
+    rows_of = personal._audit_rows
+    monkeypatch.setattr(
+        personal, "_audit_rows", lambda *a: (read_by_rows.append(a[2].name), rows_of(*a))[1]
+    )
+    descriptor = dataset_yaml("bus-lines", fields=NOTE_FIELDS) + "    encoding: " + encoding + "\n"
+    empty = tmp_path / "no-site"
+    empty.mkdir()
+    wide = VALID["mobile"].translate({ord(d): ord(d) + 0xFEE0 for d in "0123456789"})  # １３９…
+    for text, expected in ((open_csv("上午班次加密"), []), (open_csv(wide), ["mobile"])):
+        catalog.dataset("bus-lines", csv_text=text, descriptor=descriptor, encoding=encoding)
+        loaded, problems = load_catalog(catalog.root)
+        assert loaded is not None, problems
+        result = AuditResult()
+        personal.audit_personal_data(empty, loaded, result)
+        assert [f.kind for f in result.findings] == expected
+        assert read_by_rows == (["rows"] if expected else [])
+        if expected:
+            finding = result.findings[0]
+            assert (finding.row, finding.field, finding.masked) == (
+                3,
+                "note",
+                mask_value(VALID["mobile"]),
+            )
+        read_by_rows.clear()
