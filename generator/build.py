@@ -304,7 +304,7 @@ def _feeds(
     if run.audience is not Audience.PUBLIC:
         return
     render_tombstones(site, stones)
-    write_feeds(catalog, records, published, out, histories, run.record_history, stones)
+    write_feeds(catalog, records, published, out, histories, run.record_history, stones, run.jobs)
     render_api_docs(catalog, records, out, ENDPOINTS + REUSE_ENDPOINTS)
 
 

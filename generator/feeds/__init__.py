@@ -11,15 +11,17 @@ documents the API is the site stage's.)
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from ..data.derive import PublishedDataset
 from ..data.records import DatasetRecord
 from ..history import DatasetHistory, latest_changes
 from ..model import Catalog
-from ..runtime.output import OutputTree
+from ..runtime.output import OutputTree, WrittenFile
+from ..runtime.parallel import start_with_state
 from ..tombstones import Tombstone
 from .api import write_api
-from .atom import write_atom_feeds
+from .atom import Rendered, write_atom_feeds
 from .dcat import write_catalogs
 from .pod import write_data_json
 from .subscriptions import write_subscription_feeds
@@ -33,12 +35,34 @@ def write_feeds(
     histories: dict[str, DatasetHistory] | None = None,
     recording: bool = False,
     tombstones: Sequence[Tombstone] = (),
+    jobs: int | None = 1,
 ) -> None:
     """Everything but the sitemaps, which list every page and so are written once every
-    page exists (:func:`~generator.feeds.sitemap.write_sitemaps`)."""
-    write_catalogs(catalog, records, out, tombstones)
-    write_data_json(catalog, records, out, tombstones)
-    write_api(catalog, records, published, out, tombstones)
-    changes = latest_changes(catalog, histories or {}, recording)
-    write_atom_feeds(catalog, records, out, changes, list(tombstones))
-    write_subscription_feeds(catalog, records, out, histories or {}, changes, recording)
+    page exists (:func:`~generator.feeds.sitemap.write_sitemaps`).
+
+    The two catalogs (DCAT-AP and data.json) share nothing with the other feeds, so with
+    more than one job they are written by a process of their own (forked: it inherits the
+    records) while this one writes the API and the Atom feeds; this process records their
+    files afterwards, and a path both wrote still stops the build."""
+    state = (catalog, records, out.root, tuple(tombstones))
+    with start_with_state(_write_catalogs, state, [None], jobs, threshold=1) as catalogs:
+        write_api(catalog, records, published, out, tombstones)
+        changes = latest_changes(catalog, histories or {}, recording)
+        rendered: Rendered = {}  # a dataset's entry, shared by every feed that shows it
+        write_atom_feeds(catalog, records, out, changes, list(tombstones), rendered)
+        write_subscription_feeds(
+            catalog, records, out, histories or {}, changes, recording, rendered
+        )
+        (written,) = catalogs.result()
+    out.adopt(written)
+
+
+def _write_catalogs(
+    state: tuple[Catalog, list[DatasetRecord], Path, tuple[Tombstone, ...]], _item: None
+) -> dict[str, WrittenFile]:
+    """DCAT-AP (JSON-LD, Turtle) and data.json, into an output tree of their own."""
+    catalog, records, root, tombstones = state
+    own = OutputTree(root)
+    write_catalogs(catalog, records, own, tombstones)
+    write_data_json(catalog, records, own, tombstones)
+    return own.files

@@ -78,6 +78,19 @@ def render_entry(rec: DatasetRecord, lang: str, change: Entry | None = None) -> 
     return "\n".join(lines) + "\n"
 
 
+# A dataset's entry as each feed that ranks it among its newest shows it (the portal's,
+# its publisher's, theme's and tags'): rendered once per language and changelog entry.
+Rendered = dict[tuple[str, str, int], str]
+
+
+def _entry(rendered: Rendered, rec: DatasetRecord, lang: str, change: Entry | None) -> str:
+    key = (rec.id, lang, id(change))  # the change is held by the feeds' one `changes`
+    xml = rendered.get(key)
+    if xml is None:
+        xml = rendered[key] = render_entry(rec, lang, change)
+    return xml
+
+
 def render_status_entry(rec: DatasetRecord, lang: str) -> str:
     """An entry of its own when a dataset is suspended, withdrawn or under objection, dated
     by the status, so feed readers show the notice as news (issue 16)."""
@@ -145,15 +158,18 @@ def feed_entries(
     changes: dict[str, Entry],
     stones: Sequence[Tombstone] = (),
     base_url: str = "",
+    rendered: Rendered | None = None,
 ) -> list[tuple[dt.date, str]]:
     """(date, XML) of the newest entries: datasets by modified date, statuses by theirs,
     removed datasets by their removal.
 
     Entries are ranked first and only the FEED_ENTRIES kept are written: the portal's
     feed ranks every dataset, and writing every entry to keep 50 made the feeds stage
-    grow with datasets times feeds (the sort is stable, so ties keep the order of old)."""
+    grow with datasets times feeds (the sort is stable, so ties keep the order of old).
+    ``rendered`` keeps the entries already written by other feeds of the same build."""
+    memo: Rendered = {} if rendered is None else rendered
     items: list[tuple[dt.date, str, Callable[[], str]]] = [
-        (r.ds.modified, r.id, partial(render_entry, r, lang, changes.get(r.id))) for r in records
+        (r.ds.modified, r.id, partial(_entry, memo, r, lang, changes.get(r.id))) for r in records
     ]
     for stone in stones:
         items.append(
@@ -176,9 +192,10 @@ def render_feed(
     lang: str,
     changes: dict[str, Entry] | None = None,
     stones: Sequence[Tombstone] = (),
+    rendered: Rendered | None = None,
 ) -> str:
     site = catalog.site
-    entries = feed_entries(records, lang, changes or {}, stones, site.base_url)
+    entries = feed_entries(records, lang, changes or {}, stones, site.base_url, rendered)
     updated = max((day for day, _xml in entries), default=EPOCH)
     self_url = site.base_url + path
     author = site.contact.name.get(lang) if site.contact.name.zh else site.title.get(lang)
@@ -205,8 +222,14 @@ def write_atom_feeds(
     out: OutputTree,
     changes: dict[str, Entry] | None = None,
     stones: Sequence[Tombstone] = (),
+    rendered: Rendered | None = None,
 ) -> list[WrittenFile]:
     site = catalog.site
+    rendered = {} if rendered is None else rendered
+    by_publisher: dict[str, list[DatasetRecord]] = {}  # in the order of records
+    for r in records:
+        if r.publisher is not None:
+            by_publisher.setdefault(r.publisher.id, []).append(r)
     written = []
     for lang in site.languages:
         path = feed_path(lang)
@@ -214,11 +237,14 @@ def write_atom_feeds(
         alternate = site.base_url + page_path("datasets/", lang)
         written.append(
             out.write_text(
-                path, render_feed(catalog, records, path, title, alternate, lang, changes, stones)
+                path,
+                render_feed(
+                    catalog, records, path, title, alternate, lang, changes, stones, rendered
+                ),
             )
         )
         for pub in catalog.publishers.values():
-            mine = [r for r in records if r.publisher is not None and r.publisher.id == pub.id]
+            mine = by_publisher.get(pub.id, [])
             gone = [s for s in stones if s.publisher == pub.id]
             if not mine:
                 continue  # no deterministic <updated> for an empty feed, and nothing to say
@@ -227,7 +253,10 @@ def write_atom_feeds(
             alternate = site.base_url + page_path(f"publishers/{pub.id}/", lang)
             written.append(
                 out.write_text(
-                    path, render_feed(catalog, mine, path, title, alternate, lang, changes, gone)
+                    path,
+                    render_feed(
+                        catalog, mine, path, title, alternate, lang, changes, gone, rendered
+                    ),
                 )
             )
     return written

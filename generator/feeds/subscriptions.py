@@ -20,7 +20,7 @@ from ..i18n import translate
 from ..model import Catalog
 from ..runtime.output import OutputTree, WrittenFile
 from ..site.reuse import tag_slugs
-from .atom import FEED_ENTRIES, render_entry, render_feed, timestamp
+from .atom import FEED_ENTRIES, Rendered, render_entry, render_feed, timestamp
 
 
 def changelog(rec: DatasetRecord, item: DatasetHistory | None, recording: bool) -> list[Entry]:
@@ -91,8 +91,11 @@ def write_subscription_feeds(
     histories: dict[str, DatasetHistory],
     changes: dict[str, Entry],
     recording: bool,
+    rendered: Rendered | None = None,
 ) -> list[WrittenFile]:
+    """``rendered``: the entries the portal's and publishers' feeds rendered already."""
     site = catalog.site
+    rendered = {} if rendered is None else rendered
     by_theme: dict[str, list[DatasetRecord]] = defaultdict(list)
     by_tag: dict[str, list[DatasetRecord]] = defaultdict(list)
     for rec in records:
@@ -125,7 +128,10 @@ def write_subscription_feeds(
             alternate = site.base_url + page_path(f"themes/{theme.id}/", lang)
             written.append(
                 out.write_text(
-                    path, render_feed(catalog, mine, path, title, alternate, lang, changes)
+                    path,
+                    render_feed(
+                        catalog, mine, path, title, alternate, lang, changes, rendered=rendered
+                    ),
                 )
             )
         for tag, mine in sorted(by_tag.items()):
@@ -135,7 +141,10 @@ def write_subscription_feeds(
             alternate = site.base_url + page_path(f"tags/{slug}/", lang)
             written.append(
                 out.write_text(
-                    path, render_feed(catalog, mine, path, title, alternate, lang, changes)
+                    path,
+                    render_feed(
+                        catalog, mine, path, title, alternate, lang, changes, rendered=rendered
+                    ),
                 )
             )
     return written

@@ -38,6 +38,7 @@ import hmac
 import json
 import logging
 import os
+import re
 import shutil
 import sqlite3
 import sys
@@ -602,7 +603,7 @@ class BuildCache:
         rows = self._db.execute("SELECT kind, key, value, mac FROM entries").fetchall()
         for kind, key, value, mac in rows:
             if hmac.compare_digest(mac, self._mac(kind, key, value)):
-                referenced.update(_shas(json.loads(value)))
+                referenced.update(_SHA_MEMBER.findall(value))
             else:  # a planted entry keeps no object alive
                 self._db.execute("DELETE FROM entries WHERE kind=? AND key=?", (kind, key))
         self._db.execute("COMMIT")
@@ -618,8 +619,17 @@ class BuildCache:
             self._db = None
 
 
+# A "sha256" member with a string value in an entry's JSON text. An unescaped quote is
+# always a delimiter in JSON, and a string followed by a colon is a key, so this finds
+# exactly the members a walk of the decoded entry would; the entries are written by
+# json.dumps, which escapes no letter or digit, so a hash reads the same either way.
+# (Decoding and walking every entry was most of the time after a build: 0.8 of 1.3 s.)
+_SHA_MEMBER = re.compile(r'"sha256"\s*:\s*"([^"\\]*)"')
+
+
 def _shas(value: Any) -> Iterable[str]:
-    """Every sha256 an entry refers to (objects are kept while referenced)."""
+    """Every sha256 a decoded entry refers to: what :data:`_SHA_MEMBER` must find in its
+    text (the tests compare both)."""
     if isinstance(value, dict):
         sha = value.get("sha256")
         if isinstance(sha, str):

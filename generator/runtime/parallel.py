@@ -365,7 +365,7 @@ def start_with_state(
         return Running(done=done)
     chunks = _chunks(items, workers)
     pool = ProcessPoolExecutor(
-        max_workers=workers,
+        max_workers=max(1, min(workers, len(chunks))),  # a process per chunk at most
         mp_context=_mp_context(),
         initializer=_init_state,
         initargs=(state,),
