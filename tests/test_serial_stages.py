@@ -4,10 +4,14 @@ still gives what the slower code gave."""
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from generator.runtime import cache
 from generator.runtime.cache import _SHA_MEMBER, _shas
 
 # keys and strings that look like the member the cache looks for, or like JSON syntax
@@ -48,3 +52,45 @@ def test_a_hash_member_is_found_however_deep_and_not_inside_a_string() -> None:
     }
     text = json.dumps(value, ensure_ascii=False)
     assert set(_SHA_MEMBER.findall(text)) == {"ab" * 32, "ef" * 32} == set(_shas(value))
+
+
+def _tricky_tree(root: Path) -> Path:
+    """A dataset folder with what the hash must tell apart: nested folders, names that
+    sort differently as paths and as names, links in and out, a linked folder, a fifo."""
+    folder = root / "datasets" / "a"
+    (folder / "data" / "sub").mkdir(parents=True)
+    (folder / "data-2").mkdir()
+    (root / "outside.csv").write_text("x\n1\n")
+    for rel, text in {
+        "datapackage.yaml": "id: a\n",
+        "README.md": "说明\n",
+        "data/b.csv": "b\n1\n",
+        "data/sub/c.csv": "c\n2\n",
+        "data-2/d.csv": "d\n3\n",
+        "data.csv": "e\n4\n",
+        "数据.csv": "f\n5\n",
+    }.items():
+        (folder / rel).write_text(text, encoding="utf-8")
+    (folder / "data" / "link-in.csv").symlink_to(folder / "data.csv")
+    (folder / "link-out.csv").symlink_to(root.parent / "elsewhere.csv")
+    (folder / "broken.csv").symlink_to(folder / "missing.csv")
+    (folder / "linked-folder").symlink_to(folder / "data", target_is_directory=True)
+    os.mkfifo(folder / "data" / "pipe")
+    return folder
+
+
+def test_the_catalog_hash_reads_the_same_files_in_the_same_order_by_directory_entries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """tree_digest knows a file that is no link from its directory entry; reached through
+    a linked folder (every file needs its real path then) it walks as before: same hash."""
+    root = tmp_path / "catalog"
+    folder = _tricky_tree(root)
+    (root / "alias").symlink_to(folder, target_is_directory=True)
+    through_link = cache.tree_digest(root / "alias", root)
+    with monkeypatch.context() as m:  # the folder itself is no link: os.walk is not used
+        m.setattr(cache.os, "walk", None)
+        direct = cache.tree_digest(folder, root)
+    assert direct == through_link
+    (folder / "data" / "sub" / "c.csv").write_text("c\n3\n")  # content counts
+    assert cache.tree_digest(folder, root) != direct

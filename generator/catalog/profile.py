@@ -508,28 +508,60 @@ def _any_branch_type_fits(ctx: _Context, path: tuple[str | int, ...], value: Any
 # --- keys the profile does not know, and HTML in plain text ------------------------------
 
 
+# What _walk asks of a schema node depends on the node and the value's JSON type only
+# (and, for a child, on the key; every list index has the same child): asked once per
+# node, not once per value of every catalog file (it was a fifth of loading a dataset).
+_PLAIN_TEXT: dict[tuple[int, str], bool] = {}
+_KEYS: dict[tuple[int, str], dict[str, dict[str, Any]] | None] = {}
+_CHILD: dict[tuple[int, str, str | None], Node | None] = {}
+
+
+def _plain_text(node: Node, value: str) -> bool:
+    key = (id(node.schema), node.doc)
+    found = _PLAIN_TEXT.get(key)
+    if found is None:
+        branches = _branches(node, value)
+        found = _PLAIN_TEXT[key] = any(_merged(b).get("x-plain-text") for b in branches)
+    return found
+
+
+def _closed_keys(node: Node, value: dict[Any, Any]) -> dict[str, dict[str, Any]] | None:
+    """The keys an object may have, or None when it may have any."""
+    key = (id(node.schema), node.doc)
+    if key in _KEYS:
+        return _KEYS[key]
+    known: dict[str, dict[str, Any]] = {}
+    open_ended = False
+    for branch in _branches(node, value):
+        known.update(known_keys(branch))
+        for link in _resolve(branch):
+            if link.schema.get("additionalProperties") not in (None, False):
+                open_ended = True
+    _KEYS[key] = found = known if known and not open_ended else None
+    return found
+
+
+def _child_of(node: Node, step: str | int) -> Node | None:
+    key = (id(node.schema), node.doc, step if isinstance(step, str) else None)
+    if key not in _CHILD:
+        _CHILD[key] = _child(node, step)
+    return _CHILD[key]
+
+
 def _walk(ctx: _Context, node: Node, value: Any, path: tuple[str | int, ...]) -> Iterator[Problem]:
-    if isinstance(value, str) and any(
-        _merged(branch).get("x-plain-text") for branch in _branches(node, value)
-    ):
+    if isinstance(value, str) and _plain_text(node, value):
         yield from _html_in_text(ctx, path, value, _merged(node))
     if isinstance(value, dict):
-        known: dict[str, dict[str, Any]] = {}
-        open_ended = False
-        for branch in _branches(node, value):
-            known.update(known_keys(branch))
-            for link in _resolve(branch):
-                if link.schema.get("additionalProperties") not in (None, False):
-                    open_ended = True
-        if known and not open_ended:
+        known = _closed_keys(node, value)
+        if known is not None:
             yield from _unknown_keys(ctx, path, value, known)
         for key, item in value.items():
-            child = _child(node, key) if isinstance(key, str) else None
+            child = _child_of(node, key) if isinstance(key, str) else None
             if child is not None:
                 yield from _walk(ctx, child, item, path + (key,))
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            child = _child(node, i)
+            child = _child_of(node, i)
             if child is not None:
                 yield from _walk(ctx, child, item, path + (i,))
 
