@@ -11,8 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.runtime import cache
+from generator import feeds
+from generator.build import build
+from generator.runtime import cache, parallel
 from generator.runtime.cache import _SHA_MEMBER, _shas
+from generator.runtime.output import DuplicateOutputError, OutputTree
+
+from .conftest import CatalogFactory
 
 # keys and strings that look like the member the cache looks for, or like JSON syntax
 TRICKY = st.sampled_from(
@@ -94,3 +99,60 @@ def test_the_catalog_hash_reads_the_same_files_in_the_same_order_by_directory_en
     assert direct == through_link
     (folder / "data" / "sub" / "c.csv").write_text("c\n3\n")  # content counts
     assert cache.tree_digest(folder, root) != direct
+
+
+def test_the_catalog_feeds_are_written_by_a_process_of_their_own(
+    catalog: CatalogFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With two jobs, DCAT-AP and data.json come from a forked process (its pid is not
+    this one's), the other feeds from this one; the files and what the build records of
+    them are those of one process; a path both write stops the build."""
+    for i in range(4):
+        catalog.dataset(f"ds-{i:02d}", csv_text=f"line_id,stops\nL{i},{i}\n")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
+    log = tmp_path / "writers.txt"  # "writer pid" lines, from whichever process wrote
+    real_catalogs, real_api = feeds.write_catalogs, feeds.write_api
+
+    def catalogs(*args: object, **kwargs: object) -> object:
+        with open(log, "a") as handle:
+            handle.write(f"catalogs {os.getpid()}\n")
+        return real_catalogs(*args, **kwargs)
+
+    def api(*args: object, **kwargs: object) -> object:
+        with open(log, "a") as handle:
+            handle.write(f"api {os.getpid()}\n")
+        return real_api(*args, **kwargs)
+
+    monkeypatch.setattr(feeds, "write_catalogs", catalogs)
+    monkeypatch.setattr(feeds, "write_api", api)
+    serial = build(catalog.root, tmp_path / "serial", jobs=1, use_cache=False)
+    here = str(os.getpid())
+    assert _writers(log) == {("catalogs", here), ("api", here)}
+    monkeypatch.setattr(parallel, "PARALLEL_THRESHOLD", 1)
+    forked = build(catalog.root, tmp_path / "forked", jobs=2, use_cache=False)
+    writers = _writers(log)
+    (catalogs_pid,) = [pid for name, pid in writers if name == "catalogs"]
+    assert writers == {("catalogs", catalogs_pid), ("api", here)} and catalogs_pid != here
+    assert serial.files == forked.files
+    assert _tree(tmp_path / "serial") == _tree(tmp_path / "forked")
+
+    def clash(
+        cat: object, records: object, shown: object, out: OutputTree, *rest: object
+    ) -> object:
+        out.write_text("catalog.ttl", "")  # the forked process writes it too
+        return real_api(cat, records, shown, out, *rest)
+
+    monkeypatch.setattr(feeds, "write_api", clash)
+    with pytest.raises(DuplicateOutputError, match="catalog.ttl"):
+        build(catalog.root, tmp_path / "clash", jobs=2, use_cache=False)
+    assert not (tmp_path / "clash").exists()
+
+
+def _writers(log: Path) -> set[tuple[str, ...]]:
+    found = {tuple(line.split()) for line in log.read_text().splitlines()}
+    log.unlink()
+    return found
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}

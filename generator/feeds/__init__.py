@@ -17,8 +17,8 @@ from ..data.derive import PublishedDataset
 from ..data.records import DatasetRecord
 from ..history import DatasetHistory, latest_changes
 from ..model import Catalog
+from ..runtime import parallel
 from ..runtime.output import OutputTree, WrittenFile
-from ..runtime.parallel import start_with_state
 from ..tombstones import Tombstone
 from .api import write_api
 from .atom import Rendered, write_atom_feeds
@@ -41,11 +41,14 @@ def write_feeds(
     page exists (:func:`~generator.feeds.sitemap.write_sitemaps`).
 
     The two catalogs (DCAT-AP and data.json) share nothing with the other feeds, so with
-    more than one job they are written by a process of their own (forked: it inherits the
-    records) while this one writes the API and the Atom feeds; this process records their
-    files afterwards, and a path both wrote still stops the build."""
+    more than one job (and a catalog large enough for worker processes) they are written
+    by a process of their own (forked: it inherits the records) while this one writes the
+    API and the Atom feeds; this process records their files afterwards, and a path both
+    wrote still stops the build."""
     state = (catalog, records, out.root, tuple(tombstones))
-    with start_with_state(_write_catalogs, state, [None], jobs, threshold=1) as catalogs:
+    if len(records) < parallel.PARALLEL_THRESHOLD:
+        jobs = 1  # a process costs more than it saves
+    with parallel.start_with_state(_write_catalogs, state, [None], jobs, threshold=1) as catalogs:
         write_api(catalog, records, published, out, tombstones)
         changes = latest_changes(catalog, histories or {}, recording)
         rendered: Rendered = {}  # a dataset's entry, shared by every feed that shows it
