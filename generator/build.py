@@ -305,7 +305,7 @@ def _feeds(
         return
     render_tombstones(site, stones)
     write_feeds(catalog, records, published, out, histories, run.record_history, stones, run.jobs)
-    render_api_docs(catalog, records, out, ENDPOINTS + REUSE_ENDPOINTS)
+    render_api_docs(catalog, records, out, ENDPOINTS + REUSE_ENDPOINTS, site)
 
 
 def _with_previous(

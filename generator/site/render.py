@@ -42,7 +42,7 @@ from ..runtime.output import OutputTree, WrittenFile
 from ..runtime.progress import NoProgress, Progress
 from . import SEARCH_DOCS
 from .charts import bar_chart, column_chart
-from .facets import RENDERED_FACETS, Facet, build_facets, facet_labels
+from .facets import RENDERED_FACETS, Facet, FacetValue, build_facets, facet_labels
 from .feedback import dataset_actions, form_url, mailto, request_any
 from .reuse import LICENSE_SUMMARIES, enrich_views, reply_figures, subscribe_url
 from .reuse_pages import render_reuse_pages
@@ -261,9 +261,12 @@ class Renderer:
         cache: BuildCache | None = None,
         templates_digest: str = "",
         advance: Callable[[int], None] = lambda n: None,
+        folded: Environment | None = None,
     ) -> None:
         self.jobs = jobs
-        self.env = fold_environment(env, lang, catalog.site.base_path)
+        # folded: this language's environment, made and compiled already (a page worker
+        # forked from the build gets its parent's, see start_dataset_pages)
+        self.env = folded or fold_environment(env, lang, catalog.site.base_path)
         self.catalog = catalog
         self.views = views
         self.lang = lang
@@ -277,6 +280,13 @@ class Renderer:
         self._cards: dict[str, Markup] = {}
         self._site_repr = repr(catalog.site)  # in every page key; made once
         self._shared_keys: dict[int, tuple[object, str]] = {}
+        self._facet_navs: dict[tuple[int, int], tuple[object, object, Markup]] = {}
+
+    def compile_templates(self) -> None:
+        """Compile every page template and part now (each is compiled once, when first
+        used, and kept for the life of the environment)."""
+        for name in self.env.list_templates(filter_func=lambda name: name.endswith(".html")):
+            self.env.get_template(name)
 
     def url(self, path: str = "", lang: str | None = None) -> str:
         """Root-relative URL of an output path in this (or another) language."""
@@ -368,6 +378,19 @@ class Renderer:
                 made[view.id] = Markup(macro(view, self.lang, self.url, self.t, text))
         return Markup("").join(made[v.id] for v in views)
 
+    def facet_nav(self, facets: list[Facet], current: FacetValue | None) -> Markup:
+        """The facet links beside a list (_facet_nav.html), rendered once per list: they
+        depend on the facets and the value shown, not on the page of the list, and took
+        a third of a list page. Kept with the objects they were made of, as page keys."""
+        key = (id(facets), id(current))
+        entry = self._facet_navs.get(key)
+        if entry is None or entry[0] is not facets or entry[1] is not current:
+            template = self.env.get_template("_facet_nav.html")
+            html = template.render(t=self.t, url=self.url, facets=facets, current=current)
+            entry = (facets, current, Markup(html))
+            self._facet_navs[key] = entry
+        return entry[2]
+
     def paged(self, template: str, path: str, views: list[DatasetView], **context: object) -> None:
         """A list of datasets over as many pages as it needs (see :class:`Pager`)."""
         for pager, chunk in paginate(views, path):
@@ -398,6 +421,7 @@ class Renderer:
             rule_text=self.rule_text,
             change_text=self.change_text,
             cards=self.cards,
+            facet_nav=self.facet_nav,
             **context,
         )
         self.keep_page(key, self.out.write_text(rel, html))
@@ -639,12 +663,14 @@ def render_site(
     digest = tree_digest(TEMPLATES) if cache is not None and cache.enabled else ""
     public = catalog.site.audience == "public"  # tags, related, showcases: the portal's
     readmes = readme_html(catalog)
+    related: dict = {}  # found once for every language (reuse.enrich_views)
     all_views = {
-        lang: (enrich_views if public else lambda _c, v: v)(
+        lang: (enrich_views if public else lambda _c, v, _m: v)(
             catalog,
             build_views(
                 catalog, published, reports, lang, today, qualities, histories, held, readmes
             ),
+            related,
         )
         for lang in catalog.site.languages
     }
@@ -758,12 +784,20 @@ def start_dataset_pages(renderers: dict[str, Renderer], jobs: int | None) -> _Ru
             pending.todo.append((lang, index))
             pending.keys.append(page_keys)
     first = next(iter(renderers.values()))  # all share catalog, output, date and cache
+    envs = None
+    if parallel.can_fork():
+        # Compiled here, once, before the workers fork and inherit them: each worker
+        # compiled the templates of both languages again (about 0.4 CPU-s per worker).
+        for renderer in renderers.values():
+            renderer.compile_templates()
+        envs = {lang: r.env for lang, r in renderers.items()}
     state = _PageState(
         context=parallel.slim_context(first.catalog),
         views={lang: r.views for lang, r in renderers.items()},
         root=first.out.root,
         today=first.today,
         cache_root=first.cache.objects_root if first.cache is not None else None,
+        envs=envs,
     )
     pending.running = parallel.start_with_state(
         _render_dataset_page, state, pending.todo, jobs, threshold=0
@@ -780,6 +814,8 @@ class _PageState:
     root: Path
     today: dt.date
     cache_root: Path | None  # the worker keeps what it writes in the cache itself
+    # each language's compiled environment, inherited where workers fork (never pickled)
+    envs: dict[str, Environment] | None = None
 
 
 _WORKER_RENDERERS: dict[str, Renderer] = {}
@@ -790,8 +826,11 @@ def _render_dataset_page(state: _PageState, task: tuple[str, int]) -> dict[str, 
     lang, index = task
     renderer = _WORKER_RENDERERS.get(lang)
     if renderer is None:
-        env = make_environment()
-        renderer = Renderer(env, state.context, [], lang, OutputTree(state.root), state.today)
+        folded = state.envs[lang] if state.envs else None
+        env = folded or make_environment()
+        renderer = Renderer(
+            env, state.context, [], lang, OutputTree(state.root), state.today, folded=folded
+        )
         _WORKER_RENDERERS[lang] = renderer
     renderer.out = OutputTree(state.root)
     renderer.dataset_page(state.views[lang][index])
