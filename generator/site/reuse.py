@@ -147,11 +147,17 @@ def _related(view: DatasetView, shared: set[tuple[str, str]]) -> Related:
 # --- the views of a page, with what this module adds -----------------------------------------
 
 
-def enrich_views(catalog: Catalog, views: list[DatasetView]) -> list[DatasetView]:
+def enrich_views(
+    catalog: Catalog, views: list[DatasetView], memo: dict | None = None
+) -> list[DatasetView]:
     """The views with their tags, related datasets, showcases and requests. Tags come from
-    the listed datasets only: a hidden dataset's keyword makes no tag and moves no slug."""
+    the listed datasets only: a hidden dataset's keyword makes no tag and moves no slug.
+
+    ``memo`` (a dict kept by the caller while all its views live) lets the views of a second
+    language take the related datasets found for the first: they read only the datasets,
+    their order, open types and whether the schema shows, which no language changes."""
     slugs = tag_slugs(kw for v in views for kw in v.ds.keywords if kw.strip())
-    related = related_datasets(views)
+    related = _related_once(views, memo if memo is not None else {})
     showcases: dict[str, list[Showcase]] = defaultdict(list)
     for item in catalog.showcases:
         for ds_id in item.datasets:
@@ -170,6 +176,16 @@ def enrich_views(catalog: Catalog, views: list[DatasetView]) -> list[DatasetView
         )
         for view in views
     ]
+
+
+def _related_once(views: list[DatasetView], memo: dict) -> dict[str, tuple[Related, ...]]:
+    # by identity: the memo holds the views whose datasets the key names, so no id is reused
+    key = tuple((id(v.ds), v.shows_schema, v.open_type) for v in views)
+    found = memo.get(key)
+    if found is None:
+        found = (views, related_datasets(views))
+        memo[key] = found
+    return found[1]
 
 
 # --- requests and replies --------------------------------------------------------------------
