@@ -9,7 +9,7 @@ produce the same findings; frictionless reads whatever that path declines.
 from __future__ import annotations
 
 import logging
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,10 +122,60 @@ class _SchemaOnly:
 
 
 def _fl_table_schema(ds: Dataset, res: Resource) -> tuple[FlSchema | None, str]:
+    """frictionless's Schema of the resource, new (frictionless reads with it and may keep
+    state in it), or None and frictionless's message for a schema it refuses."""
+    return _parse_schema(_fl_schema(res, set(ds.skipped_resources)))
+
+
+def _parse_schema(descriptor: dict[str, Any]) -> tuple[FlSchema | None, str]:
     try:
-        return FlSchema.from_descriptor(_fl_schema(res, set(ds.skipped_resources))), ""
+        return FlSchema.from_descriptor(descriptor), ""
     except FrictionlessException as exc:
         return None, str(exc.error.message if hasattr(exc, "error") else exc)
+
+
+# Schemas parsed for the column-wise path, by descriptor. Schema.from_descriptor checks the
+# descriptor against the Table Schema profile with jsonschema, every field on its own:
+# 2-10 ms a resource, more than checking a real-sized file's columns; catalogs repeat
+# schemas (one per kind of table, a dataset per year or district). The outcome depends on
+# the descriptor alone, so a repeat takes the one parsed before, refusal message included.
+# The column-wise path only reads a Schema; frictionless is always given a new one.
+_SHARED_SCHEMAS: OrderedDict[str, tuple[FlSchema | None, str]] = OrderedDict()
+SHARED_SCHEMAS_MAX = 256  # per process; an LRU: memory stays bounded on any catalog
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _descriptor_key(value: Any) -> str | None:
+    """repr() of a descriptor made of plain JSON-like values (the loader's YAML): equal
+    keys, equal descriptors, types included (1, 1.0, True and "1" differ). None for
+    anything else, which is then parsed every time."""
+
+    def plain(item: Any) -> bool:
+        kind = type(item)
+        if kind is dict:
+            return all(type(k) in _PLAIN and plain(v) for k, v in item.items())
+        if kind is list:
+            return all(plain(v) for v in item)
+        return kind in _PLAIN
+
+    return repr(value) if plain(value) else None
+
+
+def _shared_table_schema(ds: Dataset, res: Resource) -> tuple[FlSchema | None, str]:
+    """:func:`_fl_table_schema` for a reader that never changes the Schema (fastcheck,
+    foreignkeys), parsed once per distinct descriptor in this process."""
+    descriptor = _fl_schema(res, set(ds.skipped_resources))
+    key = _descriptor_key(descriptor)
+    if key is None:
+        return _parse_schema(descriptor)
+    found = _SHARED_SCHEMAS.get(key)
+    if found is None:
+        found = _SHARED_SCHEMAS[key] = _parse_schema(descriptor)
+        if len(_SHARED_SCHEMAS) > SHARED_SCHEMAS_MAX:
+            _SHARED_SCHEMAS.popitem(last=False)
+    else:
+        _SHARED_SCHEMAS.move_to_end(key)
+    return found
 
 
 def _shared_sheet(ds: Dataset, res: Resource) -> list[list[object]] | None:
@@ -270,7 +320,7 @@ def frictionless_findings(
         if res.name in refused:
             continue  # its schema is refused (an unsafe pattern): its rows are not matched
         if _fast_candidate(ds, res):  # read by the fast path, or by frictionless if it declines
-            schema, message = _fl_table_schema(ds, res)
+            schema, message = _shared_table_schema(ds, res)
             fl_res: FlResource | _SchemaOnly | None = None
             if schema is not None:
                 fl_res = _SchemaOnly(res.name, schema)

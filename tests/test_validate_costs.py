@@ -1,0 +1,191 @@
+"""The validation stage's fixed costs per resource, cut without changing a finding: a
+Table Schema is parsed by frictionless once per distinct descriptor in a process (for the
+column-wise path, which only reads it), and the personal-data scan of a dataset's
+metadata works out keys and lines only for strings that may hold personal data."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from generator.catalog.loader import load_catalog
+from generator.checks import findings as findings_module
+from generator.checks import personal
+from generator.checks.findings import _descriptor_key, _fl_resource, _shared_table_schema
+from generator.checks.validate import validate_dataset
+from generator.runtime.cache import encode
+
+from .conftest import CatalogFactory, dataset_yaml
+
+BAD_ROWS = "line_id,stops\nL001,12\nL001,x\n,7\nL004,\n"
+OTHER_FIELDS = """\
+- {name: line_id, type: string, title: 线路编号, constraints: {required: true}}
+- {name: stops, type: integer, title: 站点数, constraints: {minimum: 10}}
+"""
+
+
+def _catalog(catalog: CatalogFactory):
+    for i in range(3):  # one schema, three datasets
+        catalog.dataset(f"same-{i}", csv_text=BAD_ROWS)
+    catalog.dataset("other", csv_text=BAD_ROWS, fields=OTHER_FIELDS)
+    # a schema frictionless refuses (the loader lets it through), twice
+    refused = dataset_yaml("refused-a") + "      fieldsMatch: weird\n"
+    catalog.dataset("refused-a", descriptor=refused)
+    catalog.dataset("refused-b", descriptor=refused.replace("refused-a", "refused-b"))
+    loaded, problems = load_catalog(catalog.root, 1)
+    assert not problems.errors
+    return loaded
+
+
+@pytest.fixture
+def fresh_schemas(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(findings_module, "_SHARED_SCHEMAS", type(findings_module._SHARED_SCHEMAS)())
+    return findings_module._SHARED_SCHEMAS
+
+
+def _count_parses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls = [0]
+    parse = findings_module._parse_schema
+
+    def counted(descriptor):
+        calls[0] += 1
+        return parse(descriptor)
+
+    monkeypatch.setattr(findings_module, "_parse_schema", counted)
+    return calls
+
+
+def test_a_repeated_schema_is_parsed_once_and_finds_the_same(
+    catalog: CatalogFactory, monkeypatch: pytest.MonkeyPatch, fresh_schemas
+) -> None:
+    loaded = _catalog(catalog)
+    calls = _count_parses(monkeypatch)
+    shared = [encode(validate_dataset(loaded, ds)) for ds in loaded.datasets]
+    assert calls[0] == 3  # the common schema, the other one, the refused one
+    monkeypatch.setattr(findings_module, "SHARED_SCHEMAS_MAX", 0)  # parse every time
+    fresh_schemas.clear()
+    calls[0] = 0
+    alone = [encode(validate_dataset(loaded, ds)) for ds in loaded.datasets]
+    assert calls[0] == 6
+    assert shared == alone
+    same = [r for r in shared if r["dataset"].startswith("same-")]
+    assert same[0]["resources"][0]["errors_by_type"] == {"type-error": 1}  # "x" stops
+    [other] = [r for r in shared if r["dataset"] == "other"]  # required, minimum, type
+    assert other["resources"][0]["errors_by_type"] == {"constraint-error": 2, "type-error": 1}
+    assert [r["resources"] for r in same] == [same[0]["resources"]] * 3
+
+
+def test_a_refused_schema_is_reported_each_time_with_frictionless_message(
+    catalog: CatalogFactory, fresh_schemas
+) -> None:
+    loaded = _catalog(catalog)
+    messages = []
+    for name in ("refused-a", "refused-b"):
+        report = validate_dataset(loaded, loaded.dataset(name))
+        [problem] = [p for p in report.problems if p.code == "schema-invalid"]
+        messages.append(problem.message_en)
+        assert problem.dataset == name and problem.line is not None
+    assert messages[0] == messages[1]
+    assert "descriptor is not valid" in messages[0]
+
+
+def test_frictionless_reads_with_a_schema_of_its_own(
+    catalog: CatalogFactory, fresh_schemas
+) -> None:
+    loaded = _catalog(catalog)
+    ds = loaded.dataset("same-0")
+    shared, _ = _shared_table_schema(ds, ds.resources[0])
+    again, _ = _shared_table_schema(loaded.dataset("same-1"), loaded.dataset("same-1").resources[0])
+    assert shared is not None and again is shared
+    fl_res, _ = _fl_resource(ds, ds.resources[0])
+    assert fl_res is not None and fl_res.schema is not shared
+
+
+def test_the_shared_schemas_stay_bounded(
+    catalog: CatalogFactory, monkeypatch: pytest.MonkeyPatch, fresh_schemas
+) -> None:
+    monkeypatch.setattr(findings_module, "SHARED_SCHEMAS_MAX", 2)
+    for i in range(5):
+        fields = f"- {{name: line_id, type: string, title: 编号{i}}}\n"
+        fields += "- {name: stops, type: integer}\n"
+        catalog.dataset(f"ds-{i}", fields=fields)
+    loaded, _ = load_catalog(catalog.root, 1)
+    for ds in loaded.datasets:
+        validate_dataset(loaded, ds)
+    assert len(fresh_schemas) == 2
+
+
+def test_descriptor_keys_tell_types_apart() -> None:
+    keys = {
+        _descriptor_key({"fields": [{"name": "a", "constraints": {"minimum": value}}]})
+        for value in (1, 1.0, True, "1", None)
+    }
+    assert len(keys) == 5 and None not in keys
+    assert _descriptor_key({"fields": [{"name": "a", "example": Path("x")}]}) is None
+    assert _descriptor_key({1: "a"}) != _descriptor_key({"1": "a"})
+
+
+# --- personal data in metadata ---------------------------------------------------------------
+
+DESCRIBED = textwrap.dedent("""\
+    name: described
+    title: 公交线路
+    title_en: Bus lines
+    description: 测试数据集，咨询电话 13912345678
+    publisher: jtj
+    theme: transport
+    keywords: [公交]
+    open_type: 无条件开放
+    update_frequency: monthly
+    issued: 2024-01-01
+    modified: 2026-11-01
+    resources:
+      - name: rows
+        title: 数据
+        path: data/rows.csv
+        format: csv
+        schema:
+          fields:
+            - {name: line_id, type: string, title: 线路编号}
+            - name: stops
+              type: integer
+              title: 站点数
+              description: 站点联系人 zhang.san@example.cn
+""")
+
+
+def test_metadata_scan_finds_the_same_and_locates_only_candidates(
+    catalog: CatalogFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    catalog.dataset("described", descriptor=DESCRIBED)
+    loaded, _ = load_catalog(catalog.root, 1)
+    ds = loaded.dataset("described")
+    assert ds.source is not None
+    located: list[tuple] = []
+    line = ds.source.line
+
+    def counted(path):
+        located.append(tuple(path))
+        return line(path)
+
+    monkeypatch.setattr(ds.source, "line", counted)
+    found = [
+        (f.kind, f.where.key, f.line)
+        for f in personal.text_findings(personal.dataset_texts(ds, False), frozenset())
+    ]
+    assert found == [
+        ("mobile", "description", 4),
+        ("email", "resources[0].schema.fields[1].description", 23),
+    ]
+    # every string with a digit or an '@' is located, and no other
+    every = [text for _, text in personal._strings(ds.descriptor, ())]
+    assert len(located) == sum(personal.may_hold_personal_data(t) for t in every) < len(every)
+    assert ("title",) not in located and ("resources", 0, "title") not in located
+
+
+def test_may_hold_personal_data_is_the_digit_test() -> None:
+    for text in ("无", "abc", "", "２０", "¹", "a@b", "＠", "٣"):
+        expected = any(c.isdigit() or c in "@＠" for c in text)
+        assert personal.may_hold_personal_data(text) == expected
