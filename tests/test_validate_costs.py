@@ -8,11 +8,14 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.catalog.loader import load_catalog
+from generator.checks import fastcheck, personal
 from generator.checks import findings as findings_module
-from generator.checks import personal
 from generator.checks.findings import _descriptor_key, _fl_resource, _shared_table_schema
 from generator.checks.validate import validate_dataset
 from generator.runtime.cache import encode
@@ -189,3 +192,30 @@ def test_may_hold_personal_data_is_the_digit_test() -> None:
     for text in ("无", "abc", "", "２０", "¹", "a@b", "＠", "٣"):
         expected = any(c.isdigit() or c in "@＠" for c in text)
         assert personal.may_hold_personal_data(text) == expected
+
+
+# --- small columns ---------------------------------------------------------------------------
+
+CELLS = st.text(alphabet=st.sampled_from("0123456789-.+ e\n２٣x") | st.characters(), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(CELLS, min_size=1, max_size=fastcheck.SMALL_COLUMN))
+def test_a_small_column_is_tested_as_arrow_tests_a_large_one(values: list[str]) -> None:
+    small = pa.array(values, pa.string())
+    # the same values, padded past SMALL_COLUMN: arrow's compute functions test them
+    large = pa.array(values + ["x"] * (fastcheck.SMALL_COLUMN + 1), pa.string())
+    n = len(values)
+    for pattern in fastcheck._WHOLE:
+        assert list(fastcheck._matches(small, pattern)) == list(
+            fastcheck._matches(large, pattern)[:n]
+        ), pattern
+    for wanted in ([""], ["", "NA", "-"], [str(i) for i in range(10)], values[:1]):
+        assert list(fastcheck._isin(small, wanted)) == list(fastcheck._isin(large, wanted)[:n])
+
+
+def test_the_patterns_tell_a_final_newline_apart() -> None:
+    column = pa.array(["12\n", "12", "2024-01-31\n", "1.5\n", "\n12"], pa.string())
+    assert list(fastcheck._matches(column, fastcheck._INTEGER)) == [0, 1, 0, 0, 0]
+    assert list(fastcheck._matches(column, fastcheck._DATE)) == [0, 0, 0, 0, 0]
+    assert list(fastcheck._matches(column, fastcheck._NUMBER)) == [0, 1, 0, 0, 0]

@@ -122,8 +122,29 @@ def hash_array(values: np.ndarray, categorize: bool = False) -> np.ndarray:
     return bits ^ (bits >> np.uint64(31))
 
 
+# A column of at most this many rows is tested value by value in Python: a compute
+# function costs 5-45 us a call whatever the rows (match_substring_regex compiles its RE2
+# pattern on every call), a file of 30 rows makes a dozen calls a field, and Python tests
+# 30 strings in 3-10 us. Both ways give the same mask (tests/test_validate_costs.py).
+SMALL_COLUMN = 64
+# the fast-accept patterns for Python's re: the part inside ^...$, matched whole by
+# fullmatch (RE2's $ is the end of the text, where re's $ also takes a final newline)
+_WHOLE = {p: re.compile(p[1:-1]) for p in (_INTEGER, _NUMBER, _DATE, _YEAR)}
+
+
+def _matches(column: pa.Array, pattern: str) -> np.ndarray:
+    """Which values of a string column match one of the fast-accept patterns."""
+    if len(column) <= SMALL_COLUMN:
+        whole = _WHOLE[pattern].fullmatch
+        return np.fromiter((whole(v) is not None for v in column.to_pylist()), bool, len(column))
+    return _mask(pc.match_substring_regex(column, pattern))
+
+
 def _isin(column: pa.Array, values: list[str]) -> np.ndarray:
     """column in values; a few equality tests beat building is_in's hash table per batch."""
+    if len(column) <= SMALL_COLUMN:
+        wanted = set(values)
+        return np.fromiter((v in wanted for v in column.to_pylist()), bool, len(column))
     if len(values) > 8:
         return _mask(pc.is_in(column, value_set=arrays.strings(values)))
     out = np.zeros(len(column), dtype=bool)
@@ -272,7 +293,7 @@ class _FieldPlan:
             # anything else is a type error, decided here without the slow reader
             return valid | ~missing, (valid, ~falses)
         pattern = {"integer": _INTEGER, "number": _NUMBER, "date": _DATE, "year": _YEAR}[kind]
-        fast = _mask(pc.match_substring_regex(column, pattern)) & ~missing
+        fast = _matches(column, pattern) & ~missing
         if kind == "number":
             digits = arrays.numbers(pc.utf8_length(column)).astype(np.int64)
             digits -= np.asarray(_mask(pc.starts_with(column, "-")), dtype=np.int64)
