@@ -8,6 +8,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pytest
 from hypothesis import given, settings
@@ -196,7 +197,10 @@ def test_may_hold_personal_data_is_the_digit_test() -> None:
 
 # --- small columns ---------------------------------------------------------------------------
 
-CELLS = st.text(alphabet=st.sampled_from("0123456789-.+ e\n２٣x") | st.characters(), max_size=12)
+CELLS = st.text(
+    alphabet=st.sampled_from("0123456789-.+ e\n２٣x") | st.characters(exclude_categories=["Cs"]),
+    max_size=12,
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -210,8 +214,6 @@ def test_a_small_column_is_tested_as_arrow_tests_a_large_one(values: list[str]) 
         assert list(fastcheck._matches(small, pattern)) == list(
             fastcheck._matches(large, pattern)[:n]
         ), pattern
-    for wanted in ([""], ["", "NA", "-"], [str(i) for i in range(10)], values[:1]):
-        assert list(fastcheck._isin(small, wanted)) == list(fastcheck._isin(large, wanted)[:n])
 
 
 def test_the_patterns_tell_a_final_newline_apart() -> None:
@@ -219,3 +221,10 @@ def test_the_patterns_tell_a_final_newline_apart() -> None:
     assert list(fastcheck._matches(column, fastcheck._INTEGER)) == [0, 1, 0, 0, 0]
     assert list(fastcheck._matches(column, fastcheck._DATE)) == [0, 0, 0, 0, 0]
     assert list(fastcheck._matches(column, fastcheck._NUMBER)) == [0, 1, 0, 0, 0]
+
+
+def test_object_hashes_are_python_hashes_mod_2_64() -> None:
+    values = np.array(["", "无", "a" * 100, -1, 2**70, (1, None), 3.5], dtype=object)
+    expected = [hash(v) & 0xFFFFFFFFFFFFFFFF for v in values]
+    assert [int(h) for h in fastcheck.hash_array(values)] == expected
+    assert any(hash(v) < 0 for v in values)
