@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.catalog.loader import load_catalog
-from generator.checks import fastcheck, personal
+from generator.checks import fastcheck, keyhash, personal
 from generator.checks import findings as findings_module
 from generator.checks.findings import _descriptor_key, _fl_resource, _shared_table_schema
 from generator.checks.validate import validate_dataset
@@ -226,5 +226,5 @@ def test_the_patterns_tell_a_final_newline_apart() -> None:
 def test_object_hashes_are_python_hashes_mod_2_64() -> None:
     values = np.array(["", "无", "a" * 100, -1, 2**70, (1, None), 3.5], dtype=object)
     expected = [hash(v) & 0xFFFFFFFFFFFFFFFF for v in values]
-    assert [int(h) for h in fastcheck.hash_array(values)] == expected
+    assert [int(h) for h in keyhash.hash_array(values)] == expected
     assert any(hash(v) < 0 for v in values)

@@ -26,7 +26,6 @@ schema, foreign keys without their lookup sets: generator/checks/foreignkeys.py)
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import os
 import re
@@ -49,6 +48,10 @@ from ..catalog.dialect import CsvDialect
 from . import arrays
 from .arrays import mask as _mask
 from .csvhead import HeadUnreadable, read_head
+from .keyhash import EPOCH as _EPOCH
+from .keyhash import MIX as _MIX
+from .keyhash import NULL_HASH, hash_array, hash_values
+from .keyhash import combine as _combine
 from .rowerrors import (
     CELL_ERRORS,
     ROW_END,
@@ -64,9 +67,6 @@ if TYPE_CHECKING:
     from .foreignkeys import ForeignKey
 
 BLOCK_BYTES = 4 << 20  # pyarrow parses this much text per record batch
-NULL_HASH = np.uint64(0x9E3779B97F4A7C15)  # stands for None inside a composite key
-_MIX = np.uint64(0x100000001B3)
-_EPOCH = dt.date(1970, 1, 1)
 
 # Fast-accept patterns (RE2). Each accepts only strings the frictionless reader parses.
 _INTEGER = r"^-?[0-9]{1,18}$"
@@ -107,21 +107,6 @@ class _Checked:
     constraint: dict[str, np.ndarray]  # constraint name -> failed, in frictionless order
     keys: np.ndarray | None = None  # uint64 hash of the parsed value, where needed
     null: np.ndarray | None = None  # the parsed value is None (missing or type error)
-
-
-def hash_array(values: np.ndarray, categorize: bool = False) -> np.ndarray:
-    """64-bit hashes of parsed values: splitmix64 of the bits of numbers, Python's own
-    hash() of anything else. Equal values get equal hashes within one process, which is
-    all the key checks need (candidates are confirmed on the values themselves)."""
-    if values.dtype == object:
-        # hash() is a signed 64-bit int: its bits read as unsigned are hash(v) mod 2**64,
-        # taken by map() in C instead of a generator masking each one (3x faster)
-        return np.fromiter(map(hash, values), np.int64, len(values)).view(np.uint64)
-    bits = np.ascontiguousarray(values).view(np.uint64).copy()
-    bits += np.uint64(0x9E3779B97F4A7C15)
-    bits = (bits ^ (bits >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    bits = (bits ^ (bits >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return bits ^ (bits >> np.uint64(31))
 
 
 # A column of at most this many rows is matched against a fast-accept pattern by
@@ -391,42 +376,12 @@ class _FieldPlan:
             bad = np.array([bool(notes and name in notes) for _, notes in outcomes], bool)
             result.constraint[name][positions] |= bad[indices]
         if keys is not None:
-            hashes = _hash_values(self, [value for value, _ in outcomes])
+            hashes = hash_values(self.kind, [value for value, _ in outcomes])
             keys[positions] = hashes[indices]
             self.hashed_slow |= not all(exactly_hashed(self.kind, v) for v, _ in outcomes)
 
     def key_of(self, value: Any) -> np.uint64:
-        return _hash_values(self, [value])[0]
-
-
-def _hash_values(plan: _FieldPlan, values: list[Any]) -> np.ndarray:
-    """Hashes of parsed values, equal to the vectorised hashes for equal values."""
-    if not values:
-        return np.zeros(0, dtype=np.uint64)
-    kind = plan.kind
-    out = np.empty(len(values), dtype=np.uint64)
-    for i, value in enumerate(values):
-        if value is None:
-            out[i] = NULL_HASH
-            continue
-        try:
-            if kind == "string" and isinstance(value, str):
-                out[i] = hash_array(np.array([value], dtype=object), categorize=False)[0]
-            elif kind in ("integer", "year") and isinstance(value, int):
-                out[i] = hash_array(np.array([value], dtype=np.int64), categorize=False)[0]
-            elif kind == "number" and isinstance(value, Decimal | int | float):
-                as_float = np.array([float(value)], dtype=np.float64) + 0.0
-                out[i] = hash_array(as_float, categorize=False)[0]
-            elif kind == "date":
-                days = np.array([(value - _EPOCH).days], dtype=np.int64)
-                out[i] = hash_array(days, categorize=False)[0]
-            elif kind == "boolean" and isinstance(value, bool):
-                out[i] = hash_array(np.array([int(value)], dtype=np.int64), categorize=False)[0]
-            else:
-                out[i] = np.uint64(hash(value) & 0xFFFFFFFFFFFFFFFF)
-        except (OverflowError, TypeError, ValueError):
-            out[i] = np.uint64(hash(value) & 0xFFFFFFFFFFFFFFFF)
-    return out
+        return hash_values(self.kind, [value])[0]
 
 
 # -- the table --------------------------------------------------------------------------
@@ -894,13 +849,6 @@ def _whole_rows(findings: list[_Finding], keep: int) -> list[_Finding]:
         return []
     last = findings[keep - 1].row
     return [f for f in findings[:keep] + findings[keep:] if f.row <= last]
-
-
-def _combine(parts: list[np.uint64]) -> np.uint64:
-    digest = np.uint64(0)
-    for part in parts:
-        digest = digest * _MIX ^ part
-    return digest
 
 
 def validate_csv(
