@@ -15,10 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.catalog.loader import load_catalog
-from generator.checks import fastcheck, keyhash, personal
+from generator.checks import fastcheck, filebytes, keyhash, personal
 from generator.checks import findings as findings_module
 from generator.checks.findings import _descriptor_key, _fl_resource, _shared_table_schema
 from generator.checks.validate import validate_dataset
+from generator.runtime import files
 from generator.runtime.cache import encode
 
 from .conftest import CatalogFactory, dataset_yaml
@@ -228,3 +229,78 @@ def test_object_hashes_are_python_hashes_mod_2_64() -> None:
     expected = [hash(v) & 0xFFFFFFFFFFFFFFFF for v in values]
     assert [int(h) for h in keyhash.hash_array(values)] == expected
     assert any(hash(v) < 0 for v in values)
+
+
+# --- a CSV file read once per dataset ---------------------------------------------------------
+
+READ_ONCE = dataset_yaml(
+    "read-once",
+    fields="""\
+- {name: line_id, type: string, title: 线路编号, constraints: {unique: true}}
+- {name: stops, type: integer, title: 站点数}
+- {name: note, type: string, title: 备注}
+""",
+)
+READ_ONCE_ROWS = (
+    "line_id,stops,note\n"
+    "L001,12,司机 13912345678\n"  # personal data
+    "L002,x,\x0b\n"  # a type error, a control character
+    "L001,7,\n"  # a repeated unique value
+)
+
+
+def _read_once_catalog(catalog: CatalogFactory, rows: str = READ_ONCE_ROWS):
+    catalog.dataset("read-once", csv_text=rows, descriptor=READ_ONCE)
+    loaded, _ = load_catalog(catalog.root, 1)
+    return loaded, loaded.dataset("read-once")
+
+
+def test_a_csv_file_is_opened_once_for_every_check(
+    catalog: CatalogFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # no personal data nor control character: those are then located row by row, a read
+    # of its own (catalog/rows.py)
+    clean = READ_ONCE_ROWS.replace("13912345678", "").replace("\x0b", "")
+    loaded, ds = _read_once_catalog(catalog, clean)
+    opened: list[str] = []
+    open_inside = files.open_inside
+
+    def counted(path, boundary, shown=""):
+        opened.append(str(shown))
+        return open_inside(path, boundary, shown)
+
+    monkeypatch.setattr(files, "open_inside", counted)
+
+    def no_path_open(*args, **kwargs):
+        raise AssertionError("the personal-data scan opened the file by its path")
+
+    monkeypatch.setattr(personal, "open", no_path_open, raising=False)
+    report = validate_dataset(loaded, ds)
+    assert opened == ["datasets/read-once/data/rows.csv"]
+    assert report.resources[0].errors_by_type == {"type-error": 1, "unique-error": 1}
+
+
+def test_reading_once_finds_what_each_reader_finds_alone(
+    catalog: CatalogFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loaded, ds = _read_once_catalog(catalog)
+    once = encode(validate_dataset(loaded, ds))
+    monkeypatch.setattr(filebytes, "SHARE_MAX_BYTES", 10)  # too large to share: each reads
+    alone = encode(validate_dataset(loaded, ds))
+    assert once == alone
+    codes = sorted(p["code"] for p in once["problems"])
+    assert "pii-in-data-mobile" in codes and any("control" in c for c in codes), codes
+    assert once["resources"][0]["errors_by_type"] == {"type-error": 1, "unique-error": 1}
+
+
+def test_a_file_moved_out_after_loading_is_still_refused(
+    catalog: CatalogFactory, tmp_path: Path
+) -> None:
+    loaded, ds = _read_once_catalog(catalog)
+    secret = tmp_path / "secret.csv"
+    secret.write_text(READ_ONCE_ROWS, encoding="utf-8")
+    target = ds.folder / "data" / "rows.csv"
+    target.unlink()
+    target.symlink_to(secret)
+    with pytest.raises(files.UnsafeFileError):
+        validate_dataset(loaded, ds)

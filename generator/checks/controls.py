@@ -17,6 +17,7 @@ row, through the one reader (catalog/rows.py), to name where.
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 
@@ -25,6 +26,7 @@ from ..errors import Problem
 from ..model import Catalog, Dataset, Resource
 from ..policy import publishes_data
 from ..runtime.files import data_file
+from .filebytes import file_bytes
 
 CHUNK = 1 << 20
 MAX_REPORTED = 20  # per resource; the rest are counted
@@ -39,7 +41,8 @@ def _file_may_hold(ds: Dataset, res: Resource) -> bool:
     """Whether the file's bytes hold a control byte or a BOM after the first three bytes."""
     tail = b""
     first = True
-    with data_file(ds.folder, res.path, ds.id) as raw:
+    data = file_bytes(ds, res)
+    with data_file(ds.folder, res.path, ds.id) if data is None else io.BytesIO(data) as raw:
         while block := raw.read(CHUNK):
             if first and block.startswith(BOM):
                 block = block[len(BOM) :]

@@ -409,14 +409,17 @@ class _KeyColumn:
 class _Table:
     def __init__(
         self,
-        source: BinaryIO,
+        source: BinaryIO | bytes,
         schema: FlSchema,
         encoding: str,
         keep: int,
         dialect: CsvDialect,
         foreign: list[ForeignKey] | None = None,
     ) -> None:
-        self.fd = source.fileno()  # opened once, checked (runtime/files.py); read in passes
+        # opened once, checked (runtime/files.py), and read in passes: by descriptor, or
+        # the file's bytes read once for every check of the dataset (checks/filebytes.py)
+        self.data = source if isinstance(source, bytes) else None
+        self.fd = source.fileno() if not isinstance(source, bytes) else -1
         self.declared = dialect
         self.foreign = foreign  # with their lookups (checks/foreignkeys.py), when declared
         self.schema = schema
@@ -467,6 +470,8 @@ class _Table:
 
     def _view(self) -> BinaryIO:
         """The opened file from its start (each pass reads it again; the descriptor stays)."""
+        if self.data is not None:
+            return io.BytesIO(self.data)
         view = open(self.fd, "rb", closefd=False)  # noqa: SIM115 - the table owns the fd
         view.seek(0)
         return view
@@ -524,8 +529,9 @@ class _Table:
             include_columns=[names[i] for i in columns] if columns is not None else None,
         )
         try:
+            source = self._view() if self.data is None else pa.BufferReader(self.data)
             reader = pa_csv.open_csv(
-                self._view(), read_options=read, parse_options=parse, convert_options=convert
+                source, read_options=read, parse_options=parse, convert_options=convert
             )
             yield from reader
         except pa.ArrowException as exc:
@@ -852,14 +858,15 @@ def _whole_rows(findings: list[_Finding], keep: int) -> list[_Finding]:
 
 
 def validate_csv(
-    source: BinaryIO | str | os.PathLike,
+    source: BinaryIO | bytes | str | os.PathLike,
     schema: FlSchema,
     encoding: str = "utf-8",
     keep: int = 20,
     dialect: CsvDialect = DEFAULT_DIALECT,
     foreign: list[ForeignKey] | None = None,
 ) -> TableReport:
-    """Validate one opened CSV file against its Table Schema, read with ``dialect``: every
+    """Validate one opened CSV file (or its bytes) against its Table Schema, read with
+    ``dialect``: every
     error counted by type, the first ``keep`` returned. Raises Unsupported when
     frictionless must do it instead."""
     if isinstance(source, (str, os.PathLike)):  # tests and benchmarks: a trusted path

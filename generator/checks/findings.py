@@ -22,8 +22,9 @@ from frictionless.formats import ExcelControl
 from ..catalog.dialect import dialect_of
 from ..catalog.rows import sheet_values
 from ..model import Dataset, Resource
-from ..runtime.files import data_file, read_inside
+from ..runtime.files import read_inside
 from .fastcheck import Unsupported, _Table, validate_csv
+from .filebytes import file_bytes, opened
 from .foreignkeys import ForeignKey, as_list, reference_keys
 
 log = logging.getLogger(__name__)
@@ -219,7 +220,9 @@ def _fl_resource(ds: Dataset, res: Resource, full: bool = True) -> tuple[FlResou
     # opens the path itself (a file swapped for a link after loading is not followed)
     data = b""
     if full or not _fast_candidate(ds, res):
-        data = read_inside(ds.folder / res.path, ds.folder, f"datasets/{ds.id}/{res.path}")
+        data = file_bytes(ds, res)  # the bytes the scans read too
+        if data is None:
+            data = read_inside(ds.folder / res.path, ds.folder, f"datasets/{ds.id}/{res.path}")
     return (
         FlResource(name=res.name, source=data, schema=schema, format=res.format, **options),
         "",
@@ -247,7 +250,7 @@ def _foreign_keys(
             raise Unsupported("a foreign key to a resource the fast path does not read")
         if (target, tuple(fields)) not in lookups:
             referenced = sources[target]
-            with data_file(ds.folder, referenced.path, ds.id) as handle:
+            with opened(ds, referenced) as handle:
                 # read as frictionless reads a referenced resource: its own keys unchecked
                 dialect = dialect_of(referenced.raw)
                 table = _Table(handle, schemas[target], referenced.encoding, 0, dialect, [])
@@ -272,7 +275,7 @@ def _fast_findings(
     try:
         if path.stat().st_size < FAST_PATH_MIN_BYTES:
             return None
-        with data_file(ds.folder, res.path, ds.id) as source:
+        with opened(ds, res) as source:
             dialect = dialect_of(res.raw)
             table = validate_csv(source, fl_res.schema, res.encoding, keep, dialect, foreign)
     except (Unsupported, OSError) as exc:

@@ -23,6 +23,7 @@ flagged).
 from __future__ import annotations
 
 import csv
+import io
 import logging
 import re
 import unicodedata
@@ -37,6 +38,7 @@ from ..catalog.rows import source_rows
 from ..errors import Problem
 from ..model import Catalog, Contact, Dataset, Resource
 from ..policy import is_hash_output, is_listed, pii_allowed, publishes_data, publishes_schema
+from .filebytes import file_bytes
 
 log = logging.getLogger(__name__)
 
@@ -483,13 +485,14 @@ ROW_JOIN = "\x1f"  # unit separator: no pattern, nor NFKC, joins across it
 CHUNK = 16 << 20
 
 
-def file_has_personal_data(path: Path, encoding: str = "utf-8") -> bool:
-    """personal_data over a whole file, read in pieces cut at line ends: no value it looks
-    for spans a newline, and memory stays at one piece instead of the file."""
+def file_has_personal_data(path: Path, encoding: str = "utf-8", data: bytes | None = None) -> bool:
+    """personal_data over a whole file (or its ``data``, read once: checks/filebytes.py),
+    read in pieces cut at line ends: no value it looks for spans a newline, and memory
+    stays at one piece instead of the file."""
     codec = encoding.lower().replace("_", "-")
     recode = codec not in ("utf-8", "utf8", "utf-8-sig")
     rest = b""
-    with open(path, "rb") as handle:
+    with open(path, "rb") if data is None else io.BytesIO(data) as handle:
         while block := handle.read(CHUNK):
             block = rest + block
             cut = block.rfind(b"\n") + 1
@@ -518,7 +521,8 @@ def data_problems(ds: Dataset) -> list[Problem]:
             continue
         path = ds.folder / res.path
         try:
-            if res.format != "xlsx" and not file_has_personal_data(path, res.encoding):
+            data = file_bytes(ds, res) if res.format != "xlsx" else None
+            if res.format != "xlsx" and not file_has_personal_data(path, res.encoding, data):
                 continue
             problems += _resource_problems(ds, res)
         except (OSError, ValueError, LookupError) as exc:  # reported by the data checks

@@ -36,6 +36,7 @@ from ..runtime.cache import BuildCache, decode, encode
 from ..runtime.parallel import DatasetPool
 from .controls import control_problems
 from .derivation import check_derivative
+from .filebytes import read_once as read_files_once
 from .findings import Finding, frictionless_findings
 from .geo import geo_problems
 from .messages import data_problems, kept_finding
@@ -544,7 +545,8 @@ def check_personal_fields(ds: Dataset) -> list[Problem]:
 
 
 def validate_dataset(catalog: Catalog, ds: Dataset) -> DatasetReport:
-    with read_once():  # an XLSX sheet is parsed once for frictionless and the scans
+    # an XLSX sheet is parsed once for frictionless and the scans, a CSV file read once
+    with read_once(), read_files_once():
         return _validate_dataset(catalog, ds)
 
 
