@@ -57,6 +57,9 @@ class Api:
         self.records = records
         self.published = published
         self.listed = {r.id for r in records}
+        # a dataset's summary is in datasets.json, its publisher's and its theme's
+        # documents, and begins its own: made once (read-only; its own document copies it)
+        self._summaries: dict[str, dict[str, Any]] = {}
 
     def url(self, path: str) -> str:
         return self.base + API_PREFIX + path
@@ -75,6 +78,12 @@ class Api:
         }
 
     def summary(self, rec: DatasetRecord) -> dict[str, Any]:
+        found = self._summaries.get(rec.id)
+        if found is None:
+            found = self._summaries[rec.id] = self._summary(rec)
+        return found
+
+    def _summary(self, rec: DatasetRecord) -> dict[str, Any]:
         ds = rec.ds
         return {
             "id": rec.id,
@@ -139,7 +148,7 @@ class Api:
 
     def dataset(self, rec: DatasetRecord) -> dict[str, Any]:
         ds = rec.ds
-        doc = self.summary(rec)
+        doc = dict(self.summary(rec))  # the summary itself stays as the lists show it
         freq = rec.frequency
         doc |= {
             "description": text(ds.description),
