@@ -132,3 +132,44 @@ def test_views_with_other_datasets_are_searched_again():
     assert generator.site.reuse._related_once(first, memo) is found
     assert generator.site.reuse._related_once(second, memo) is not found
     assert len(memo) == 2
+
+
+def test_preview_rows_escape_each_cell_as_markupsafe_does():
+    """The preview's cells, escaped by the C escaper alone, are the text escape() gives."""
+    from types import SimpleNamespace
+
+    from markupsafe import escape
+
+    from generator.site.render import PREVIEW_CELL_CHARS, cut_cell, preview_rows
+
+    fields = (
+        SimpleNamespace(name="id", type="string"),
+        SimpleNamespace(name="n", type="integer"),
+        SimpleNamespace(name="text", type="string"),
+    )
+    values = [
+        "<script>alert('x')</script>",
+        'a "quoted" & <b>',
+        "公交线路 &amp; 站点",
+        "x" * (PREVIEW_CELL_CHARS + 5) + "<",
+        "",
+        "12",
+    ]
+    rows = [[v, "7", values[-1 - i]] for i, v in enumerate(values)] + [["", "", ""], ["only"]]
+    res = SimpleNamespace(fields=fields, primary_key=("id",), preview=rows)
+    html = str(preview_rows(res, "空 <empty>"))
+    expected = []
+    empty = '<td class="empty"><span class="visually-hidden">空 &lt;empty&gt;</span></td>'
+    for row in rows:
+        cells = []
+        for i, value in enumerate(row):
+            if i == 0:
+                cells.append(f'<th scope="row">{escape(cut_cell(value))}</th>')
+            elif value == "":
+                cells.append(empty)
+            else:
+                kind = '<td class="num">' if i == 1 else "<td>"
+                cells.append(f"{kind}{escape(cut_cell(value))}</td>")
+        expected.append("<tr>" + "".join(cells) + "</tr>")
+    assert html == "".join(expected)
+    assert "&lt;script&gt;alert(&#39;x&#39;)" in html and "&amp;amp;" in html

@@ -59,6 +59,10 @@ except ImportError:  # pragma: no cover - depends on the installed markupsafe
         return str(escape(text))
 
 
+# The text escape() gives for a str, as a str (no Markup object around it).
+escape_text: Callable[[str], str] = _escape_text
+
+
 class ConstantCalls(Extension):
     """Replaces ``t('literal')`` and ``url('literal')`` by their value in the environment's
     language (the environment's ``kaifang_constants``: name -> function of one string,
