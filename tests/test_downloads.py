@@ -148,7 +148,12 @@ def _peak(func) -> int:
     "writer,rows",
     [("excel-csv", 20_000), ("json", 20_000), ("xlsx", 6_000), ("xlsx-columns", 20_000)],
 )
-def test_memory_does_not_grow_with_rows(tmp_path: Path, writer: str, rows: int):
+def test_memory_does_not_grow_with_rows(tmp_path: Path, writer: str, rows: int, monkeypatch):
+    from generator.data import zipwriter
+
+    # a zip member is held (and deflated in one call) up to MEMORY_BYTES, so that constant
+    # bounds a workbook's memory; set low, the large sheets here must stream
+    monkeypatch.setattr(zipwriter, "MEMORY_BYTES", 256 * 1024)
     fields = tuple(FieldInfo(f["name"], f["type"]) for f in large_csv_schema()["fields"])
     small = make_large_csv(tmp_path / "small.csv", rows // 20)
     large = make_large_csv(tmp_path / "large.csv", rows)

@@ -135,14 +135,14 @@ def test_xlsx_writer_round_trips_through_openpyxl(tmp_path):
 
     from openpyxl import load_workbook
 
-    from generator.data.downloads import DeterministicZipFile, zip_date_time
     from generator.data.xlsx import column_letter, write_workbook
+    from generator.data.zipwriter import ZipWriter
 
     assert [column_letter(i) for i in (0, 25, 26, 701, 702)] == ["A", "Z", "AA", "ZZ", "AAA"]
     wide = [[f"c{i}" for i in range(30)], [i * 1.5 if i % 2 else i for i in range(30)]]
     odd = [["a<b & c", " padded ", True, None, dt.date(2024, 2, 29), "=SUM(A1)", 12345678901234]]
     dst = tmp_path / "w.xlsx"
-    with DeterministicZipFile(dst, zip_date_time(dt.date(2026, 1, 2))) as archive:
+    with ZipWriter(dst, dt.date(2026, 1, 2)) as archive:
         write_workbook(
             archive,
             [("data", iter(wide)), ("其他", iter(odd))],
