@@ -1,5 +1,6 @@
 """One read of the published CSV for the XLSX, JSON and Parquet downloads (data/table.py):
-held or read again, the files are the same bytes, and small files take the held path."""
+held or read again, the files are the same bytes, and small files take the held path;
+short tables take the row writers."""
 
 from __future__ import annotations
 
@@ -53,20 +54,36 @@ def test_held_and_streamed_batches_give_the_same_files(catalog, tmp_path, monkey
     assert once == again
 
 
-def test_a_small_csv_takes_the_columnar_path(catalog, tmp_path, monkeypatch):
+def test_short_tables_take_the_row_writers_and_longer_ones_the_columns(
+    catalog, tmp_path, monkeypatch
+):
+    """Under COLUMNS_MIN_ROWS rows the published CSV and the XLSX sheet are written by the
+    row loops, under JSON_COLUMNS_MIN_ROWS the JSON too (per-call costs of pyarrow outweigh
+    its speed there); the same files either way."""
     catalog.dataset("t", csv_text=_csv(12), fields=FIELDS)
-    calls = []
-    real = derive.write_csv_and_stats
+    calls: list[str] = []
 
-    def spy(*args, **kwargs):
-        calls.append(True)
-        return real(*args, **kwargs)
+    def spy(name):
+        real = getattr(derive, name)
 
-    monkeypatch.setattr(derive, "write_csv_and_stats", spy)
-    columnar = _derive(catalog, tmp_path, "columnar")
-    assert calls == [True]
+        def call(*args, **kwargs):
+            calls.append(name)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(derive, name, call)
+
+    for name in ("write_csv_and_stats", "sheet_rows", "write_json_columnar"):
+        spy(name)
+    rows = _derive(catalog, tmp_path, "rows")
+    assert calls == []
+    monkeypatch.setattr(derive, "COLUMNS_MIN_ROWS", 12)
+    assert _derive(catalog, tmp_path, "csv-xlsx") == rows
+    assert calls == ["write_csv_and_stats", "sheet_rows"]
+    monkeypatch.setattr(derive, "JSON_COLUMNS_MIN_ROWS", 12)
+    assert _derive(catalog, tmp_path, "columns") == rows
+    assert calls[2:] == ["write_csv_and_stats", "sheet_rows", "write_json_columnar"]
     monkeypatch.setattr(derive, "FAST_DERIVE_MIN_BYTES", 1 << 40)
-    assert _derive(catalog, tmp_path, "rows") == columnar
+    assert _derive(catalog, tmp_path, "loop") == rows
 
 
 def test_derivation_columns_feed_the_downloads_without_a_second_read(

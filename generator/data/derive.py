@@ -47,6 +47,19 @@ PREVIEW_ROWS = 20
 # catalog's 267 resources (104 to 3,396 rows) it took 1.7-2.1 CPU-s against the row
 # loop's 2.5 (same bytes and statistics); the tests set it high to compare both.
 FAST_DERIVE_MIN_BYTES = 0
+# ... unless the table is short: every pyarrow call costs microseconds whatever the rows,
+# and a resource pays about a hundred of them. One CSV resource at a time, in CPU-ms
+# (columns against rows; same bytes, same statistics):
+#   30 rows x 5 fields (the synthetic bench): CSV and statistics 1.1-1.8 / 0.5, XLSX
+#     1.6-2.2 / 0.6-0.8, JSON 0.57-0.75 / 0.42-0.51
+#   44 x 12: 2.8 / 0.9, 3.5 / 1.6, 1.4 / 1.1;  88 x 9: 2.0 / 1.3, 2.8 / 2.0, 1.0 / 1.2
+#   104 x 14: 2.6 / 1.5, 3.8 / 2.9, 1.7 / 2.5;  308 x 4: 1.7 / 2.0, 2.3 / 3.2, 1.0 / 2.0
+#   452 x 11: 2.3 / 4.3, 5.2 / 8.9, 2.0 / 7.9
+# so a table of fewer rows than these takes the row writers (the JSON ones win only on
+# the smallest tables). A source's rows are counted as its lines when it is small.
+COLUMNS_MIN_ROWS = 200
+JSON_COLUMNS_MIN_ROWS = 64
+_COUNTED_BYTES = 64 << 10  # larger sources are not counted: they take the columns
 DISTINCT_CAP = 10_000  # distinct counts stop growing here ("≥ 10000")
 NUMERIC = {"integer", "number", "year"}
 ORDERED = NUMERIC | {"date", "datetime", "time", "yearmonth"}
@@ -261,6 +274,15 @@ def _write_rows(
     return count, preview
 
 
+def _short(ds: Dataset, res: Resource) -> bool:
+    """Whether the CSV source has fewer than COLUMNS_MIN_ROWS lines after its header (a
+    value may hold a newline: this only chooses between two writers of the same bytes)."""
+    if COLUMNS_MIN_ROWS <= 0 or (ds.folder / res.path).stat().st_size > _COUNTED_BYTES:
+        return False
+    with data_file(ds.folder, res.path, ds.id) as source:
+        return source.read(_COUNTED_BYTES + 1).count(b"\n") <= COLUMNS_MIN_ROWS
+
+
 def write_published_csv(
     ds: Dataset,
     res: Resource,
@@ -277,6 +299,7 @@ def write_published_csv(
         and res.format == "csv"
         and dialect_of(res.raw).is_default  # the columnar path reads "," and '"' only
         and (ds.folder / res.path).stat().st_size >= FAST_DERIVE_MIN_BYTES
+        and not _short(ds, res)
     ):
         stats = [_FieldStats(f) for f in res.fields]
         try:
@@ -389,7 +412,9 @@ def write_variants(
             res.title,
             ds.issued,
             ds.modified,
-            rows_xml=partial(sheet_rows, batches=table.batches),
+            rows_xml=partial(sheet_rows, batches=table.batches)
+            if rows is None or rows >= COLUMNS_MIN_ROWS
+            else None,
         )
         files[downloads.XLSX.key] = out.register(base + downloads.XLSX.suffix)
     target = out.path_for_stream(base + downloads.JSON.suffix)
@@ -400,7 +425,10 @@ def write_variants(
         "schema": _published_schema(ds, res.name),
     }
     try:
-        write_json_columnar(csv_path, target, header, res.fields, table.batches)
+        if rows is not None and rows < JSON_COLUMNS_MIN_ROWS:
+            downloads.write_json(csv_path, target, header, res.fields)
+        else:
+            write_json_columnar(csv_path, target, header, res.fields, table.batches)
     except Unsupported as exc:
         log.info("%s/%s: JSON written row by row (%s)", ds.id, res.name, exc)
         downloads.write_json(csv_path, target, header, res.fields)

@@ -167,18 +167,21 @@ def write_parquet(
             columns.append(_typed(field, column) if ok else _text(column))
         return pa.Table.from_arrays(columns, schema=schema)
 
-    with pq.ParquetWriter(
-        dst,
-        schema,
-        compression="zstd",
-        compression_level=ZSTD_LEVEL,
-        use_dictionary=True,
-        write_statistics=True,
-        version="2.6",
-        data_page_size=PAGE_BYTES,
-        dictionary_pagesize_limit=PAGE_BYTES,  # many distinct values: plain pages sooner
-        write_page_index=True,
-    ) as writer:
+    with (
+        pa.OSFile(str(dst), "wb") as sink,  # a path would be resolved to a file system
+        pq.ParquetWriter(
+            sink,
+            schema,
+            compression="zstd",
+            compression_level=ZSTD_LEVEL,
+            use_dictionary=True,
+            write_statistics=True,
+            version="2.6",
+            data_page_size=PAGE_BYTES,
+            dictionary_pagesize_limit=PAGE_BYTES,  # many distinct values: plain pages sooner
+            write_page_index=True,
+        ) as writer,
+    ):
         pending: list[pa.Table] = []
         held = 0
         source = batches() if batches is not None else _batches(src, names)
