@@ -41,8 +41,15 @@ def test_large_files_are_compressed_block_by_block(
     tmp_path: Path, small_blocks: None, monkeypatch: pytest.MonkeyPatch
 ):
     read_whole = []
-    real = Path.read_bytes
-    monkeypatch.setattr(Path, "read_bytes", lambda p: read_whole.append(p.name) or real(p))
+    real = compress._read_small
+
+    def spy(path: str) -> bytes | None:
+        data = real(path)
+        if data is not None:  # read whole, not streamed
+            read_whole.append(Path(path).name)
+        return data
+
+    monkeypatch.setattr(compress, "_read_small", spy)
     one, two = tree(tmp_path / "one"), tree(tmp_path / "two")
     compress.precompress(one, None, 1)
     compress.precompress(two, None, 1)

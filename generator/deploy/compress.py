@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import zlib
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -154,21 +155,38 @@ class _Where:
 def _compress_file(where: _Where, rel: str) -> tuple[int, dict[str, WrittenFile], str]:
     """Write the siblings of one file that are smaller than it; (original size, siblings,
     sha256 of the bytes compressed). Runs in a worker process: it writes only its own
-    siblings' paths."""
-    size = (where.root / rel).stat().st_size
-    if size >= STREAM_BYTES:
+    siblings' paths. The file is opened once, sized on its descriptor and read in one call
+    (a stat, a second open and pathlib's joins cost more than the reading)."""
+    path = os.path.join(where.root, rel)
+    data = _read_small(path)
+    if data is None:
+        size = os.stat(path).st_size
         siblings, source = _compress_streamed(where, rel, size)
         return size, siblings, source
-    data = (where.root / rel).read_bytes()
     out = OutputTree(where.root)
     for suffix in encodings_for(rel):
         packed = COMPRESSORS[suffix](data)
         if len(packed) < len(data):  # else a server would rather send the original
             written = out.write_bytes(rel + suffix, packed)
             if where.cache_root is not None:
-                store_object(where.cache_root, where.root / written.path, written.sha256)
+                store_object(where.cache_root, out.root / written.path, written.sha256)
     siblings = {w.path[len(rel) :]: w for w in out.files.values()}
     return len(data), siblings, hashlib.sha256(data).hexdigest()
+
+
+def _read_small(path: str) -> bytes | None:
+    """The whole file, or None when it is STREAM_BYTES or more (compressed from disk)."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        size = os.fstat(fd).st_size
+        if size >= STREAM_BYTES:
+            return None
+        parts = [os.read(fd, size + 1)]  # one read, and one more only if it grew
+        while parts[-1] and sum(map(len, parts)) > size:
+            parts.append(os.read(fd, 1 << 20))
+        return b"".join(parts)
+    finally:
+        os.close(fd)
 
 
 class _StreamedGzip:
