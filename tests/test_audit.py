@@ -554,3 +554,64 @@ def test_an_unpublished_resource_is_read_row_by_row_only_when_its_file_holds_per
                 mask_value(VALID["mobile"]),
             )
         read_by_rows.clear()
+
+
+def _archive(members: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", method) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _pieces(data: bytes) -> list[tuple[str, bytes]]:
+    return list(generator.audit.files._stream_pieces(io.BytesIO(data), "a.xlsx", 0))
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])
+def test_archive_members_are_read_from_memory_only_when_they_check_out(method, monkeypatch):
+    """A small member of an archive held in memory is sliced and inflated from the
+    archive's bytes instead of through zipfile's reader, and only when its local header,
+    size and CRC-32 agree with the directory: a member changed after it was written, a
+    name that differs between directory and header, an encrypted or cut member all go to
+    zipfile, which fails on them (unreadable: the audit cannot show them clean)."""
+    secret = CLOSED_ADDRESS.encode()
+    inner = _archive({"deep.txt": b"x " + secret})
+    data = _archive(
+        {"sheet.xml": b"<c>" + secret + b"</c>", "empty.txt": b"", "in.zip": inner}, method
+    )
+    opened: list[str] = []
+    real_open = zipfile.ZipFile.open
+    monkeypatch.setattr(
+        zipfile.ZipFile,
+        "open",
+        lambda self, info, *a, **k: opened.append(info.filename) or real_open(self, info, *a, **k),
+    )
+    pieces = _pieces(data)
+    assert [name for name, _ in pieces] == ["a.xlsx!sheet.xml", "a.xlsx!in.zip!deep.txt"]
+    assert all(secret in piece for _, piece in pieces)
+    assert opened == []  # every member, the nested archive's too, came from memory
+
+    sheet = data.index(b"sheet.xml") + len("sheet.xml")  # the local header's name, then data
+    changed = bytearray(data)
+    changed[sheet + 2] ^= 0x01  # a byte of the member's data: its CRC no longer matches
+    with pytest.raises(generator.audit.files.Unreadable):
+        _pieces(bytes(changed))
+    renamed = bytearray(data)
+    renamed[sheet - 1 : sheet] = b"X"  # the local header names another file than the directory
+    with pytest.raises(generator.audit.files.Unreadable):
+        _pieces(bytes(renamed))
+    first_entry = data.index(b"PK\x01\x02")
+    encrypted = bytearray(data)
+    encrypted[first_entry + 8] |= 0x01  # the directory says sheet.xml is encrypted
+    with pytest.raises(generator.audit.files.Unreadable):
+        _pieces(bytes(encrypted))
+    cut = data[: sheet + 5] + data[sheet + 5 + 10 :]  # ten bytes of the member gone
+    with pytest.raises(generator.audit.files.Unreadable):
+        _pieces(cut)
+    big = _archive({"big.txt": b"y" * 64 + secret}, method)  # (writing opens members too)
+    opened.clear()
+    assert _pieces(big)[0][1].endswith(secret) and opened == []
+    monkeypatch.setattr(generator.audit.files, "CHUNK", 32)  # members over CHUNK: streamed
+    streamed = _pieces(big)
+    assert opened == ["big.txt"] and secret in b"".join(piece for _, piece in streamed)

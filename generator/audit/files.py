@@ -12,7 +12,9 @@ import logging
 import lzma
 import os
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -132,20 +134,38 @@ def _stream_pieces(handle: io.BufferedIOBase, name: str, depth: int) -> Iterator
     if depth > MAX_NESTING:
         raise Unreadable(f"{name}: archives nested too deep")
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        whole = handle.getvalue() if isinstance(handle, io.BytesIO) else None
         try:
             with zipfile.ZipFile(handle) as archive:
                 for info in archive.infolist():
                     if info.is_dir():
                         continue
                     inner_name = f"{name}!{info.filename}"
-                    with archive.open(info) as member:
-                        first = member.read(8)
-                        if not _is_container(first):  # plain text: streamed, never whole
-                            yield from _plain_pieces(member, inner_name, first)
+                    data = _member(whole, info, archive) if whole is not None else None
+                    if data is not None:  # the member's bytes, checked against its CRC
+                        if not _is_container(data[:8]):
+                            if data:
+                                yield inner_name, data
                             continue
-                        nested = io.BytesIO(first + member.read())  # needs seeking
+                        nested = io.BytesIO(data)
+                    else:
+                        with archive.open(info) as member:
+                            first = member.read(8)
+                            if not _is_container(first):  # plain text: streamed, never whole
+                                yield from _plain_pieces(member, inner_name, first)
+                                continue
+                            nested = io.BytesIO(first + member.read())  # needs seeking
                     yield from _stream_pieces(nested, inner_name, depth + 1)
-        except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError) as exc:
+        # zipfile lets a broken deflate stream (zlib.error) and a directory whose offsets
+        # point before the archive (ValueError: a negative seek) through as they are
+        except (
+            zipfile.BadZipFile,
+            RuntimeError,
+            NotImplementedError,
+            EOFError,
+            zlib.error,
+            ValueError,
+        ) as exc:
             raise Unreadable(f"{name}: {exc}") from exc
         return
     if head.startswith(b"PAR1"):
@@ -164,10 +184,59 @@ def _stream_pieces(handle: io.BufferedIOBase, name: str, depth: int) -> Iterator
         try:
             with opener(handle) as inner_stream:
                 yield from _inflated_pieces(inner_stream, name, depth + 1)
-        except (OSError, EOFError, lzma.LZMAError) as exc:
+        except (OSError, EOFError, lzma.LZMAError, zlib.error) as exc:
             raise Unreadable(f"{name}: {exc}") from exc
         return
     yield from _plain_pieces(handle, name)
+
+
+_PLAIN_FLAGS = ~(0x08 | 0x800)  # flag bits the fast path accepts: data descriptor, UTF-8 name
+
+
+def _member(whole: bytes, info: zipfile.ZipInfo, archive: zipfile.ZipFile) -> bytes | None:
+    """A small stored or deflated member of an archive held in memory, taken from the
+    archive's bytes in one slice and one inflate (zipfile reads it through a file object
+    and its own buffers: 1,400 XLSX and zip files of 1,000 synthetic datasets 0.17 ->
+    0.08 CPU-s). It is the member only when it reads exactly as zipfile would read it: the
+    local header's signature and name match the directory's, the inflated length is the
+    directory's size and the CRC-32 is the directory's. Anything else (encryption, another
+    method, a member over CHUNK, a mismatch, a broken stream) gives None, and zipfile
+    reads the member as before: its errors are the audit's findings, as they were."""
+    if (
+        info.flag_bits & _PLAIN_FLAGS
+        or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+        or info.file_size > CHUNK
+        or (info.compress_type == zipfile.ZIP_STORED and info.compress_size != info.file_size)
+    ):
+        return None
+    start = info.header_offset
+    header = whole[start : start + zipfile.sizeFileHeader]
+    if len(header) != zipfile.sizeFileHeader:
+        return None
+    fields = struct.unpack(zipfile.structFileHeader, header)
+    if fields[zipfile._FH_SIGNATURE] != zipfile.stringFileHeader:
+        return None
+    start += zipfile.sizeFileHeader
+    raw_name = whole[start : start + fields[zipfile._FH_FILENAME_LENGTH]]
+    utf8 = fields[zipfile._FH_GENERAL_PURPOSE_FLAG_BITS] & 0x800
+    try:
+        local_name = raw_name.decode("utf-8" if utf8 else archive.metadata_encoding or "cp437")
+    except UnicodeDecodeError:
+        return None
+    if local_name != info.orig_filename:
+        return None
+    start += fields[zipfile._FH_FILENAME_LENGTH] + fields[zipfile._FH_EXTRA_FIELD_LENGTH]
+    raw = whole[start : start + info.compress_size]
+    if info.compress_type == zipfile.ZIP_STORED:
+        data = raw
+    else:
+        try:
+            data = zlib.decompressobj(-15).decompress(raw, info.file_size)
+        except zlib.error:
+            return None
+    if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
+        return None
+    return data
 
 
 def _parquet_pieces(handle: IO[bytes], name: str) -> Iterator[tuple[str, bytes]]:
