@@ -147,6 +147,7 @@ class ZipWriter:
             held.append(chunk)
             total += len(chunk)
             if total > MEMORY_BYTES:
+                del chunk  # held by the list alone: _stream lets each go once deflated
                 self._stream(name, held, it, stream_level)
                 return
         self.writestr(name, b"".join(held), level)
@@ -199,9 +200,9 @@ class ZipWriter:
                 self._write(out)
             size += len(view)
 
-        for chunk in held:
-            feed(chunk)
-        held.clear()
+        held.reverse()
+        while held:
+            feed(held.pop())
         for chunk in rest:
             feed(chunk)
         tail = compressor.flush()
