@@ -5,7 +5,6 @@ metadata works out keys and lines only for strings that may hold personal data."
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -134,31 +133,17 @@ def test_descriptor_keys_tell_types_apart() -> None:
 
 # --- personal data in metadata ---------------------------------------------------------------
 
-DESCRIBED = textwrap.dedent("""\
-    name: described
-    title: 公交线路
-    title_en: Bus lines
-    description: 测试数据集，咨询电话 13912345678
-    publisher: jtj
-    theme: transport
-    keywords: [公交]
-    open_type: 无条件开放
-    update_frequency: monthly
-    issued: 2024-01-01
-    modified: 2026-11-01
-    resources:
-      - name: rows
-        title: 数据
-        path: data/rows.csv
-        format: csv
-        schema:
-          fields:
-            - {name: line_id, type: string, title: 线路编号}
-            - name: stops
-              type: integer
-              title: 站点数
-              description: 站点联系人 zhang.san@example.cn
-""")
+# the mobile number on line 4, the email address on line 23
+DESCRIBED = dataset_yaml(
+    "described",
+    fields="""\
+    - {name: line_id, type: string, title: 线路编号}
+    - name: stops
+      type: integer
+      title: 站点数
+      description: 站点联系人 zhang.san@example.cn
+""",
+).replace("测试数据集 described", "测试数据集，咨询电话 13912345678")
 
 
 def test_metadata_scan_finds_the_same_and_locates_only_candidates(

@@ -13,11 +13,9 @@ import csv
 import logging
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
 
 from ..checks.personal import (
     CARD_FIRST_DIGITS,
-    CHUNK,
     ID_CHECK,
     ID_WEIGHTS,
     MOBILE_PREFIXES,
@@ -31,6 +29,7 @@ from ..checks.personal import (
     metadata_problem,
     personal_data,
     site_texts,
+    stream_has_personal_data,
     text_findings,
     valid_card,
     valid_mobile,
@@ -86,29 +85,7 @@ def _source_has_personal_data(ds: Dataset, res: Resource) -> bool:
     if res.format != "csv" or not res.path or res.derivation is not None:
         return True
     with data_file(ds.folder, res.path, ds.id) as handle:
-        return _stream_has_personal_data(handle, res.encoding)
-
-
-def _stream_has_personal_data(handle: IO[bytes], encoding: str) -> bool:
-    """personal_data over a whole file, in pieces cut at line ends (as
-    checks.personal.file_has_personal_data does for a path): no value it looks for spans
-    a line end, and memory stays at one piece."""
-    recode = encoding.lower().replace("_", "-") not in ("utf-8", "utf8", "utf-8-sig")
-    rest = b""
-    while block := handle.read(CHUNK):
-        block = rest + block
-        cut = block.rfind(b"\n") + 1
-        if cut == 0:  # no line end yet: keep reading
-            rest = block
-            continue
-        piece, rest = block[:cut], block[cut:]
-        if recode:
-            piece = piece.decode(encoding, errors="replace").encode("utf-8")
-        if any(True for _ in personal_data(piece)):
-            return True
-    if recode:
-        rest = rest.decode(encoding, errors="replace").encode("utf-8")
-    return bool(rest) and any(True for _ in personal_data(rest))
+        return stream_has_personal_data(handle, res.encoding)
 
 
 def audit_personal_data(root: Path, catalog: Catalog, result: AuditResult) -> None:

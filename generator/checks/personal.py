@@ -30,7 +30,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
@@ -486,25 +486,30 @@ CHUNK = 16 << 20
 
 
 def file_has_personal_data(path: Path, encoding: str = "utf-8", data: bytes | None = None) -> bool:
-    """personal_data over a whole file (or its ``data``, read once: checks/filebytes.py),
-    read in pieces cut at line ends: no value it looks for spans a newline, and memory
-    stays at one piece instead of the file."""
+    """personal_data over a whole file (or its ``data``, read once: checks/filebytes.py);
+    see :func:`stream_has_personal_data`."""
+    with open(path, "rb") if data is None else io.BytesIO(data) as handle:
+        return stream_has_personal_data(handle, encoding)
+
+
+def stream_has_personal_data(handle: IO[bytes], encoding: str = "utf-8") -> bool:
+    """personal_data over an open file, read in pieces cut at line ends: no value it looks
+    for spans a newline, and memory stays at one piece instead of the file."""
     codec = encoding.lower().replace("_", "-")
     recode = codec not in ("utf-8", "utf8", "utf-8-sig")
     rest = b""
-    with open(path, "rb") if data is None else io.BytesIO(data) as handle:
-        while block := handle.read(CHUNK):
-            block = rest + block
-            cut = block.rfind(b"\n") + 1
-            if cut == 0:  # no line end yet: keep reading
-                rest = block
-                continue
-            piece = block[:cut]
-            if recode:
-                piece = piece.decode(encoding, errors="replace").encode("utf-8")
-            if any(True for _ in personal_data(piece)):
-                return True
-            rest = block[cut:]
+    while block := handle.read(CHUNK):
+        block = rest + block
+        cut = block.rfind(b"\n") + 1
+        if cut == 0:  # no line end yet: keep reading
+            rest = block
+            continue
+        piece = block[:cut]
+        if recode:
+            piece = piece.decode(encoding, errors="replace").encode("utf-8")
+        if any(True for _ in personal_data(piece)):
+            return True
+        rest = block[cut:]
     if recode:
         rest = rest.decode(encoding, errors="replace").encode("utf-8")
     return bool(rest) and any(True for _ in personal_data(rest))
