@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..checks.fastcheck import Unsupported
 from ..model import FieldInfo
 from .zipwriter import ZipWriter
@@ -118,6 +120,28 @@ _FORMULA_BYTES = re.compile(
     rb"|[+-](?!(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?(?:,|$)))",
     re.MULTILINE,
 )
+# _FORMULA_BYTES without its "a cell starts here": matched at each cell whose first byte
+# is one of _FORMULA_FIRST. The regular expression searched for a cell start at every byte
+# (25 MB of the real-sized catalog's published CSVs: 0.55 CPU-s, where finding the cell
+# starts with numpy and matching at the few that begin so takes 0.03)
+_FORMULA_CELL = re.compile(_FORMULA_BYTES.pattern[len(rb"(?:^|,)") :], re.MULTILINE)
+_FORMULA_FIRST = np.zeros(256, dtype=bool)
+_FORMULA_FIRST[list(b"=@\t+-\xef")] = True
+
+
+def _formula_cell(lines: bytes, end: int) -> bool:
+    """Whether ``_FORMULA_BYTES.search(lines, 0, end)`` finds a cell, without searching
+    every byte: the cells start at 0 and after each comma or newline (^ in MULTILINE), and
+    only those starting with a byte of _FORMULA_FIRST can match."""
+    if end <= 0:
+        return False
+    raw = np.frombuffer(lines, dtype=np.uint8, count=end)
+    before = raw[:-1]
+    starts = np.flatnonzero((before == 0x2C) | (before == 0x0A)) + 1
+    candidates = starts[_FORMULA_FIRST[raw[starts]]].tolist()
+    if _FORMULA_FIRST[raw[0]]:
+        candidates.insert(0, 0)
+    return any(_FORMULA_CELL.match(lines, start, end) for start in candidates)
 
 
 def excel_safe(cell: str) -> str:
@@ -184,10 +208,10 @@ def _copy_without_quotes(
                 return False
             lines = rest + chunk
             cut = lines.rfind(b"\n") + 1
-            if _FORMULA_BYTES.search(lines, 0, cut):
+            if _formula_cell(lines, cut):
                 return False
             rest = lines[cut:]
-        if _FORMULA_BYTES.search(rest):
+        if _formula_cell(rest, len(rest)):
             return False
     with open(src, "rb") as source, open(dst, "wb") as target:
         target.write(b"\xef\xbb\xbf")

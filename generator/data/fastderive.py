@@ -91,6 +91,13 @@ def _text_buffer(lines: pa.Array) -> memoryview:
     return memoryview(data)[int(offsets[0]) : int(offsets[-1])]
 
 
+def may_hold_controls(data: memoryview) -> bool:
+    """Whether the bytes hold any below 0x20 (a C0 control, tab and newlines included):
+    one vectorised minimum, so a column's bytes are searched by a slower regular
+    expression for particular controls only when there is one to find."""
+    return len(data) > 0 and int(np.frombuffer(data, dtype=np.uint8).min()) < 0x20
+
+
 def _periods(stats: Stats, values: pa.Array, is_year: bool) -> None:
     """derive._FieldStats counts ^(\\d{4})(?:-(\\d{2}))? per value; the same on a column."""
     parts = pc.extract_regex(values, r"^(?P<y>[0-9]{4})(?:-(?P<m>[0-9]{2}))?")

@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 from ..checks.fastcheck import Unsupported
 from ..model import FieldInfo
 from .downloads import FALSE_VALUES, TRUE_VALUES
-from .fastderive import _constant, _text_buffer
+from .fastderive import _constant, _text_buffer, may_hold_controls
 from .table import read_batches
 
 BLOCK_BYTES = 4 << 20
@@ -39,9 +39,10 @@ def _string(column: pa.Array) -> pa.Array:
     """Each value as a JSON string. The column's bytes are searched first (one regular
     expression over the buffer), so a column with nothing to escape costs no pass."""
     data = _text_buffer(column)
-    if _RARE_BYTES.search(data):
+    controls = may_hold_controls(data)
+    if controls and _RARE_BYTES.search(data):
         raise Unsupported("control characters")
-    for raw, escaped in _ESCAPES:
+    for raw, escaped in _ESCAPES if controls else _ESCAPES[:2]:  # the rest are controls
         if _ESCAPE_BYTES[raw].search(data):  # ASCII: never inside a multi-byte character
             column = pc.replace_substring(column, raw, escaped)
     return pc.binary_join_element_wise(pa.scalar('"'), column, pa.scalar('"'), "")

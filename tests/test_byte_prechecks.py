@@ -1,0 +1,86 @@
+"""The cheap byte checks that decide whether a slower regular expression must run give the
+same answer as that expression: a check that said "nothing here" wrongly would publish a
+formula-like cell without its ' (Excel CSV), an illegal XML character (XLSX) or a raw
+control character (JSON)."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from generator.data import downloads, fastjson, fastxlsx
+from generator.data.fastderive import _text_buffer, may_hold_controls
+
+# bytes that matter to the expressions, and a few that do not
+ALPHABET = list(b",\n=@\t+-.eE0123456789 ax\"\r\x00\x08\x0b\x1f") + [0xEF, 0xBC, 0xBF, 0xBE]
+ALPHABET += [0x9D, 0x8B, 0x8D, 0xA0, 0xE5, 0x8C, 0x97]
+TEXT = st.lists(st.sampled_from(ALPHABET), max_size=40).map(bytes)
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXT, st.integers(min_value=0, max_value=45))
+@example(b"=1", 2)
+@example(b"a,+x\n", 5)
+@example(b"a,-1,b", 6)
+@example(b"a\n-1e", 5)
+@example(b"a\n\xef\xbc\x9d", 5)
+@example(b"a,b\n@", 4)  # the last cell: its first byte at end - 1
+@example(b"a,b\n@", 3)  # ... and beyond end
+def test_formula_cells_found_as_the_expression_finds_them(data, end):
+    end = min(end, len(data))
+    expected = downloads._FORMULA_BYTES.search(data, 0, end) is not None
+    assert downloads._formula_cell(data, end) == expected
+
+
+def test_formula_cell_before_the_end_only():
+    assert downloads._formula_cell(b"1,=x", 4)
+    assert not downloads._formula_cell(b"1,=x", 2)  # the cell starts at the end
+    assert not downloads._formula_cell(b"", 0)
+    assert downloads._formula_cell(b"\t", 1)
+    assert not downloads._formula_cell(b"-12.5,+3\n", 9)  # numbers stay as they are
+
+
+def _buffer(values: list[str]) -> memoryview:
+    return _text_buffer(pa.array(values, pa.string()))
+
+
+TEXTS = st.lists(
+    st.text(alphabet=st.sampled_from(list("a北 \t\n\r\x00\x07\x08\x0b\x0c\x1f&<>\"\\\ufffe\uffff")))
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXTS)
+def test_control_check_never_hides_a_control(values):
+    data = _buffer(values)
+    if fastjson._RARE_BYTES.search(data) or fastxlsx._ILLEGAL_BYTES.search(
+        data.tobytes().replace(b"\xef\xbf", b"")
+    ):
+        assert may_hold_controls(data)
+    assert may_hold_controls(data) == any(ch < " " for value in values for ch in value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXTS)
+def test_json_strings_and_xlsx_cells_as_before(values):
+    """The column writers give what they gave with only the expressions: json.dumps's text
+    for each value; the XLSX cell with illegal characters dropped and XML escaped."""
+    import json
+
+    column = pa.array(values, pa.string())
+    try:
+        strings = fastjson._string(column).to_pylist()
+    except fastjson.Unsupported:
+        assert fastjson._RARE_BYTES.search(_buffer(values))
+    else:
+        assert strings == [json.dumps(v, ensure_ascii=False) for v in values]
+    refs = pa.array([str(i) for i in range(len(values))], pa.string())
+    cells = fastxlsx._text_cells(column, '<c r="A', refs).to_pylist()
+    for value, cell in zip(values, cells, strict=True):
+        if value == "":
+            assert cell is None
+            continue
+        text = fastxlsx.re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "", value)
+        escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        assert f">{escaped}</t></is></c>" in cell
