@@ -1,7 +1,9 @@
-"""The cheap byte checks that decide whether a slower regular expression must run give the
-same answer as that expression: a check that said "nothing here" wrongly would publish a
+"""The derive stage's shortcuts give what the longer way gave.
+
+The cheap checks that decide whether a slower regular expression must run give the same
+answer as that expression: a check that said "nothing here" wrongly would publish a
 formula-like cell without its ' (Excel CSV), an illegal XML character (XLSX) or a raw
-control character (JSON)."""
+control character (JSON). A summary's most frequent values are those of a full sort."""
 
 from __future__ import annotations
 
@@ -84,3 +86,18 @@ def test_json_strings_and_xlsx_cells_as_before(values):
         text = fastxlsx.re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "", value)
         escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         assert f">{escaped}</t></is></c>" in cell
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(st.text(alphabet="ab北0", max_size=3), st.integers(1, 4), max_size=30),
+    st.integers(1, 7),
+)
+def test_top_values_as_a_full_sort(counts, k):
+    """derive.top_values gives the first k of every value sorted by count, then value."""
+    from collections import Counter
+
+    from generator.data.derive import top_values
+
+    expected = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+    assert top_values(Counter(counts), k) == expected
