@@ -256,9 +256,8 @@ def _build(run: BuildRun) -> BuildResult:
             listed, shown, versions = _with_previous(catalog, published, previous)
             with timed(stages, "render"):
                 qualities = assess_catalog(catalog, reports, published, problems.items)
-                write_validation_files(catalog, qualities, out)
-                records = build_records(listed, shown, versions)
-                # the dataset pages render in workers while this process writes the feeds
+                # the dataset pages render in workers while this process writes the list
+                # pages, the validation files and the feeds
                 site = render_site(
                     listed,
                     shown,
@@ -272,8 +271,11 @@ def _build(run: BuildRun) -> BuildResult:
                     histories,
                     versions,
                 )
-                with site, timed(stages, "feeds"):
-                    _feeds(run, site, listed, records, shown, out, histories, stones)
+                with site:
+                    write_validation_files(catalog, qualities, out)
+                    records = build_records(listed, shown, versions)
+                    with timed(stages, "feeds"):
+                        _feeds(run, site, listed, records, shown, out, histories, stones)
             publish.pause_point("rendered")
             _index_and_audit(run, catalog, listed, records, out, problems)
             publish.pause_point("before-swap")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sqlite3
 import time
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from generator.model import Catalog, Dataset
 from generator.runtime import parallel
 from generator.runtime.cache import BuildCache
 from generator.runtime.parallel import DatasetPool, WorkerError
+from generator.site.render import Renderer
 
 
 def _load(factory, n: int) -> Catalog:
@@ -137,3 +139,67 @@ def test_parallel_loading_keeps_datasets_and_problems_in_order(catalog, monkeypa
     assert par_catalog == serial_catalog
     assert par_problems.items == serial_problems.items
     assert [p.dataset for p in par_problems.errors] == ["ds-00", "ds-03", "ds-06"]
+
+
+def _page_entries(cache: Path) -> dict[str, tuple[str, int]]:
+    """The page entries of a cache: key -> (value, generation that last used it)."""
+    with sqlite3.connect(cache / "index.sqlite") as db:
+        rows = db.execute("SELECT key, value, used FROM entries WHERE kind='page'").fetchall()
+    return {key: (value, used) for key, value, used in rows}
+
+
+def test_page_workers_look_their_pages_up_themselves(catalog, tmp_path, monkeypatch):
+    """The build's process computes no dataset page's key (the workers do, and copy
+    unchanged pages from the cache); a warm build counts the same hits as one process,
+    and the entries the workers read stay alive."""
+    _load(catalog, 12)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
+    cache = tmp_path / "cache"
+    serial_cache = tmp_path / "serial-cache"
+    build(catalog.root, tmp_path / "s1", jobs=1, cache_dir=serial_cache)
+    serial = build(catalog.root, tmp_path / "s2", jobs=1, cache_dir=serial_cache)
+    monkeypatch.setattr(parallel, "PARALLEL_THRESHOLD", 1)
+    parent = os.getpid()
+    specs = Renderer.dataset_page_specs
+
+    def in_workers_only(self, view):
+        assert os.getpid() != parent, "a dataset page's key was computed in the build"
+        return specs(self, view)
+
+    monkeypatch.setattr(Renderer, "dataset_page_specs", in_workers_only)
+    first = build(catalog.root, tmp_path / "one", jobs=2, cache_dir=cache)
+    assert first.cache["page_miss"] == serial.cache["page_hit"] + serial.cache.get("page_miss", 0)
+    entries = _page_entries(cache)
+    second = build(catalog.root, tmp_path / "two", jobs=2, cache_dir=cache)
+    assert second.cache["page_hit"] == serial.cache["page_hit"] > 12 * 2 * 2
+    assert second.cache.get("page_miss", 0) == serial.cache.get("page_miss", 0) == 0
+    assert _tree(tmp_path / "one") == _tree(tmp_path / "two") == _tree(tmp_path / "s2")
+    after = _page_entries(cache)
+    assert after.keys() == entries.keys()
+    assert len({used for _, used in after.values()}) == 1  # every page used by this build
+
+
+def test_a_page_worker_renders_a_damaged_or_forged_page_again(catalog, tmp_path, monkeypatch):
+    _load(catalog, 12)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
+    monkeypatch.setattr(parallel, "PARALLEL_THRESHOLD", 1)
+    cache = tmp_path / "cache"
+    build(catalog.root, tmp_path / "one", jobs=2, cache_dir=cache)
+    page = "datasets/ds-03/index.html"
+    sha = hashlib.sha256((tmp_path / "one" / page).read_bytes()).hexdigest()
+    obj = cache / "objects" / sha[:2] / sha[2:]
+    obj.unlink()
+    obj.write_bytes(b"damaged")  # a page object of one dataset, wrong size
+    with sqlite3.connect(cache / "index.sqlite") as db:  # another's entry, forged
+        key, value = next(
+            (k, v) for k, (v, _) in _page_entries(cache).items() if '"size"' in v
+        )
+        db.execute("UPDATE entries SET mac='0' WHERE kind='page' AND key=?", (key,))
+    second = build(catalog.root, tmp_path / "two", jobs=2, cache_dir=cache)
+    assert second.cache["page_miss"] == 2 and second.cache["forged"] == 1
+    assert _tree(tmp_path / "one") == _tree(tmp_path / "two")
+    third = build(catalog.root, tmp_path / "three", jobs=2, cache_dir=cache)
+    # the forged entry was written again; the damaged object stays where it is (storing
+    # keeps an object already there), so that page is rendered again, never copied
+    assert third.cache["page_miss"] == 1
+    assert _tree(tmp_path / "one") == _tree(tmp_path / "three")

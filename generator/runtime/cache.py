@@ -291,6 +291,29 @@ def _link_or_copy(path: Path, target: str) -> None:
         os.replace(tmp, target)
 
 
+def entry_mac(secret: bytes, kind: str, key: str, value: str) -> str:
+    """HMAC-SHA256 of an entry, with the key kept outside the cache (:func:`cache_key`).
+    The entry names the sha256 of every object it uses, so objects are covered too."""
+    message = "\x1f".join((kind, key, value)).encode("utf-8", "surrogatepass")
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+
+def restore_object(root: Path, sha: str, size: int, target: Path) -> bool:
+    """See :meth:`BuildCache.restore_file`."""
+    source = object_path(root, sha)
+    try:
+        if source.stat().st_size != size or sha256_file(source) != sha:
+            return False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+    except OSError:
+        return False
+    return True
+
+
 @dataclasses.dataclass(frozen=True)
 class CatalogDigest:
     """Content hashes of a catalog, taken before it is loaded."""
@@ -523,10 +546,7 @@ class BuildCache:
         return json.loads(row[0])
 
     def _mac(self, kind: str, key: str, value: str) -> str:
-        """HMAC-SHA256 of an entry, with the key kept outside the cache (:func:`cache_key`).
-        The entry names the sha256 of every object it uses, so objects are covered too."""
-        message = "\x1f".join((kind, key, value)).encode("utf-8", "surrogatepass")
-        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+        return entry_mac(self._key, kind, key, value)
 
     def put(self, kind: str, key: str, value: Any) -> None:
         if self._db is not None:
@@ -574,18 +594,24 @@ class BuildCache:
         missing, or its size or content is not what was recorded."""
         if self.root is None:
             return False
-        source = self._object(sha)
-        try:
-            if source.stat().st_size != size or sha256_file(source) != sha:
-                return False
-            target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(source, target)
-            except OSError:
-                shutil.copyfile(source, target)
-        except OSError:
-            return False
-        return True
+        return restore_object(self.root, sha, size, target)
+
+    def for_workers(self) -> WorkerCache | None:
+        """What worker processes may use of this cache (:class:`WorkerCache`); None
+        without a cache."""
+        if self.root is None:
+            return None
+        return WorkerCache(self.root, self._key, self.digest)
+
+    def take_back(self, kept: WorkerCache.Kept) -> None:
+        """What a worker stored and used (:meth:`WorkerCache.take`), as if this process
+        had: its entries are written, the entries it read stay alive, its counts add up."""
+        if self._db is None:
+            return
+        for (kind, key), value in kept.stored.items():
+            self.put(kind, key, value)
+        self._touched.update(kept.used)
+        self.stats.update(kept.stats)
 
     # the per-dataset unit of work
 
@@ -681,3 +707,74 @@ def _shas(value: Any) -> Iterable[str]:
     elif isinstance(value, list):
         for v in value:
             yield from _shas(v)
+
+
+class WorkerCache:
+    """A build's cache as a worker process sees it: it reads entries over a read-only
+    connection of its own, checked with the build's key (a forged or damaged entry is
+    ignored, as :meth:`BuildCache.get` does), restores and stores objects, and keeps
+    what it would write for the build (:meth:`take`), which alone writes the index.
+
+    The page workers look up their own pages with it: computing the keys of every page
+    in the build's process, before the workers started, left one core idle (5 s of 20,000
+    pages at 10,000 datasets)."""
+
+    @dataclasses.dataclass
+    class Kept:
+        stored: dict[tuple[str, str], Any]
+        used: set[tuple[str, str]]
+        stats: Counter[str]
+
+    def __init__(self, root: Path, key: bytes, digest: CatalogDigest | None) -> None:
+        self.root = root
+        self._key = key
+        self.digest = digest
+        self._db: sqlite3.Connection | None = None
+        self._reset()
+
+    enabled = True
+
+    def _reset(self) -> None:
+        self.stats: Counter[str] = Counter()
+        self._stored: dict[tuple[str, str], Any] = {}
+        self._used: set[tuple[str, str]] = set()
+
+    def __getstate__(self) -> dict[str, Any]:  # sent to workers that do not fork
+        state = dict(self.__dict__)
+        state["_db"] = None
+        return state
+
+    def get(self, kind: str, key: str) -> Any | None:
+        if self._db is None:  # opened in the worker: a connection never crosses a fork
+            uri = (self.root / "index.sqlite").resolve().as_uri() + "?mode=ro"
+            self._db = sqlite3.connect(uri, uri=True, timeout=60)
+        row = self._db.execute(
+            "SELECT value, mac FROM entries WHERE kind=? AND key=?", (kind, key)
+        ).fetchone()
+        if row is None:
+            return None
+        if not hmac.compare_digest(row[1], entry_mac(self._key, kind, key, row[0])):
+            log.warning(
+                "cache entry %s/%s was not written by a build with this key: ignored",
+                kind,
+                key[:12],
+            )
+            self.stats["forged"] += 1
+            return None
+        self._used.add((kind, key))
+        return json.loads(row[0])
+
+    def put(self, kind: str, key: str, value: Any) -> None:
+        self._stored[(kind, key)] = value
+
+    def restore_file(self, sha: str, size: int, target: Path) -> bool:
+        return restore_object(self.root, sha, size, target)
+
+    def store_file(self, path: Path, sha: str) -> None:
+        store_object(self.root, path, sha)
+
+    def take(self) -> WorkerCache.Kept:
+        """What this worker stored, used and counted since the last take."""
+        kept = WorkerCache.Kept(self._stored, self._used, self.stats)
+        self._reset()
+        return kept

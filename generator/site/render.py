@@ -32,10 +32,10 @@ from ..policy import OpenType, level_label
 from ..runtime import parallel
 from ..runtime.cache import (
     BuildCache,
+    WorkerCache,
     code_fingerprint,
     dataclass_fields,
     hash_text,
-    store_object,
     tree_digest,
 )
 from ..runtime.output import OutputTree, WrittenFile
@@ -266,7 +266,7 @@ class Renderer:
         out: OutputTree,
         today: dt.date | None = None,
         jobs: int | None = 1,
-        cache: BuildCache | None = None,
+        cache: BuildCache | WorkerCache | None = None,
         templates_digest: str = "",
         advance: Callable[[int], None] = lambda n: None,
         folded: Environment | None = None,
@@ -741,11 +741,11 @@ class SitePages:
 
 @dataclass
 class _RunningPages:
-    """Dataset pages handed to workers: which (language, position), with their cache keys."""
+    """Dataset pages handed to workers: which (language, position)."""
 
-    running: parallel.Running[dict[str, WrittenFile]] | None = None
+    running: parallel.Running[_PageResult] | None = None
     todo: list[tuple[str, int]] = field(default_factory=list)
-    keys: list[list[tuple[str, str]]] = field(default_factory=list)  # per task: (key, rel)
+    cache: BuildCache | None = None
 
     def close(self) -> None:
         if self.running is not None:
@@ -756,12 +756,12 @@ class _RunningPages:
         if self.running is None:
             return
         results = self.running.result()
-        for (lang, _), files, page_keys in zip(self.todo, results, self.keys, strict=True):
+        for (lang, _), (files, kept) in zip(self.todo, results, strict=True):
             renderer = renderers[lang]
             renderer.out.adopt(files)
             renderer.advance(1)
-            for key, rel in page_keys:
-                renderer.remember_page(key, files[rel])  # the worker stored the file
+            if self.cache is not None and kept is not None:
+                self.cache.take_back(kept)  # the worker stored the files themselves
 
 
 def start_dataset_pages(renderers: dict[str, Renderer], jobs: int | None) -> _RunningPages:
@@ -770,8 +770,10 @@ def start_dataset_pages(renderers: dict[str, Renderer], jobs: int | None) -> _Ru
 
     The workers get the views of the whole site once, when they start (inherited where
     processes fork), and each task names only a language and a position, so nothing big
-    is pickled per page. With a cache, the parent copies the pages whose input is
-    unchanged and sends only the others out. Few pages are rendered here and now.
+    is pickled per page. With a cache, each worker computes its pages' keys and copies
+    the pages whose input is unchanged from the cache itself (:class:`WorkerCache`):
+    this process does no work per page before the workers start. Few pages are rendered
+    here and now.
     """
     count = sum(len(r.views) for r in renderers.values())
     if parallel.resolve_jobs(jobs) <= 1 or count < parallel.PARALLEL_THRESHOLD:
@@ -779,21 +781,9 @@ def start_dataset_pages(renderers: dict[str, Renderer], jobs: int | None) -> _Ru
             for view in renderer.views:
                 renderer.dataset_page(view)
         return _RunningPages()
-    pending = _RunningPages()
-    for lang, renderer in renderers.items():
-        for index, view in enumerate(renderer.views):
-            specs = renderer.dataset_page_specs(view)
-            page_keys = [
-                (renderer.page_key(t, p, c, r), renderer.rel(p, r)) for t, p, c, r in specs
-            ]
-            if renderer.cache is not None and all(
-                renderer.cache.get("page", key) is not None for key, _ in page_keys
-            ):
-                renderer.dataset_page(view)  # copied from the cache (or rendered, if damaged)
-                continue
-            pending.todo.append((lang, index))
-            pending.keys.append(page_keys)
     first = next(iter(renderers.values()))  # all share catalog, output, date and cache
+    pending = _RunningPages(cache=first.cache if isinstance(first.cache, BuildCache) else None)
+    pending.todo = [(lang, i) for lang, r in renderers.items() for i in range(len(r.views))]
     envs = None
     if parallel.can_fork():
         # Compiled here, once, before the workers fork and inherit them: each worker
@@ -806,7 +796,8 @@ def start_dataset_pages(renderers: dict[str, Renderer], jobs: int | None) -> _Ru
         views={lang: r.views for lang, r in renderers.items()},
         root=first.out.root,
         today=first.today,
-        cache_root=first.cache.objects_root if first.cache is not None else None,
+        cache=pending.cache.for_workers() if pending.cache is not None else None,
+        templates_digest=first.templates_digest,
         envs=envs,
     )
     pending.running = parallel.start_with_state(
@@ -823,31 +814,42 @@ class _PageState:
     views: dict[str, list[DatasetView]]
     root: Path
     today: dt.date
-    cache_root: Path | None  # the worker keeps what it writes in the cache itself
+    cache: WorkerCache | None  # the worker looks its pages up, and stores them, itself
+    templates_digest: str
     # each language's compiled environment, inherited where workers fork (never pickled)
     envs: dict[str, Environment] | None = None
 
 
 _WORKER_RENDERERS: dict[str, Renderer] = {}
 
+# one dataset's pages from a worker: its files, and what the worker stored in and used of
+# the cache (None without a cache)
+_PageResult = tuple[dict[str, WrittenFile], "WorkerCache.Kept | None"]
 
-def _render_dataset_page(state: _PageState, task: tuple[str, int]) -> dict[str, WrittenFile]:
-    """One dataset's pages in a worker process, into a tree of its own."""
+
+def _render_dataset_page(state: _PageState, task: tuple[str, int]) -> _PageResult:
+    """One dataset's pages in a worker process, into a tree of its own: copied from the
+    cache when their input is unchanged (or rendered, when the cached object is damaged)."""
     lang, index = task
     renderer = _WORKER_RENDERERS.get(lang)
     if renderer is None:
         folded = state.envs[lang] if state.envs else None
         env = folded or make_environment()
         renderer = Renderer(
-            env, state.context, [], lang, OutputTree(state.root), state.today, folded=folded
+            env,
+            state.context,
+            [],
+            lang,
+            OutputTree(state.root),
+            state.today,
+            cache=state.cache,
+            templates_digest=state.templates_digest,
+            folded=folded,
         )
         _WORKER_RENDERERS[lang] = renderer
     renderer.out = OutputTree(state.root)
     renderer.dataset_page(state.views[lang][index])
-    if state.cache_root is not None:
-        for written in renderer.out.files.values():
-            store_object(state.cache_root, state.root / written.path, written.sha256)
-    return renderer.out.files
+    return renderer.out.files, state.cache.take() if state.cache is not None else None
 
 
 def copy_static(out: OutputTree) -> None:
