@@ -191,9 +191,7 @@ def test_a_page_worker_renders_a_damaged_or_forged_page_again(catalog, tmp_path,
     obj.unlink()
     obj.write_bytes(b"damaged")  # a page object of one dataset, wrong size
     with sqlite3.connect(cache / "index.sqlite") as db:  # another's entry, forged
-        key, value = next(
-            (k, v) for k, (v, _) in _page_entries(cache).items() if '"size"' in v
-        )
+        key, value = next((k, v) for k, (v, _) in _page_entries(cache).items() if '"size"' in v)
         db.execute("UPDATE entries SET mac='0' WHERE kind='page' AND key=?", (key,))
     second = build(catalog.root, tmp_path / "two", jobs=2, cache_dir=cache)
     assert second.cache["page_miss"] == 2 and second.cache["forged"] == 1

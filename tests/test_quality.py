@@ -142,3 +142,23 @@ def test_demo_validation_files_follow_the_policy(demo_site: Path):
             assert all(set(r) == {"name", "title", "fields"} for r in resources)
             if ds.open_type is OpenType.CLOSED:
                 assert "resources" not in doc
+
+
+def test_each_dataset_counts_its_own_warnings_only(catalog: CatalogFactory):
+    """assess_catalog counts the warnings of the whole build once, per dataset: errors,
+    another dataset's warnings and the catalog's own (no dataset) are not a dataset's."""
+    from generator.data.quality import assess_catalog
+    from generator.errors import Problem
+
+    catalog.dataset("a-data")
+    catalog.dataset("b-data")
+    loaded, problems = load_catalog(catalog.root)
+    assert loaded is not None and not problems.items
+
+    def problem(dataset: str, severity: str) -> Problem:
+        return Problem("x", "问题", "problem", dataset=dataset, severity=severity)  # type: ignore[arg-type]
+
+    found = [problem("a-data", "warning")] * 3 + [problem("a-data", "error")]
+    found += [problem("b-data", "warning"), problem("", "warning")]
+    qualities = assess_catalog(loaded, {}, {}, found)
+    assert {i: q.warnings for i, q in qualities.items()} == {"a-data": 3, "b-data": 1}

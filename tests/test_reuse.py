@@ -293,3 +293,31 @@ def test_subscribe_url_template():
     site.channels["subscribe"] = SimpleNamespace(url="https://m.example/s")
     assert subscribe_url(site, "https://d/x.atom").endswith("/s?url=https%3A%2F%2Fd%2Fx.atom")
     assert subscribe_url(SimpleNamespace(channels={}), "https://d/x.atom") == ""
+
+
+def test_views_gain_their_reuse_fields_as_dataclasses_replace_gives_them():
+    """enrich_views fills tags, related, showcases and requests without replace()'s
+    __init__ call: the same view (equal, same type, frozen), the original untouched."""
+    import dataclasses
+
+    from generator.site.reuse import Tag, _with_reuse
+    from generator.site.views import DatasetView
+
+    view = DatasetView(
+        ds=None,  # type: ignore[arg-type]
+        publisher=None,
+        theme=None,
+        frequency_label="每月",
+        published=None,
+        report=None,
+        readme_html="<p>说明</p>",
+        overdue=True,
+        held_back="2025-01-01",
+    )
+    fields = {"tags": (Tag("公交", "gong-jiao"),), "related": (), "showcases": (), "requests": ()}
+    made = _with_reuse(view, *fields.values())
+    assert type(made) is DatasetView
+    assert made == dataclasses.replace(view, **fields)
+    assert view.tags == () and made.tags == fields["tags"]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.overdue = False  # type: ignore[misc]

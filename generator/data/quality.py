@@ -9,6 +9,7 @@ rows, error counts and formats are facts about the values and follow
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,14 +92,13 @@ def assess(
     ds: Dataset,
     report: DatasetReport | None,
     published: PublishedDataset | None,
-    problems: list[Problem] = (),  # type: ignore[assignment]
+    warnings: int = 0,  # the dataset's warnings (:func:`warning_counts`)
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
 ) -> Quality:
     """The publishable quality facts of one dataset."""
     completeness, missing = metadata_completeness(ds)
     stats = publishes_statistics(ds.open_type) and published is not None
     schema = publishes_schema(ds.open_type)
-    warnings = sum(1 for p in problems if p.dataset == ds.id and p.severity == "warning")
     by_name = {r.name: r for r in report.resources} if report else {}
     files = {r.name: r.files for r in published.resources} if stats and published else {}
     # A desensitised derivative is not validated itself (its source is, and the source's
@@ -209,13 +209,24 @@ def assess_catalog(
     published: dict[str, PublishedDataset],
     problems: list[Problem],
 ) -> dict[str, Quality]:
+    warnings = warning_counts(problems)
     return {
         ds.id: assess(
-            ds, reports.get(ds.id), published.get(ds.id), problems, catalog.site.min_group_size
+            ds,
+            reports.get(ds.id),
+            published.get(ds.id),
+            warnings[ds.id],
+            catalog.site.min_group_size,
         )
         for ds in catalog.datasets
         if is_listed(ds.open_type, catalog.site.hide_closed)
     }
+
+
+def warning_counts(problems: list[Problem]) -> Counter[str]:
+    """Warnings per dataset, counted in one pass (each dataset scanned every problem of
+    the build: datasets x problems, on the build's one core)."""
+    return Counter(p.dataset for p in problems if p.severity == "warning")
 
 
 def write_validation_files(

@@ -386,7 +386,8 @@ class Renderer:
             text = lambda value: value.get(self.lang)  # noqa: E731
             for view in missing:
                 made[view.id] = Markup(macro(view, self.lang, self.url, self.t, text))
-        return Markup("").join(made[v.id] for v in views)
+        # the cards are Markup already: Markup.join would escape each again (to itself)
+        return Markup("".join([made[v.id] for v in views]))
 
     def facet_nav(self, facets: list[Facet], current: FacetValue | None) -> Markup:
         """The facet links beside a list (_facet_nav.html), rendered once per list: they
