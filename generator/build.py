@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import history, holdback, publish, tombstones
-from .audit import audit
+from .audit import SecretIndex, audit
 from .catalog.audience import for_audience
 from .catalog.loader import load_catalog
 from .checking import open_cache, timed
@@ -31,7 +31,7 @@ from .data.derive import PublishedDataset, derive_catalog
 from .data.quality import assess_catalog, write_validation_files
 from .data.records import DatasetRecord, build_records
 from .data.risk import group_size_problems
-from .deploy.compress import precompress
+from .deploy.compress import start_precompress
 from .deploy.servers import write_server_configs
 from .errors import AuditError, CatalogError, Problem, ProblemList
 from .feeds import write_feeds
@@ -365,11 +365,13 @@ def _index_and_audit(
                 write_sitemaps(listed, records, out)
             else:  # internal: no crawler is invited, and none is told where to go
                 out.write_text("robots.txt", "User-agent: *\nDisallow: /\n")
-        with timed(stages, "compress"):  # before the audit, which reads them too
-            compressed = precompress(out, run.cache, run.jobs)
-        with timed(stages, "audit"):  # reads the search index last, once it is built
+        # before the audit, which reads them too; its value index is built meanwhile
+        with timed(stages, "compress"), start_precompress(out, run.cache, run.jobs) as zipping:
             audited = _audited(catalog, listed)
-            audit_result = audit(out.root, audited, run.jobs, indexing, compressed.proofs)
+            secrets = SecretIndex(audited)
+            proofs = zipping.result().proofs
+        with timed(stages, "audit"):  # reads the search index last, once it is built
+            audit_result = audit(out.root, audited, run.jobs, indexing, proofs, secrets)
     stages["search"] = indexing.seconds
     # the recall check: a dataset its own title or identifier does not find
     missed = list(indexing.finish().problems)

@@ -40,6 +40,9 @@ from ..search import Indexing
 from .findings import AuditResult
 from .personal import audit_personal_data
 from .scan import Proofs, audit_leaks
+from .values import SecretIndex
+
+__all__ = ["SecretIndex", "audit"]
 
 log = logging.getLogger(__name__)
 
@@ -52,15 +55,31 @@ def audit(
     jobs: int | None = 1,
     search: Indexing | None = None,
     proofs: Proofs | None = None,
+    secrets: SecretIndex | None = None,
 ) -> AuditResult:
     """Audit an output tree against the catalog it was built from; jobs: worker processes
     for scanning the tree (None: one per CPU). ``search``: a search index still being
     built, read last (see :func:`~generator.audit.scan.scan_tree`). ``proofs``: the
     compress stage's record of the siblings it wrote (a sibling that matches it is not
-    decompressed; without it, as in ``kaifang audit``, every sibling is)."""
+    decompressed; without it, as in ``kaifang audit``, every sibling is). ``secrets``:
+    ``SecretIndex(catalog)`` when the caller built it already.
+
+    The personal-data check runs in this process while the workers scan the tree for
+    leaks; its findings come after theirs, as when one followed the other."""
     result = AuditResult()
-    audit_leaks(root, catalog, result, jobs, search, proofs)
-    audit_personal_data(root, catalog, result)
+    personal = AuditResult()
+    audit_leaks(
+        root,
+        catalog,
+        result,
+        jobs,
+        search,
+        proofs,
+        secrets,
+        meanwhile=lambda: audit_personal_data(root, catalog, personal),
+    )
+    result.findings += personal.findings
+    result.texts += personal.texts
     log.info(
         "audit: %d files, %d bytes, %d values looked for, %d findings",
         result.files,

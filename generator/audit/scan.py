@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,6 +120,7 @@ def scan_tree(
     jobs: int | None = 1,
     search: Indexing | None = None,
     proofs: Proofs | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> dict[int, list[str]]:
     """Values found in the tree, each with the first files it was found in.
 
@@ -133,33 +135,42 @@ def scan_tree(
 
     ``proofs``: what the compress stage recorded of each sibling it wrote or restored; a
     sibling that matches its record is known to hold its page's bytes (see _scan_files).
+
+    ``meanwhile``: work of this process run while the workers scan the first part (the
+    audit's personal-data check), so that it does not wait for them nor they for it.
     """
     later = search.folders if search is not None else ()
     first = [rel for rel in iter_output_files(root) if search is None or not rel.startswith(later)]
     found: dict[int, list[str]] = {}
     proofs = proofs or {}
-    _scan_paths(root, first, secrets, result, jobs, found, proofs)
+    with _start_scan(root, first, secrets, jobs, proofs) as running:
+        if meanwhile is not None:
+            meanwhile()
+        _merge(running.result(), result, found)
     if search is not None:
         search.finish()
         seen = set(first)
         rest = [rel for rel in iter_output_files(root) if rel not in seen]
-        _scan_paths(root, rest, secrets, result, jobs, found, proofs)
+        with _start_scan(root, rest, secrets, jobs, proofs) as running:
+            _merge(running.result(), result, found)
     return found
 
 
-def _scan_paths(
+def _start_scan(
     root: Path,
     paths: list[str],
     secrets: SecretIndex,
-    result: AuditResult,
     jobs: int | None,
-    found: dict[int, list[str]],
     proofs: Proofs,
-) -> None:
+) -> parallel.Running[_Scanned]:
     chunks = [paths[i : i + SCAN_CHUNK] for i in range(0, len(paths), SCAN_CHUNK)]
     parts = [(root, rels, {rel: proofs[rel] for rel in rels if rel in proofs}) for rels in chunks]
     workers = parallel.resolve_jobs(jobs) if parallel.can_fork() else 1
-    scans = parallel.map_with_state(_scan_files, secrets, parts, workers, threshold=4)
+    return parallel.start_with_state(_scan_files, secrets, parts, workers, threshold=4)
+
+
+def _merge(scans: list[_Scanned], result: AuditResult, found: dict[int, list[str]]) -> None:
+    """The parts' counts and findings, in the order of the parts."""
     for scanned in scans:
         result.files += scanned.files
         result.bytes += scanned.bytes
@@ -195,10 +206,15 @@ def audit_leaks(
     jobs: int | None = 1,
     search: Indexing | None = None,
     proofs: Proofs | None = None,
+    secrets: SecretIndex | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> None:
-    secrets = SecretIndex(catalog)
+    """Leaks of non-open values into the tree; ``secrets``: the catalog's value index when
+    the caller built it already (the build does, while the compress stage runs)."""
+    if secrets is None:
+        secrets = SecretIndex(catalog)
     result.secrets = len(secrets) - len(secrets.exempt)
-    found = scan_tree(root, secrets, result, jobs, search, proofs)
+    found = scan_tree(root, secrets, result, jobs, search, proofs, meanwhile)
     for value, outputs in sorted(found.items(), key=lambda kv: kv[1]):
         origin = secrets.origins[value]
         resource, field_name, row, file = _locate(catalog, origin, secrets.values[value])

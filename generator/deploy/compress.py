@@ -243,6 +243,67 @@ def precompress(
     order and their results recorded in that order, whichever worker compressed them, so
     the result does not depend on the order in which stages wrote them or on ``jobs``
     (worker processes; None: one per CPU)."""
+    return start_precompress(out, cache, jobs).result()
+
+
+class Compressing:
+    """The compress stage under way (:func:`start_precompress`): the siblings not in the
+    cache are being compressed in worker processes while the caller goes on with work of
+    its own; :meth:`result` waits for them and records them, in path order."""
+
+    def __init__(
+        self,
+        out: OutputTree,
+        cache: BuildCache | None,
+        result: CompressResult,
+        todo: list[tuple[str, str]],
+        running: parallel.Running[tuple[int, dict[str, WrittenFile], str]],
+    ) -> None:
+        self._out, self._cache, self._result = out, cache, result
+        self._todo, self._running = todo, running
+        self._done = False
+
+    def __enter__(self) -> Compressing:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._running.close()  # an error elsewhere: the workers stop
+
+    def result(self) -> CompressResult:
+        result, out, cache = self._result, self._out, self._cache
+        if self._done:
+            return result
+        done = self._running.result()
+        self._done = True
+        for (rel, key), (size, siblings, source) in zip(self._todo, done, strict=True):
+            out.adopt({rel + suffix: written for suffix, written in siblings.items()})
+            result.written += len(siblings)
+            result.bytes_in += size * len(siblings)
+            result.bytes_out += sum(w.size for w in siblings.values())
+            result.files += 1 if siblings else 0
+            for suffix, written in siblings.items():
+                result.proofs[rel + suffix] = (written.sha256, source)
+            # cached by the hash the page was written with: only when that is what was read
+            if cache is not None and source == out.files[rel].sha256:
+                entries = {s: {"sha256": w.sha256, "size": w.size} for s, w in siblings.items()}
+                cache.put("compress", key, {"siblings": entries})
+        if cache is not None:
+            cache.flush()
+        log.info(
+            "precompressed %d files: %d siblings written, %d reused",
+            result.files,
+            result.written,
+            result.reused,
+        )
+        return result
+
+
+def start_precompress(
+    out: OutputTree, cache: BuildCache | None = None, jobs: int | None = 1
+) -> Compressing:
+    """:func:`precompress`, returning while the workers compress (see :class:`Compressing`):
+    the siblings in the cache are restored first, here. Nothing may write to the output
+    tree until :meth:`Compressing.result`."""
     result = CompressResult()
     cache = cache if cache is not None and cache.enabled else None
     originals = sorted((w for w in out.files.values() if wanted(w)), key=lambda w: w.path)
@@ -260,30 +321,10 @@ def precompress(
             continue
         todo.append((original.path, key))
     where = _Where(out.root, cache.objects_root if cache is not None else None)
-    done = parallel.map_with_state(
+    running = parallel.start_with_state(
         _compress_file, where, [rel for rel, _ in todo], jobs, threshold=PARALLEL_FILES
     )
-    for (rel, key), (size, siblings, source) in zip(todo, done, strict=True):
-        out.adopt({rel + suffix: written for suffix, written in siblings.items()})
-        result.written += len(siblings)
-        result.bytes_in += size * len(siblings)
-        result.bytes_out += sum(w.size for w in siblings.values())
-        result.files += 1 if siblings else 0
-        for suffix, written in siblings.items():
-            result.proofs[rel + suffix] = (written.sha256, source)
-        # cached by the hash the page was written with: only when that is what was read
-        if cache is not None and source == out.files[rel].sha256:
-            entries = {s: {"sha256": w.sha256, "size": w.size} for s, w in siblings.items()}
-            cache.put("compress", key, {"siblings": entries})
-    if cache is not None:
-        cache.flush()
-    log.info(
-        "precompressed %d files: %d siblings written, %d reused",
-        result.files,
-        result.written,
-        result.reused,
-    )
-    return result
+    return Compressing(out, cache, result, todo, running)
 
 
 def _restore(out: OutputTree, cache: BuildCache | None, rel: str, stored: dict) -> bool:
