@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from generator import feeds
 from generator.build import build
 from generator.runtime import cache, parallel
-from generator.runtime.cache import _SHA_MEMBER, _shas
+from generator.runtime.cache import _SHA_MEMBER, _shas, sha_members
 from generator.runtime.output import DuplicateOutputError, OutputTree
 
 from .conftest import CatalogFactory
@@ -49,6 +49,17 @@ def test_the_hashes_an_entry_names_read_from_its_text_as_from_its_value(value: o
     # control character) can never be one, and is the one thing the text may not show
     plain = {s for s in _shas(value) if json.dumps(s, ensure_ascii=False) == f'"{s}"'}
     assert set(_SHA_MEMBER.findall(text)) == plain
+    assert sha_members(text) == _SHA_MEMBER.findall(text)  # what cache.finish uses
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(TRICKY, st.text(max_size=3)), max_size=12).map("".join))
+@example(' "sha256": "ab"')
+@example('"sha256": "ab", "sha256": "cd"')
+@example('\\"sha256": "ab"')
+def test_the_fast_member_search_finds_what_the_lookbehind_pattern_finds(text: str) -> None:
+    """Any text, not only JSON: sha_members is _SHA_MEMBER.findall, match for match."""
+    assert sha_members(text) == _SHA_MEMBER.findall(text)
 
 
 def test_a_hash_member_is_found_however_deep_and_not_inside_a_string() -> None:
@@ -59,6 +70,7 @@ def test_a_hash_member_is_found_however_deep_and_not_inside_a_string() -> None:
     }
     text = json.dumps(value, ensure_ascii=False)
     assert set(_SHA_MEMBER.findall(text)) == {"ab" * 32, "ef" * 32} == set(_shas(value))
+    assert set(sha_members(text)) == {"ab" * 32, "ef" * 32}
 
 
 def _tricky_tree(root: Path) -> Path:
