@@ -18,6 +18,7 @@ import logging
 import os
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -277,7 +278,8 @@ def _build(run: BuildRun) -> BuildResult:
                     with timed(stages, "feeds"):
                         _feeds(run, site, listed, records, shown, out, histories, stones)
             publish.pause_point("rendered")
-            _index_and_audit(run, catalog, listed, records, out, problems)
+            memory = holdback.Memory(cache, run.out_dir, catalog, out, kept, published)
+            _index_and_audit(run, catalog, listed, records, out, problems, memory.prepare)
             publish.pause_point("before-swap")
             with timed(stages, "publish"):
                 publish.swap_into_place(staging, run.out_dir)
@@ -285,7 +287,7 @@ def _build(run: BuildRun) -> BuildResult:
             publish.discard(staging)
             raise
     publish.pause_point("after-swap")
-    holdback.remember(cache, run.out_dir, catalog, out, kept, published)
+    memory.remember()
     tiles = catalog.site.map.tiles if catalog.site.map else ""
     write_server_configs(run.out_dir, catalog.site.base_url, run.audience is Audience.SHARE, tiles)
     return _finish(run, catalog, problems, published, out, histories, held_back)
@@ -353,11 +355,14 @@ def _index_and_audit(
     records: list[DatasetRecord],
     out: OutputTree,
     problems: ProblemList,
+    meanwhile: Callable[[], None] | None = None,
 ) -> None:
     """Search index (in its own process), sitemaps, compressed copies, then the audit of
     the whole staging tree, which reads the index last; raises when anything must stop
     the build. ``listed`` adds the previous versions of held-back datasets to ``catalog``,
-    the datasets published now, which the audit reads."""
+    the datasets published now, which the audit reads. This process builds the audit's
+    value index while the compress workers run, and does its part of the audit (and
+    ``meanwhile``, work it would do after the audit) while the audit's workers scan."""
     stages = run.stages
     with start_search_index(out, catalog.site.languages) as indexing:
         with timed(stages, "sitemaps"):
@@ -371,7 +376,7 @@ def _index_and_audit(
             secrets = SecretIndex(audited)
             proofs = zipping.result().proofs
         with timed(stages, "audit"):  # reads the search index last, once it is built
-            audit_result = audit(out.root, audited, run.jobs, indexing, proofs, secrets)
+            audit_result = audit(out.root, audited, run.jobs, indexing, proofs, secrets, meanwhile)
     stages["search"] = indexing.seconds
     # the recall check: a dataset its own title or identifier does not find
     missed = list(indexing.finish().problems)

@@ -273,32 +273,69 @@ def remember(
     """Record, in the signed cache, each published dataset's files with their sha256, so a
     later build can show this version while an update is held back. ``kept`` holds the
     entries of datasets this build held back and showed again."""
-    if not cache.enabled:
-        return
-    files: dict[str, dict[str, str]] = {}
-    for rel, written in out.files.items():
-        if rel.endswith(PRECOMPRESSED):
-            continue
-        owner = _owner(rel)
-        if owner is not None:
-            files.setdefault(owner, {})[rel] = written.sha256
-    for ds in catalog.datasets:
-        if not is_listed(ds.open_type, catalog.site.hide_closed):
-            continue
-        entry = {
-            "open_type": ds.open_type.value,
-            "resources": sorted(r.name for r in ds.resources),
-            "data": ds.status.publishes_data,
-            "version": ds.modified.isoformat(),
-            "files": dict(sorted(files.get(ds.id, {}).items())),
-            "dataset": _snapshot(ds),
-            "published": _slim_published(published.get(ds.id)),
-        }
-        cache.put(CACHE_KIND, _key(out_dir, ds.id), entry)
-    for ds_id, entry in kept.items():
-        entry = dict(entry, files=dict(sorted(files.get(ds_id, {}).items())))
-        cache.put(CACHE_KIND, _key(out_dir, ds_id), entry)
-    cache.flush()
+    Memory(cache, out_dir, catalog, out, kept, published).remember()
+
+
+class Memory:
+    """What :func:`remember` records, made ahead of the swap: :meth:`prepare` builds the
+    entries (the build calls it while the audit's workers scan the tree, when this process
+    has nothing else to do), :meth:`remember` stores them once the build is published.
+    The entries depend on the dataset files of the output tree, which nothing writes after
+    the compress stage: what is left (the search index) belongs to no dataset, and
+    precompressed siblings are not recorded."""
+
+    def __init__(
+        self,
+        cache: BuildCache,
+        out_dir: Path,
+        catalog: Catalog,
+        out: OutputTree,
+        kept: dict[str, dict],
+        published: dict[str, PublishedDataset],
+    ) -> None:
+        self._cache, self._out_dir, self._catalog = cache, out_dir, catalog
+        self._out, self._kept, self._published = out, kept, published
+        self._entries: list[tuple[str, dict]] | None = None
+
+    def prepare(self) -> None:
+        if self._entries is not None or not self._cache.enabled:
+            return
+        files: dict[str, dict[str, str]] = {}
+        for rel, written in self._out.files.items():
+            if rel.endswith(PRECOMPRESSED):
+                continue
+            owner = _owner(rel)
+            if owner is not None:
+                files.setdefault(owner, {})[rel] = written.sha256
+        catalog, published = self._catalog, self._published
+        entries: list[tuple[str, dict]] = []
+        for ds in catalog.datasets:
+            if not is_listed(ds.open_type, catalog.site.hide_closed):
+                continue
+            entry = {
+                "open_type": ds.open_type.value,
+                "resources": sorted(r.name for r in ds.resources),
+                "data": ds.status.publishes_data,
+                "version": ds.modified.isoformat(),
+                "files": dict(sorted(files.get(ds.id, {}).items())),
+                "dataset": _snapshot(ds),
+                "published": _slim_published(published.get(ds.id)),
+            }
+            entries.append((ds.id, entry))
+        for ds_id, entry in self._kept.items():
+            entry = dict(entry, files=dict(sorted(files.get(ds_id, {}).items())))
+            entries.append((ds_id, entry))
+        self._entries = entries
+
+    def remember(self) -> None:
+        if not self._cache.enabled:
+            return
+        self.prepare()
+        assert self._entries is not None
+        prefix = _key(self._out_dir, "")  # resolved once, after the swap, not per dataset
+        for ds_id, entry in self._entries:
+            self._cache.put(CACHE_KIND, prefix + ds_id, entry)
+        self._cache.flush()
 
 
 def _restricts(new: Dataset | None, old: dict, hide_closed: bool) -> bool:

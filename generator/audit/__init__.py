@@ -33,6 +33,7 @@ Messages name dataset, resource, field and row, and never print a value in full.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from ..model import Catalog
@@ -56,13 +57,15 @@ def audit(
     search: Indexing | None = None,
     proofs: Proofs | None = None,
     secrets: SecretIndex | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> AuditResult:
     """Audit an output tree against the catalog it was built from; jobs: worker processes
     for scanning the tree (None: one per CPU). ``search``: a search index still being
     built, read last (see :func:`~generator.audit.scan.scan_tree`). ``proofs``: the
     compress stage's record of the siblings it wrote (a sibling that matches it is not
     decompressed; without it, as in ``kaifang audit``, every sibling is). ``secrets``:
-    ``SecretIndex(catalog)`` when the caller built it already.
+    ``SecretIndex(catalog)`` when the caller built it already; ``meanwhile``: the
+    caller's own work, run in this process while the workers scan, after that check.
 
     The personal-data check runs in this process while the workers scan the tree for
     leaks; its findings come after theirs, as when one followed the other."""
@@ -76,7 +79,7 @@ def audit(
         search,
         proofs,
         secrets,
-        meanwhile=lambda: audit_personal_data(root, catalog, personal),
+        meanwhile=lambda: _meanwhile(root, catalog, personal, meanwhile),
     )
     result.findings += personal.findings
     result.texts += personal.texts
@@ -88,3 +91,11 @@ def audit(
         len(result.findings),
     )
     return result
+
+
+def _meanwhile(
+    root: Path, catalog: Catalog, personal: AuditResult, then: Callable[[], None] | None
+) -> None:
+    audit_personal_data(root, catalog, personal)
+    if then is not None:
+        then()
