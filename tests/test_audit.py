@@ -16,6 +16,7 @@ import generator.build
 import generator.data.derive
 import generator.site.render
 from generator.audit import audit
+from generator.audit.findings import AuditResult
 from generator.audit.personal import luhn_valid, valid_mobile, valid_resident_id
 from generator.audit.values import is_identifying, mask_value
 from generator.catalog.loader import load_catalog
@@ -234,6 +235,43 @@ def test_parallel_scan_finds_what_one_process_finds(built, monkeypatch: pytest.M
     kinds = {(f.kind, f.dataset) for f in serial.findings}
     assert ("leak", "relief") in kinds and ("leak", "contributions") in kinds
     assert ("unreadable", "") in kinds
+
+
+def test_the_personal_data_check_runs_while_the_workers_scan(
+    built, monkeypatch: pytest.MonkeyPatch
+):
+    """The build's process checks personal data while the workers scan for leaks (it only
+    waited before); the findings and their order are those of one check after the other."""
+    root, out, _ = built
+    catalog, _ = load_catalog(root)
+    for i in range(7):
+        (out / f"leak-{i}.html").write_text(f"<p>{CLOSED_ADDRESS}</p>", encoding="utf-8")
+    published = sorted((out / "datasets" / "bus-lines").glob("*.csv"))[0]
+    with published.open("a", encoding="utf-8") as handle:
+        handle.write(f"L009,3,联系 {VALID['mobile']}\n")
+    events: list[str] = []
+    personal, merge = generator.audit.audit_personal_data, generator.audit.scan._merge
+
+    def checking(*args: object) -> None:
+        events.append("personal")
+        personal(*args)
+
+    def merging(*args: object) -> None:
+        events.append("merged")
+        merge(*args)
+
+    monkeypatch.setattr(generator.audit, "audit_personal_data", checking)
+    monkeypatch.setattr(generator.audit.scan, "_merge", merging)
+    monkeypatch.setattr(generator.audit.scan, "SCAN_CHUNK", 3)
+    later: list[str] = []
+    result = audit(out, catalog, jobs=2, meanwhile=lambda: later.append("caller"))
+    assert events[:2] == ["personal", "merged"] and later == ["caller"]
+    one_then_other = AuditResult()
+    generator.audit.scan.audit_leaks(out, catalog, one_then_other, jobs=1)
+    personal(out, catalog, one_then_other)
+    assert result.findings == one_then_other.findings and result.texts == one_then_other.texts
+    kinds = [f.kind for f in result.findings]
+    assert "leak" in kinds and kinds[-1] == "mobile"  # the leaks first, as before
 
 
 def test_siblings_equal_to_their_page_are_not_taken_on_trust(

@@ -150,3 +150,41 @@ def test_words_typed_together_fall_back_to_most_of_their_tokens(index: Index):
     assert ids(index, "公交线路") == ["bus2", "bus"]
     # operators mean what they say: no fallback
     assert search(care, '"中小学托管"') == [] and search(care, "中小学托管 -服务") == []
+
+
+def test_the_indexer_deletes_the_documents_it_read(tmp_path: Path):
+    """The indexer process removes the search documents itself once read (the build's
+    process only forgets them in finish), and every index file is registered."""
+    from generator.runtime.output import OutputTree
+    from generator.search import SEARCH_DOCS, start_search_index
+
+    out = OutputTree(tmp_path / "staging")
+    for i, title in enumerate(["公交线路", "空气质量"]):
+        document = {
+            "lang": "zh",
+            "id": f"d{i}",
+            "url": f"/datasets/d{i}/",
+            "title": title,
+            "description": "",
+            "identifier": f"ID-{i}",
+            "keywords": [],
+            "publisher": "",
+            "theme": "",
+            "fields": [],
+            "open_type": "open",
+            "open_label": "无条件开放",
+            "formats": [],
+            "frequency": "",
+            "modified": "2026-01-01",
+        }
+        out.write_text(f"{SEARCH_DOCS}datasets/d{i}/index.html", json.dumps(document))
+    with start_search_index(out, ["zh"]) as indexing:
+        assert indexing.process.wait(timeout=120) == 0
+        assert not (out.root / SEARCH_DOCS).exists()  # gone before the build asks
+        assert any(rel.startswith(SEARCH_DOCS) for rel in out.files)  # not yet forgotten
+        result = indexing.finish()
+    assert result.pages == 2
+    assert not any(rel.startswith(SEARCH_DOCS) for rel in out.files)
+    assert sorted(
+        p.relative_to(out.root).as_posix() for p in out.root.rglob("*") if p.is_file()
+    ) == sorted(out.files)
