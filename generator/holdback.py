@@ -31,7 +31,7 @@ from .errors import KaifangError, Problem
 from .i18n import translate
 from .model import AcceptedRisk, Catalog, Dataset, Derivation, FieldRule, Resource
 from .policy import OpenType, is_listed, is_more_restrictive
-from .runtime.cache import BuildCache, decode, encode
+from .runtime.cache import BuildCache, decode, encode, entry_text
 from .runtime.files import read_inside
 from .runtime.output import OutputTree
 
@@ -279,7 +279,8 @@ def remember(
 class Memory:
     """What :func:`remember` records, made ahead of the swap: :meth:`prepare` builds the
     entries (the build calls it while the audit's workers scan the tree, when this process
-    has nothing else to do), :meth:`remember` stores them once the build is published.
+    has nothing else to do; made into their JSON text there too), :meth:`remember` stores
+    them once the build is published.
     The entries depend on the dataset files of the output tree, which nothing writes after
     the compress stage: what is left (the search index) belongs to no dataset, and
     precompressed siblings are not recorded."""
@@ -295,7 +296,7 @@ class Memory:
     ) -> None:
         self._cache, self._out_dir, self._catalog = cache, out_dir, catalog
         self._out, self._kept, self._published = out, kept, published
-        self._entries: list[tuple[str, dict]] | None = None
+        self._entries: list[tuple[str, str]] | None = None  # dataset id, JSON text
 
     def prepare(self) -> None:
         if self._entries is not None or not self._cache.enabled:
@@ -308,7 +309,7 @@ class Memory:
             if owner is not None:
                 files.setdefault(owner, {})[rel] = written.sha256
         catalog, published = self._catalog, self._published
-        entries: list[tuple[str, dict]] = []
+        entries: list[tuple[str, str]] = []
         for ds in catalog.datasets:
             if not is_listed(ds.open_type, catalog.site.hide_closed):
                 continue
@@ -321,10 +322,10 @@ class Memory:
                 "dataset": _snapshot(ds),
                 "published": _slim_published(published.get(ds.id)),
             }
-            entries.append((ds.id, entry))
+            entries.append((ds.id, entry_text(entry)))
         for ds_id, entry in self._kept.items():
             entry = dict(entry, files=dict(sorted(files.get(ds_id, {}).items())))
-            entries.append((ds_id, entry))
+            entries.append((ds_id, entry_text(entry)))
         self._entries = entries
 
     def remember(self) -> None:
@@ -333,8 +334,8 @@ class Memory:
         self.prepare()
         assert self._entries is not None
         prefix = _key(self._out_dir, "")  # resolved once, after the swap, not per dataset
-        for ds_id, entry in self._entries:
-            self._cache.put(CACHE_KIND, prefix + ds_id, entry)
+        for ds_id, text in self._entries:
+            self._cache.put_text(CACHE_KIND, prefix + ds_id, text)
         self._cache.flush()
 
 

@@ -484,6 +484,11 @@ CREATE TABLE IF NOT EXISTS entries (
 META = "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);"
 
 
+def entry_text(value: Any) -> str:
+    """The JSON text a cache entry is stored as."""
+    return json.dumps(value, ensure_ascii=False)
+
+
 class BuildCache:
     """One build's view of the cache. ``BuildCache(None)`` caches nothing."""
 
@@ -550,7 +555,13 @@ class BuildCache:
 
     def put(self, kind: str, key: str, value: Any) -> None:
         if self._db is not None:
-            self._pending[(kind, key)] = json.dumps(value, ensure_ascii=False)
+            self._pending[(kind, key)] = entry_text(value)
+
+    def put_text(self, kind: str, key: str, text: str) -> None:
+        """put() of a value already made into its text by :func:`entry_text` (ahead of
+        time, while this process had nothing else to do)."""
+        if self._db is not None:
+            self._pending[(kind, key)] = text
 
     def flush(self) -> None:
         """Write what this build stored and used, in one transaction."""
