@@ -173,3 +173,65 @@ def test_preview_rows_escape_each_cell_as_markupsafe_does():
         expected.append("<tr>" + "".join(cells) + "</tr>")
     assert html == "".join(expected)
     assert "&lt;script&gt;alert(&#39;x&#39;)" in html and "&amp;amp;" in html
+
+
+def old_key_part(view, f, digest) -> str:
+    """One field of a view's key as it was written before the shared reprs."""
+    from generator.site.views import FROM_DATASET_FOLDER
+
+    if f.name in FROM_DATASET_FOLDER and view.id in digest.datasets:
+        return f"{f.name}=<{digest.dataset_digest(view.ds)}>"
+    return f"{f.name}={getattr(view, f.name)!r}"
+
+
+def test_a_view_key_is_the_repr_of_every_field_with_shared_reprs_made_once(tmp_path):
+    """The key of a dataset view is the hash of each field's repr (the folder's hash for
+    what derives from it); the reprs of the objects views share (publisher, theme, quality,
+    related datasets) are made once for the renderers of every language."""
+    import dataclasses
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from generator.catalog.loader import load_catalog
+    from generator.data.quality import assess_catalog
+    from generator.runtime.cache import CatalogDigest, hash_text
+    from generator.runtime.output import OutputTree
+    from generator.site.render import SHARED_VIEW_FIELDS, Renderer, make_environment
+    from generator.site.reuse import enrich_views
+    from generator.site.views import build_views
+
+    catalog, problems = load_catalog(DEMO_CATALOG)
+    assert catalog is not None
+    digest = CatalogDigest.of(DEMO_CATALOG)
+    today = dt.date(2026, 1, 1)
+    qualities = assess_catalog(catalog, {}, {}, problems.items)
+    related: dict = {}
+    views = {
+        lang: enrich_views(catalog, build_views(catalog, {}, {}, lang, today, qualities), related)
+        for lang in ("zh", "en")
+    }
+    cache = SimpleNamespace(enabled=True, digest=digest)
+    reprs: dict = {}
+    calls = {"n": 0}
+
+    class Counted(Renderer):
+        def _shared_repr(self, value):
+            calls["n"] += 1
+            return super()._shared_repr(value)
+
+    env = make_environment()
+    for lang, items in views.items():
+        renderer = Counted(env, catalog, items, lang, OutputTree(tmp_path), today, reprs=reprs)
+        renderer.cache = cache  # type: ignore[assignment]
+        for view in items:
+            parts = (old_key_part(view, f, digest) for f in dataclasses.fields(view))
+            assert renderer._view_key(view) == hash_text(digest.context, *parts)
+    shared = {
+        id(getattr(v, name))
+        for items in views.values()
+        for v in items
+        for name in SHARED_VIEW_FIELDS
+    }
+    assert calls["n"] == 2 * len(views["zh"]) * len(SHARED_VIEW_FIELDS)
+    assert len(reprs) == len(shared) < calls["n"] / 2  # each shared object's repr made once
+    assert any(v.quality is not None and v.related for v in views["zh"])
