@@ -400,6 +400,47 @@ def test_files_written_while_the_audit_runs_are_read_too(built):
     assert result.files == before.files + 2
 
 
+def test_a_finished_index_is_taken_while_the_workers_scan(built, monkeypatch: pytest.MonkeyPatch):
+    """An indexer that has ended is finished, and the rest of the tree listed, while the
+    workers scan the first part; what is read and found is the same as when it is waited
+    for after that part."""
+    root, out, _ = built
+    catalog, _ = load_catalog(root)
+    events: list[str] = []
+    merge = generator.audit.scan._merge
+
+    def merging(*args: object) -> None:
+        events.append("merged")
+        merge(*args)
+
+    class Ended:  # an indexer that has ended: its files are there once finish returns
+        folders = ("search-index/",)
+
+        def __init__(self, done: bool) -> None:
+            self._done = done
+
+        def done(self) -> bool:
+            return self._done
+
+        def finish(self) -> None:
+            events.append("finish")
+            (out / "search-index" / "late.json").write_text(json.dumps({"v": CLOSED_ADDRESS}))
+            (out / "late.html").write_text(f"<p>{CONDITIONAL_COMPANY}</p>", encoding="utf-8")
+
+    monkeypatch.setattr(generator.audit.scan, "_merge", merging)
+    monkeypatch.setattr(generator.audit.scan, "SCAN_CHUNK", 3)
+    early = audit(out, catalog, jobs=2, search=Ended(True))
+    assert events[:2] == ["finish", "merged"]
+    (out / "search-index" / "late.json").unlink()
+    (out / "late.html").unlink()
+    events.clear()
+    waited = audit(out, catalog, jobs=2, search=Ended(False))
+    assert events[:2] == ["merged", "finish"]
+    assert {f.output for f in early.findings} == {"search-index/late.json", "late.html"}
+    assert early.findings == waited.findings
+    assert (early.files, early.bytes) == (waited.files, waited.bytes)
+
+
 def test_short_common_and_public_values_are_not_looked_for(catalog, cli, tmp_path: Path):
     # The closed dataset shares a district name and a company with the open data, and
     # has short and numeric cells: none of them may fail the build.

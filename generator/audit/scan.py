@@ -137,23 +137,40 @@ def scan_tree(
     sibling that matches its record is known to hold its page's bytes (see _scan_files).
 
     ``meanwhile``: work of this process run while the workers scan the first part (the
-    audit's personal-data check), so that it does not wait for them nor they for it.
+    audit's personal-data check), so that it does not wait for them nor they for it. When
+    the index is finished by then, the rest is listed meanwhile too.
     """
     later = search.folders if search is not None else ()
     first = [rel for rel in iter_output_files(root) if search is None or not rel.startswith(later)]
     found: dict[int, list[str]] = {}
     proofs = proofs or {}
+    rest: list[str] | None = None
     with _start_scan(root, first, secrets, jobs, proofs) as running:
         if meanwhile is not None:
             meanwhile()
+        if search is not None and _done(search):  # the tree is finished: list the rest now
+            rest = _rest(root, search, first)
         _merge(running.result(), result, found)
     if search is not None:
-        search.finish()
-        seen = set(first)
-        rest = [rel for rel in iter_output_files(root) if rel not in seen]
+        if rest is None:
+            rest = _rest(root, search, first)
         with _start_scan(root, rest, secrets, jobs, proofs) as running:
             _merge(running.result(), result, found)
     return found
+
+
+def _done(search: Indexing) -> bool:
+    """Whether the indexer has ended (a handle that cannot tell is waited for later)."""
+    done = getattr(search, "done", None)
+    return bool(done()) if done is not None else False
+
+
+def _rest(root: Path, search: Indexing, first: list[str]) -> list[str]:
+    """The files not in the first part, once the indexer is finished: nothing writes to
+    the tree after that, so they can be listed while the workers scan the first part."""
+    search.finish()
+    seen = set(first)
+    return [rel for rel in iter_output_files(root) if rel not in seen]
 
 
 def _start_scan(

@@ -82,6 +82,10 @@ class Indexing:
         self.process.wait()
         self.log_file.close()
 
+    def done(self) -> bool:
+        """Whether the indexer has ended (:meth:`finish` then does not wait)."""
+        return self.result is not None or self.process.poll() is not None
+
     def finish(self) -> SearchIndex:
         """Wait for the indexer, register its files, remove the search documents."""
         if self.result is not None:
