@@ -101,3 +101,72 @@ def test_top_values_as_a_full_sort(counts, k):
 
     expected = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
     assert top_values(Counter(counts), k) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="a北,\n\"", max_size=4), max_size=12), st.data())
+def test_text_buffer_of_string_slices(values, data):
+    """_text_buffer reads a string array's 32-bit offsets, of a slice too, and gives the
+    values end to end, as for a large_string array."""
+    column = pa.array(values, pa.string())
+    start = data.draw(st.integers(0, len(values)))
+    stop = data.draw(st.integers(start, len(values)))
+    part = column.slice(start, stop - start)
+    expected = "".join(values[start:stop]).encode("utf-8")
+    assert bytes(_text_buffer(part)) == expected
+    assert bytes(_text_buffer(part.cast(pa.large_string()))) == expected
+
+
+NUMBERISH = st.sampled_from(
+    ["", "0", "-0", "12", "007", "1.50", "-3.25", "1e3", "2024-02-30", "2024-01-05", "x", "true"]
+    + ["False", "1", "99999999999999999", "0.0001", "北京", 'a"b', "1.0", "  7"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(NUMBERISH, min_size=2, max_size=30), st.sampled_from(
+    ["integer", "number", "year", "date", "boolean", "string", "datetime"]
+))
+def test_converted_once_per_distinct_value(values, kind):
+    """by_distinct gives each writer's conversion of the whole column (or its error), for
+    the XLSX cells, the JSON values and the Parquet types."""
+    from functools import partial
+
+    from generator.data import parquet
+    from generator.data.fastderive import by_distinct
+    from generator.model import FieldInfo
+
+    field = FieldInfo(name="f", title="", type=kind, raw={"name": "f", "type": kind})
+    column = pa.array(values, pa.string())
+    converts = [partial(fastjson._values, field), partial(parquet._typed, field)]
+    if kind in fastxlsx.TYPED:
+        converts.append(partial(fastxlsx._typed_cells, field))
+    for convert in converts:
+        try:
+            expected = convert(column)
+        except (ValueError, pa.ArrowInvalid, fastjson.Unsupported) as exc:
+            expected = type(exc)
+        try:
+            got = by_distinct(convert, column)
+        except (ValueError, pa.ArrowInvalid, fastjson.Unsupported) as exc:
+            got = type(exc)
+        if isinstance(expected, type):
+            assert got is expected
+        else:
+            assert got.equals(expected), (convert, values)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["", "北京", " a", "a&b<c>", "x\x01y", "\u3000z", "q"]), max_size=30))
+def test_xlsx_text_cells_of_repeated_values(values):
+    """A text column's cells made once per distinct value are the cells made per value."""
+    column = pa.array(values, pa.string())
+    refs = pa.array([str(i + 2) for i in range(len(values))], pa.string())
+    once = fastxlsx._text_cells(column, '<c r="B', refs)
+    share = fastxlsx.DISTINCT_SHARE
+    try:
+        fastxlsx.DISTINCT_SHARE = -1.0  # never by distinct values
+        each = fastxlsx._text_cells(column, '<c r="B', refs)
+    finally:
+        fastxlsx.DISTINCT_SHARE = share
+    assert once.equals(each)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -80,15 +81,40 @@ def _csv_field(column: pa.Array, alone: bool) -> pa.Array:
 
 
 def _text_buffer(lines: pa.Array) -> memoryview:
-    """The bytes of a string array without nulls: its values, end to end."""
-    lines = lines.cast(pa.large_string()) if lines.type != pa.large_string() else lines
-    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[
+    """The bytes of a string array without nulls: its values, end to end. The offsets are
+    read at their own width: casting a string array to large_string to read 64-bit offsets
+    copied it (a tenth of a second of the real-sized 200's derive stage)."""
+    if lines.type == pa.string():
+        width: type[np.integer] = np.int32
+    else:
+        lines = lines.cast(pa.large_string()) if lines.type != pa.large_string() else lines
+        width = np.int64
+    if not len(lines):
+        return memoryview(b"")
+    offsets = np.frombuffer(lines.buffers()[1], dtype=width)[
         lines.offset : lines.offset + len(lines) + 1
     ]
     data = lines.buffers()[2]
     if data is None:
         return memoryview(b"")
     return memoryview(data)[int(offsets[0]) : int(offsets[-1])]
+
+
+DISTINCT_SHARE = 0.5  # by_distinct converts the distinct values when at most this share
+
+
+def by_distinct(convert: Callable[[pa.Array], pa.Array], column: pa.Array) -> pa.Array:
+    """``convert(column)`` for an element-wise ``convert``, run on the column's distinct
+    values and spread back by their indices when there are few of them (dates, numbers and
+    categories repeat: on the real-sized catalog a date column holds 42% distinct values,
+    a number 20%, an integer 14%). The same values either way; ``convert`` raises as it
+    would on the whole column, since it sees the same set of values."""
+    if len(column) < 2:
+        return convert(column)
+    encoded = pc.dictionary_encode(column)
+    if len(encoded.dictionary) > DISTINCT_SHARE * len(column):
+        return convert(column)
+    return convert(encoded.dictionary).take(encoded.indices)
 
 
 def may_hold_controls(data: memoryview) -> bool:

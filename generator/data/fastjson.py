@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ import pyarrow.compute as pc
 from ..checks.fastcheck import Unsupported
 from ..model import FieldInfo
 from .downloads import FALSE_VALUES, TRUE_VALUES
-from .fastderive import _constant, _text_buffer, may_hold_controls
+from .fastderive import _constant, _text_buffer, by_distinct, may_hold_controls
 from .table import read_batches
 
 BLOCK_BYTES = 4 << 20
@@ -98,7 +99,7 @@ def record_bodies(
     parts: list[pa.Array | pa.Scalar] = []
     for i, (key, f) in enumerate(zip(keys, fields, strict=True)):
         parts.append(pa.scalar((before if i == 0 else ", ") + key, pa.string()))
-        parts.append(_values(f, batch.column(i)))
+        parts.append(by_distinct(partial(_values, f), batch.column(i)))
     if after:
         parts.append(pa.scalar(after, pa.string()))
     return pc.binary_join_element_wise(*parts, "")

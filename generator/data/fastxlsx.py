@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +30,7 @@ import pyarrow.compute as pc
 from ..checks.fastcheck import Unsupported
 from ..model import FieldInfo
 from .downloads import EXCEL_MAX_CELL, xlsx_value
-from .fastderive import _text_buffer, may_hold_controls
+from .fastderive import DISTINCT_SHARE, _text_buffer, by_distinct, may_hold_controls
 from .fastjson import _reader
 from .xlsx import EXCEL_EPOCH, _cell, column_letter
 
@@ -57,11 +58,32 @@ def _data(column: pa.Array) -> memoryview:
     return _text_buffer(column)
 
 
+_INLINE_OPEN, _INLINE_CLOSE = pa.scalar('" t="inlineStr"><is>'), pa.scalar("</t></is></c>")
+
+
 def _text_cells(column: pa.Array, opener: str, refs: pa.Array) -> pa.Array:
     """xlsx._cell of each text value, its reference (``opener`` and ``refs``) included;
-    null for an empty value (no cell). Each step runs only when the column's bytes call for
-    it, and the cell is joined once from its parts (joined in steps, each cell's text was
-    copied four times: that was most of the text columns' time)."""
+    null for an empty value (no cell). The cell is joined once from its parts (joined in
+    steps, each cell's text was copied four times: that was most of the text columns'
+    time); a column of repeated values (districts, categories) has each distinct value's
+    part after the reference made once (:func:`_text_parts`) and spread by its indices."""
+    if len(column) > 1:
+        encoded = pc.dictionary_encode(column)
+        if len(encoded.dictionary) <= DISTINCT_SHARE * len(column):
+            start, text = _text_parts(encoded.dictionary)
+            body = pc.binary_join_element_wise(_INLINE_OPEN, start, text, _INLINE_CLOSE, "")
+            return pc.binary_join_element_wise(
+                pa.scalar(opener), refs, body.take(encoded.indices), ""
+            )
+    start, text = _text_parts(column)
+    return pc.binary_join_element_wise(
+        pa.scalar(opener), refs, _INLINE_OPEN, start, text, _INLINE_CLOSE, ""
+    )
+
+
+def _text_parts(column: pa.Array) -> tuple[pa.Scalar | pa.Array, pa.Array]:
+    """(<t> or <t xml:space="preserve">, the escaped text) of each value, the text null for
+    an empty value. Each step runs only when the column's bytes call for it."""
     data = _data(column)
     raw = bytes(data)  # a copy: bytes are searched for a literal with memchr, not re
     text = column
@@ -86,15 +108,7 @@ def _text_cells(column: pa.Array, opener: str, refs: pa.Array) -> pa.Array:
     empty = pc.equal(column, "")
     if pc.any(empty).as_py():  # empty cells: nulls, which the row's join leaves out
         text = pc.if_else(empty, pa.scalar(None, pa.string()), text)
-    return pc.binary_join_element_wise(
-        pa.scalar(opener),
-        refs,
-        pa.scalar('" t="inlineStr"><is>'),
-        start,
-        text,
-        pa.scalar("</t></is></c>"),
-        "",
-    )
+    return start, text
 
 
 def _python_cells(field: FieldInfo, column: pa.Array) -> pa.Array:
@@ -197,7 +211,7 @@ def sheet_rows(
             for i, field in enumerate(fields):
                 column = batch.column(i)
                 if field.type in TYPED:
-                    body = _typed_cells(field, column)
+                    body = by_distinct(partial(_typed_cells, field), column)
                     cells.append(pc.binary_join_element_wise(pa.scalar(openers[i]), refs, body, ""))
                 else:
                     cells.append(_text_cells(column, openers[i], refs))

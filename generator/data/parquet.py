@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from pathlib import Path
 
 import pyarrow as pa
@@ -23,6 +24,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..model import FieldInfo
+from .fastderive import by_distinct
 from .table import read_batches
 
 ROW_GROUP_ROWS = 100_000
@@ -123,7 +125,7 @@ def column_types(
         for i, field in enumerate(fields):
             if typed[i] and i < batch.num_columns:
                 try:
-                    converted[i] = _typed(field, batch.column(i))
+                    converted[i] = by_distinct(partial(_typed, field), batch.column(i))
                 except (ValueError, pa.ArrowInvalid):
                     typed[i] = False
         if keep is not None:
