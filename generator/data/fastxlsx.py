@@ -30,7 +30,13 @@ import pyarrow.compute as pc
 from ..checks.fastcheck import Unsupported
 from ..model import FieldInfo
 from .downloads import EXCEL_MAX_CELL, xlsx_value
-from .fastderive import DISTINCT_SHARE, _text_buffer, by_distinct, may_hold_controls
+from .fastderive import (
+    DISTINCT_MIN_ROWS,
+    DISTINCT_SHARE,
+    _text_buffer,
+    by_distinct,
+    may_hold_controls,
+)
 from .fastjson import _reader
 from .xlsx import EXCEL_EPOCH, _cell, column_letter
 
@@ -67,7 +73,7 @@ def _text_cells(column: pa.Array, opener: str, refs: pa.Array) -> pa.Array:
     steps, each cell's text was copied four times: that was most of the text columns'
     time); a column of repeated values (districts, categories) has each distinct value's
     part after the reference made once (:func:`_text_parts`) and spread by its indices."""
-    if len(column) > 1:
+    if len(column) >= DISTINCT_MIN_ROWS:
         encoded = pc.dictionary_encode(column)
         if len(encoded.dictionary) <= DISTINCT_SHARE * len(column):
             start, text = _text_parts(encoded.dictionary)
