@@ -8,10 +8,11 @@ control character (JSON). A summary's most frequent values are those of a full s
 from __future__ import annotations
 
 import pyarrow as pa
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from generator.data import downloads, fastjson, fastxlsx
+from generator.data import downloads, fastderive, fastjson, fastxlsx
 from generator.data.fastderive import _text_buffer, may_hold_controls
 
 # bytes that matter to the expressions, and a few that do not
@@ -146,10 +147,14 @@ def test_converted_once_per_distinct_value(values, kind):
             expected = convert(column)
         except (ValueError, pa.ArrowInvalid, fastjson.Unsupported) as exc:
             expected = type(exc)
+        least = fastderive.DISTINCT_MIN_ROWS
+        fastderive.DISTINCT_MIN_ROWS = 2  # short columns too, here
         try:
             got = by_distinct(convert, column)
         except (ValueError, pa.ArrowInvalid, fastjson.Unsupported) as exc:
             got = type(exc)
+        finally:
+            fastderive.DISTINCT_MIN_ROWS = least
         if isinstance(expected, type):
             assert got is expected
         else:
@@ -162,11 +167,60 @@ def test_xlsx_text_cells_of_repeated_values(values):
     """A text column's cells made once per distinct value are the cells made per value."""
     column = pa.array(values, pa.string())
     refs = pa.array([str(i + 2) for i in range(len(values))], pa.string())
-    once = fastxlsx._text_cells(column, '<c r="B', refs)
-    share = fastxlsx.DISTINCT_SHARE
+    share, least = fastxlsx.DISTINCT_SHARE, fastxlsx.DISTINCT_MIN_ROWS
     try:
+        fastxlsx.DISTINCT_MIN_ROWS = 2  # short columns too, here
+        once = fastxlsx._text_cells(column, '<c r="B', refs)
         fastxlsx.DISTINCT_SHARE = -1.0  # never by distinct values
         each = fastxlsx._text_cells(column, '<c r="B', refs)
     finally:
-        fastxlsx.DISTINCT_SHARE = share
+        fastxlsx.DISTINCT_SHARE, fastxlsx.DISTINCT_MIN_ROWS = share, least
     assert once.equals(each)
+
+
+ONE_FIELD = "- {name: note, type: string, title: 备注}\n"
+FIELDS = """\
+- {name: code, type: string, title: 编号}
+- {name: amount, type: number, title: 金额}
+- {name: count, type: integer, title: 数量}
+- {name: day, type: date, title: 日期}
+- {name: note, type: string, title: 备注}
+"""
+
+
+@pytest.mark.parametrize("fields", ["five", "one"])
+def test_row_loop_columns_are_the_parsed_csv(catalog, tmp_path, fields):
+    """The columns the row loop hands to the downloads are the strings pyarrow parses
+    from the CSV it wrote: quotes, commas, CR, LF and CRLF inside values, empty values,
+    a row of one empty field, Chinese text."""
+    import csv
+    import io
+
+    from generator.catalog.loader import load_catalog
+    from generator.data import derive
+    from generator.data.table import read_batches
+
+    notes = ["plain", "has,comma", 'has "quote"', "two\nlines", "cr\rhere", "crlf\r\nx", "", "北京"]
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    if fields == "one":
+        writer.writerow(["note"])
+        writer.writerows([[n] for n in notes * 3])
+        schema = ONE_FIELD
+    else:
+        writer.writerow(["day", "note", "extra", "code", "count", "amount"])
+        for i, note in enumerate(notes * 3):
+            writer.writerow([f"2024-01-1{i % 10}", note, "x", f"C{i}", str(i - 3), ""])
+        schema = FIELDS
+    catalog.dataset("short", csv_text=buf.getvalue(), fields=schema)
+    cat, _ = load_catalog(catalog.root)
+    ds = cat.datasets[0]
+    res = ds.resources[0]
+    keep: list = []
+    target = tmp_path / "short.csv"
+    count, _, _ = derive.write_published_csv(ds, res, target, None, keep)
+    assert len(keep) == 1  # a short table: the row loop, which kept its columns
+    (parsed,) = list(read_batches(target, len(res.fields)))
+    assert count == parsed.num_rows >= len(notes) * 3
+    assert [c.to_pylist() for c in keep[0]] == [c.to_pylist() for c in parsed.columns]
+    assert all(c.type == pa.string() for c in keep[0])
