@@ -33,10 +33,20 @@ TEXT = st.lists(st.sampled_from(ALPHABET), max_size=40).map(bytes)
 def test_formula_cells_found_as_the_expression_finds_them(data, end):
     end = min(end, len(data))
     expected = downloads._FORMULA_BYTES.search(data, 0, end) is not None
-    assert downloads._formula_cell(data, end) == expected
+    least = downloads._FORMULA_NUMPY_FROM
+    downloads._FORMULA_NUMPY_FROM = 1  # the numpy scan for these short texts too
+    try:
+        assert downloads._formula_cell(data, end) == expected
+    finally:
+        downloads._FORMULA_NUMPY_FROM = least
 
 
 def test_formula_cell_before_the_end_only():
+    assert downloads._FORMULA_NUMPY_FROM > 16  # these go through the expression ...
+    long = b"1,2\n" * (downloads._FORMULA_NUMPY_FROM // 4)  # ... this through numpy
+    assert not downloads._formula_cell(long, len(long))
+    assert downloads._formula_cell(long + b"3,@x\n", len(long) + 5)
+    assert downloads._formula_cell(b"=x" + long, len(long) + 2)
     assert downloads._formula_cell(b"1,=x", 4)
     assert not downloads._formula_cell(b"1,=x", 2)  # the cell starts at the end
     assert not downloads._formula_cell(b"", 0)
