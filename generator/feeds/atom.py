@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from functools import partial
+from functools import lru_cache, partial
 from urllib.parse import urlparse
 from xml.sax.saxutils import escape, quoteattr
 
@@ -30,10 +30,16 @@ def timestamp(day: dt.date) -> str:
     return day.isoformat() + "T00:00:00Z"
 
 
+@lru_cache(maxsize=8)
+def host(base_url: str) -> str:
+    """The tag URIs' authority: the portal's host name (parsed once, not once per entry)."""
+    return urlparse(base_url).hostname or "localhost"
+
+
 def entry_id(rec: DatasetRecord) -> str:
     """A tag URI (RFC 4151) unique to this dataset at this modified date."""
-    host = urlparse(rec.base_url).hostname or "localhost"
-    return f"tag:{host},{rec.ds.issued.isoformat()}:datasets/{rec.id}/{rec.ds.modified.isoformat()}"
+    issued, modified = rec.ds.issued.isoformat(), rec.ds.modified.isoformat()
+    return f"tag:{host(rec.base_url)},{issued}:datasets/{rec.id}/{modified}"
 
 
 def render_entry(rec: DatasetRecord, lang: str, change: Entry | None = None) -> str:
@@ -83,7 +89,8 @@ def render_entry(rec: DatasetRecord, lang: str, change: Entry | None = None) -> 
 Rendered = dict[tuple[str, str, int], str]
 
 
-def _entry(rendered: Rendered, rec: DatasetRecord, lang: str, change: Entry | None) -> str:
+def shared_entry(rendered: Rendered, rec: DatasetRecord, lang: str, change: Entry | None) -> str:
+    """A dataset's entry from ``rendered``, rendered there first if no feed did yet."""
     key = (rec.id, lang, id(change))  # the change is held by the feeds' one `changes`
     xml = rendered.get(key)
     if xml is None:
@@ -96,8 +103,8 @@ def render_status_entry(rec: DatasetRecord, lang: str) -> str:
     by the status, so feed readers show the notice as news (issue 16)."""
     ds, st = rec.ds, rec.ds.status
     since = st.since or ds.modified
-    host = urlparse(rec.base_url).hostname or "localhost"
-    tag = f"tag:{host},{ds.issued.isoformat()}:datasets/{rec.id}/status/{st.state.value}/{since}"
+    where = f"tag:{host(rec.base_url)},{ds.issued.isoformat()}:datasets/{rec.id}"
+    tag = f"{where}/status/{st.state.value}/{since}"
     title = f"{st.state.label(lang)}{translate('sep', lang)}{ds.title.get(lang)}"
     page = rec.page_url(lang)
     return (
@@ -120,8 +127,7 @@ def render_status_entry(rec: DatasetRecord, lang: str) -> str:
 
 def render_tombstone_entry(stone: Tombstone, base_url: str, lang: str) -> str:
     """A removed dataset's last entry: when it went, why, and where to look instead."""
-    host = urlparse(base_url).hostname or "localhost"
-    tag = f"tag:{host},{stone.removed}:datasets/{stone.dataset}/removed"
+    tag = f"tag:{host(base_url)},{stone.removed}:datasets/{stone.dataset}/removed"
     page = base_url + page_path(f"datasets/{stone.dataset}/", lang)
     text = translate("tombstone_removed", lang, date=stone.removed.isoformat())
     if stone.reason.zh:
@@ -169,7 +175,8 @@ def feed_entries(
     ``rendered`` keeps the entries already written by other feeds of the same build."""
     memo: Rendered = {} if rendered is None else rendered
     items: list[tuple[dt.date, str, Callable[[], str]]] = [
-        (r.ds.modified, r.id, partial(_entry, memo, r, lang, changes.get(r.id))) for r in records
+        (r.ds.modified, r.id, partial(shared_entry, memo, r, lang, changes.get(r.id)))
+        for r in records
     ]
     for stone in stones:
         items.append(

@@ -11,7 +11,6 @@ never the clock, so an unchanged dataset's feed keeps its bytes.
 from __future__ import annotations
 
 from collections import defaultdict
-from urllib.parse import urlparse
 from xml.sax.saxutils import escape, quoteattr
 
 from ..data.records import DatasetRecord, page_path
@@ -20,7 +19,7 @@ from ..i18n import translate
 from ..model import Catalog
 from ..runtime.output import OutputTree, WrittenFile
 from ..site.reuse import tag_slugs
-from .atom import FEED_ENTRIES, Rendered, render_entry, render_feed, timestamp
+from .atom import FEED_ENTRIES, Rendered, host, render_feed, shared_entry, timestamp
 
 
 def changelog(rec: DatasetRecord, item: DatasetHistory | None, recording: bool) -> list[Entry]:
@@ -36,11 +35,10 @@ def changelog(rec: DatasetRecord, item: DatasetHistory | None, recording: bool) 
 
 
 def _change_entry(rec: DatasetRecord, entry: Entry, lang: str) -> str:
-    host = urlparse(rec.base_url).hostname or "localhost"
     issued = rec.ds.issued.isoformat()
     text = "; ".join(describe(c, lang) for c in entry.changes)
     day = f"{entry.date}T00:00:00Z"
-    tag = f"tag:{host},{issued}:datasets/{rec.id}/changes/{entry.date}"
+    tag = f"tag:{host(rec.base_url)},{issued}:datasets/{rec.id}/changes/{entry.date}"
     page = quoteattr(rec.page_url(lang))
     return (
         "\n".join(
@@ -59,8 +57,14 @@ def _change_entry(rec: DatasetRecord, entry: Entry, lang: str) -> str:
 
 
 def render_dataset_feed(
-    catalog: Catalog, rec: DatasetRecord, entries: list[Entry], lang: str
+    catalog: Catalog,
+    rec: DatasetRecord,
+    entries: list[Entry],
+    lang: str,
+    rendered: Rendered | None = None,
 ) -> str:
+    """``rendered``: the dataset's entries other feeds rendered (its entry as published
+    is the one the portal's, publisher's, theme's and tags' feeds show without a change)."""
     site = catalog.site
     path = page_path(f"datasets/{rec.id}/feed.atom", lang)
     self_url = site.base_url + path
@@ -80,7 +84,9 @@ def render_dataset_feed(
         f"  <author><name>{escape(author)}</name></author>",
         "  <generator>Kaifang</generator>",
     ]
-    body = "".join(_change_entry(rec, e, lang) for e in entries) or render_entry(rec, lang)
+    body = "".join(_change_entry(rec, e, lang) for e in entries) or shared_entry(
+        {} if rendered is None else rendered, rec, lang, None
+    )
     return "\n".join(head) + "\n" + body + "</feed>\n"
 
 
@@ -114,7 +120,7 @@ def write_subscription_feeds(
             written.append(
                 out.write_text(
                     page_path(f"datasets/{rec.id}/feed.atom", lang),
-                    render_dataset_feed(catalog, rec, entries, lang),
+                    render_dataset_feed(catalog, rec, entries, lang, rendered),
                 )
             )
         for theme in site.themes.values():
