@@ -8,7 +8,7 @@ shows its fields but no row count or file; a closed one shows neither.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from ..catalog.attribution import Party, attribution
@@ -344,10 +344,7 @@ class Api:
         for stone in self.tombstones:  # the URL a bot knew still answers: removed, when, why
             path = f"{API_PREFIX}datasets/{stone.dataset}.json"
             written.append(write_compact(out, path, self.removed(stone)))
-        by_publisher = {
-            pid: [r for r in self.records if r.publisher and r.publisher.id == pid]
-            for pid in self.catalog.publishers
-        }
+        by_publisher = _grouped(self.records, self.catalog.publishers, _publisher_id)
         written.append(
             write_compact(
                 out,
@@ -369,10 +366,7 @@ class Api:
                     self.publisher(pub, by_publisher[pub.id], full=True),
                 )
             )
-        by_theme = {
-            tid: [r for r in self.records if r.theme and r.theme.id == tid]
-            for tid in self.site.themes
-        }
+        by_theme = _grouped(self.records, self.site.themes, _theme_id)
         written.append(
             write_compact(
                 out,
@@ -396,6 +390,28 @@ class Api:
         written += write_reuse_api(self.catalog, out)
         written.append(out.write_json(API_PREFIX + "openapi.json", openapi(self.catalog)))
         return written
+
+
+def _publisher_id(rec: DatasetRecord) -> str | None:
+    return rec.publisher.id if rec.publisher else None
+
+
+def _theme_id(rec: DatasetRecord) -> str | None:
+    return rec.theme.id if rec.theme else None
+
+
+def _grouped(
+    records: list[DatasetRecord], keys: Iterable[str], key: Callable[[DatasetRecord], str | None]
+) -> dict[str, list[DatasetRecord]]:
+    """The records of each key, in the order of records: one pass over them, not one per
+    publisher or theme."""
+    groups: dict[str, list[DatasetRecord]] = {k: [] for k in keys}
+    for rec in records:
+        k = key(rec)
+        found = groups.get(k) if k is not None else None
+        if found is not None:
+            found.append(rec)
+    return groups
 
 
 # --- OpenAPI 3.1 ---------------------------------------------------------------------
