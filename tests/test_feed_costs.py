@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.build import build
@@ -55,12 +55,14 @@ def _as_dict(node: Node) -> dict[str, object]:
     return doc
 
 
+@settings(deadline=None)  # the shared machine is slow at times: no time limit per example
 @given(NODES)
 def test_a_nodes_jsonld_line_is_what_json_dumps_gives(node: Node):
     line, _turtle = serialize(node)
     assert line == json.dumps(_as_dict(node), ensure_ascii=False)
 
 
+@settings(deadline=None)
 @given(TEXT)
 def test_an_iri_is_percent_encoded_as_quote_does_it_and_only_once(text: str):
     iri = IRI(text)
