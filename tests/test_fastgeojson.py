@@ -29,6 +29,8 @@ PAIR = GeoColumns(lon="lon", lat="lat")
 NUMBERS = st.sampled_from(
     ["", "87.61", "-0", "-0.0", "0", "180", "180.0001", "-90", "1e-05", " 43.1", "1_0", "nan"]
     + ["inf", "-inf", "١٢", "87.600", "+3", "4.", ".5", "x", "116.39745300000001"]
+    + ["116.397128", "-0.5", "0.0001", "0.00012", "43.123456789012", "180.5", "-90.25"]
+    + ["0.1", "999.123456789012", "0.000012", "179.99999999999"]
 )
 POINTS = st.sampled_from(
     ["", "87.6, 43.8", "87.6,43.8", "200,1", "1,2,3", "a,b", "[1, 2]", '{"lon": 1, "lat": 2}']
@@ -109,3 +111,36 @@ def test_a_csv_pyarrow_cannot_read_is_written_row_by_row(tmp_path: Path):
     geojson._write_rows(src, tmp_path / "b.geojson", FIELDS, PAIR)
     assert summary.features == 1
     assert (tmp_path / "a.geojson").read_bytes() == (tmp_path / "b.geojson").read_bytes()
+
+
+PLAIN_NUMBERS = st.one_of(
+    st.sampled_from(["116.397128", "-0.5", "0.0001", "180.5", "-90.25", "43.123456789012"]),
+    st.builds(
+        lambda whole, digits: f"{whole}.{digits}",
+        st.integers(-999, 999),
+        st.text(alphabet="0123456789", min_size=0, max_size=11).map(lambda d: d + "7"),
+    ).filter(lambda text: not text.lstrip("-").startswith("0.0000")),  # those are not plain
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.tuples(PLAIN_NUMBERS, PLAIN_NUMBERS), min_size=1, max_size=12))
+def test_plain_pairs_by_columns_as_the_row_writer(tmp_path: Path, pairs):
+    """Plain decimals take the path without a Python step per row (in range or not, up to
+    15 digits): the same bytes, bounds and sample as the row writer."""
+    rows = [[f"站{i}", "1", lon, lat, "", "true"] for i, (lon, lat) in enumerate(pairs)]
+    batch = next(iter(_one_batch(tmp_path, rows)))
+    assert geojson._plain_pair(batch, [2, 3]) is not None
+    slow, fast = both(tmp_path, rows, PAIR)
+    assert fast == slow
+
+
+def _one_batch(tmp_path: Path, rows: list):
+    src = tmp_path / "plain.csv"
+    with open(src, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow([f.name for f in FIELDS])
+        writer.writerows(rows)
+    return read_batches(src, len(FIELDS))

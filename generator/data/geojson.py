@@ -105,6 +105,33 @@ def write_geojson(
     return _write_rows(src, dst, fields, columns)
 
 
+# A plain decimal of at most 15 digits, its last digit after the point not 0, and not
+# below 1e-4: float() reads it exactly as pyarrow's cast does, and its repr (what
+# _coordinate writes) is the text itself, since no shorter decimal reads as the same float
+_PLAIN = r"^-?(?:[1-9][0-9]{0,2}|0)\.[0-9]{0,11}[1-9]$"
+_TINY = r"^-?0\.0000"
+
+
+def _plain_pair(
+    batch: pa.RecordBatch, where: list[int]
+) -> tuple[pa.Array, pa.Array, pa.Array] | None:
+    """For a longitude/latitude pair whose every value is a plain decimal (_PLAIN): which
+    rows have a point in range, and the kept rows' longitude and latitude texts, as
+    point_of and _coordinate give them. None when any value is not plain (empty, integer,
+    exponent, ...): the rows then go through point_of one by one."""
+    lon, lat = batch.column(where[0]), batch.column(where[1])
+    plain = pc.and_(pc.match_substring_regex(lon, _PLAIN), pc.match_substring_regex(lat, _PLAIN))
+    tiny = pc.or_(pc.match_substring_regex(lon, _TINY), pc.match_substring_regex(lat, _TINY))
+    if not pc.all(pc.and_(plain, pc.invert(tiny))).as_py():
+        return None
+    x, y = pc.cast(lon, pa.float64()), pc.cast(lat, pa.float64())
+    inside = pc.and_(
+        pc.and_(pc.greater_equal(x, -180.0), pc.less_equal(x, 180.0)),
+        pc.and_(pc.greater_equal(y, -90.0), pc.less_equal(y, 90.0)),
+    )
+    return inside, lon.filter(inside), lat.filter(inside)
+
+
 def _extend_bounds(bounds: list[float], points: list[tuple[float, float]]) -> list[float]:
     """The row loop's running min/max (the first of equal values kept: -0.0 stays -0.0)."""
     lons = [p[0] for p in points]
@@ -139,13 +166,29 @@ def _write_columns(
         for batch in batches():
             if not batch.num_rows:
                 continue
-            cells = zip(*(batch.column(i).to_pylist() for i in where), strict=True)
-            points = [point_of(columns, columns.fields, row) for row in cells]
-            kept = [p for p in points if p is not None]
-            summary.skipped += len(points) - len(kept)
-            if not kept:
-                continue
-            mask = pa.array([p is not None for p in points], pa.bool_())
+            plain = _plain_pair(batch, where) if not columns.point else None
+            if plain is not None:  # every coordinate plain: no Python step per row
+                mask, lon_text, lat_text = plain
+                kept = list(
+                    zip(
+                        pc.cast(lon_text, pa.float64()).to_pylist(),
+                        pc.cast(lat_text, pa.float64()).to_pylist(),
+                        strict=True,
+                    )
+                )
+                summary.skipped += batch.num_rows - len(kept)
+                if not kept:
+                    continue
+            else:
+                cells = zip(*(batch.column(i).to_pylist() for i in where), strict=True)
+                points = [point_of(columns, columns.fields, row) for row in cells]
+                kept = [p for p in points if p is not None]
+                summary.skipped += len(points) - len(kept)
+                if not kept:
+                    continue
+                mask = pa.array([p is not None for p in points], pa.bool_())
+                lon_text = pa.array([_coordinate(p[0]) for p in kept], pa.string())
+                lat_text = pa.array([_coordinate(p[1]) for p in kept], pa.string())
             properties = record_bodies(batch, fields, keys).filter(mask)
             if len(summary.sample) < SAMPLE_POINTS:
                 take = SAMPLE_POINTS - len(summary.sample)
@@ -156,13 +199,11 @@ def _write_columns(
                 )
                 for name, (lon, lat) in zip(labels, kept, strict=False):
                     summary.sample.append([name, _coordinate(lon), _coordinate(lat)])
-            lons = pa.array([_coordinate(p[0]) for p in kept], pa.string())
-            lats = pa.array([_coordinate(p[1]) for p in kept], pa.string())
             features = pc.binary_join_element_wise(
                 pa.scalar(_FEATURE_OPEN),
-                lons,
+                lon_text,
                 pa.scalar(", "),
-                lats,
+                lat_text,
                 pa.scalar(']}, "properties": {'),
                 properties,
                 pa.scalar("}}"),
