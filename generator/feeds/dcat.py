@@ -7,6 +7,8 @@ inline context (harvesters need not fetch anything) and, through rdflib, as Turt
 Non-open datasets are catalogued with dct:accessRights RESTRICTED or NON_PUBLIC and a
 single distribution that points to the way to apply, never to a file. What is and is not
 downloadable comes from :mod:`generator.records`, which asks the policy module.
+
+The node model and the text of each node are in :mod:`generator.feeds.rdfgraph`.
 """
 
 from __future__ import annotations
@@ -14,12 +16,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
-from urllib.parse import quote
 
 from ..catalog.attribution import attribution
 from ..data.records import (
@@ -35,6 +33,19 @@ from ..model import Catalog, License, Publisher, RemoteResource, Theme
 from ..policy import ADMS_STATUS, Status, publishes_schema
 from ..runtime.output import OutputTree, WrittenFile
 from ..tombstones import Tombstone
+from .rdfgraph import (  # IRI_SAFE, serialize and turtle_string: for the tests, from here too
+    IRI,
+    IRI_SAFE,
+    Graph,
+    Lit,
+    Node,
+    date,
+    serialize,
+    texts,
+    turtle_string,
+)
+
+__all__ = ["IRI", "IRI_SAFE", "Lit", "Node", "serialize", "turtle_string", "write_catalogs"]
 
 PREFIXES: dict[str, str] = {
     "adms": "http://www.w3.org/ns/adms#",
@@ -66,7 +77,6 @@ REMOTE_FILE_TYPES = {
     "ttl": "RDF_TURTLE",
 }
 
-IRI_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
 EU = "http://publications.europa.eu/resource/authority/"
 IANA = "https://www.iana.org/assignments/media-types/"
 LANGUAGES = {"zh": (EU + "language/ZHO", "Chinese"), "en": (EU + "language/ENG", "English")}
@@ -115,115 +125,6 @@ EU_THEMES = {
 ACCESS_RIGHT_LABELS = {"PUBLIC": "public", "RESTRICTED": "restricted", "NON_PUBLIC": "non-public"}
 SHA256 = "spdx:checksumAlgorithm_sha256"
 OPENAPI_31 = "https://spec.openapis.org/oas/v3.1.0"
-
-
-@dataclass(frozen=True, slots=True)
-class Lit:
-    value: str
-    lang: str | None = None
-    datatype: str | None = None  # a CURIE, e.g. xsd:date
-
-
-class IRI(str):
-    """An IRI object value (plain strings are never used as objects).
-
-    Characters that may not appear in an IRI (spaces, quotes, angle brackets...) are
-    percent-encoded, so a licence URL typed with a space cannot break the Turtle.
-    """
-
-    def __new__(cls, value: str) -> IRI:
-        if type(value) is IRI:  # already encoded (encoding is idempotent: % is kept)
-            return value
-        return super().__new__(cls, _safe_iri(value))
-
-
-# Every character that quote(value, safe=IRI_SAFE) leaves as it is: a string made of these
-# alone (almost every IRI of a catalog) is returned without encoding it to UTF-8 and back.
-_IRI_UNCHANGED = re.compile(r"[A-Za-z0-9_.~:/?#\[\]@!$&'()*+,;=%-]*").fullmatch
-
-
-def _safe_iri(value: str) -> str:
-    return value if _IRI_UNCHANGED(value) else _quote_iri(value)
-
-
-@lru_cache(maxsize=1 << 12)
-def _quote_iri(value: str) -> str:
-    return quote(value, safe=IRI_SAFE)
-
-
-Value = Lit | IRI
-
-
-MANY_VALUES = 16  # values added at once from which Node.add checks them against a set
-
-
-@dataclass(slots=True)
-class Node:
-    iri: str
-    types: list[str]
-    props: dict[str, list[Value]] = field(default_factory=dict)
-
-    def add(self, prop: str, *values: Value | None) -> Node:
-        """Values not yet there, in order. The catalog's and the API service's lists of
-        every dataset are checked against a set: a list scan per value grew with the
-        square of the catalog (50 million comparisons each at 10,000 datasets)."""
-        bucket = None
-        seen: set[Value] | None = None
-        for value in values:
-            if value is None or (type(value) is Lit and not value.value):
-                continue
-            if bucket is None:
-                bucket = self.props.setdefault(prop, [])
-                if len(values) > MANY_VALUES:
-                    seen = set(bucket)
-            if seen is None:
-                if value not in bucket:
-                    bucket.append(value)
-            elif value not in seen:
-                seen.add(value)
-                bucket.append(value)
-        return self
-
-
-class Graph:
-    """Nodes by IRI; adding a node twice merges its properties.
-
-    Nodes whose IRI starts with one of ``local_prefixes`` (one dataset's page) are kept
-    apart so they can be written and dropped dataset by dataset: memory then holds one
-    dataset plus the shared vocabulary, however large the catalog.
-    """
-
-    def __init__(self) -> None:
-        self.nodes: dict[str, Node] = {}  # shared: agents, concepts, licences, places...
-        self.local: dict[str, Node] = {}
-        self.local_prefixes: tuple[str, ...] = ()
-
-    def node(self, iri: str, *types: str) -> Node:
-        iri = str(IRI(iri))
-        bucket = self.local if iri.startswith(self.local_prefixes or ("\0",)) else self.nodes
-        node = bucket.get(iri)
-        if node is None:
-            node = bucket[iri] = Node(iri, [])
-        for t in types:
-            if t not in node.types:
-                node.types.append(t)
-        return node
-
-    def take(self, nodes: dict[str, Node]) -> list[Node]:
-        """The given nodes in output order, removed from the graph."""
-        found = ordered(nodes.values())
-        nodes.clear()
-        return found
-
-
-def texts(zh: str, en: str = "") -> list[Value]:
-    """A Chinese literal and, when there is one, its English version."""
-    return [Lit(zh, "zh")] + ([Lit(en, "en")] if en else [])
-
-
-def date(value: str) -> Lit:
-    kind = {4: "xsd:gYear", 7: "xsd:gYearMonth"}.get(len(value), "xsd:date")
-    return Lit(value, datatype=kind)
 
 
 def _licence_type(lic: License) -> tuple[str, str] | None:
@@ -802,76 +703,7 @@ class CatalogBuilder:
         return rec.page_url() + "#dataset"
 
 
-# --- serialization -------------------------------------------------------------------
-TYPE_ORDER = ("dcat:Catalog", "dcat:DataService", "dcat:Dataset", "dcat:Distribution")
-
-
-def ordered(nodes: Iterable[Node]) -> list[Node]:
-    """Catalog first, then services, datasets, distributions, then the rest; by IRI."""
-
-    def rank(node: Node) -> tuple[int, str]:
-        found = [TYPE_ORDER.index(t) for t in node.types if t in TYPE_ORDER]
-        return (min(found) if found else len(TYPE_ORDER), node.iri)
-
-    return sorted(nodes, key=rank)
-
-
-_TURTLE_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
-
-
-def turtle_string(text: str) -> str:
-    """A Turtle string literal: in double quotes, with the four characters Turtle's
-    STRING_LITERAL_QUOTE forbids escaped (backslash, quote, line feed, carriage return).
-    Building an rdflib Literal for each value took a quarter of the catalog's time."""
-    return '"' + text.translate(_TURTLE_ESCAPES) + '"'
-
-
-# json.dumps(..., ensure_ascii=False) of one string: the C function json's encoder calls
-_json_string: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
-
-
-def serialize(node: Node) -> tuple[str, str]:
-    """One node as a line of compact JSON-LD and as a Turtle subject block, in one pass.
-
-    The JSON-LD line is the text ``json.dumps(doc, ensure_ascii=False)`` gives for the
-    node's document (``{"@id": ..., "@type": [...], prop: [{"@id": ...} or {"@value":
-    ..., "@language"/"@type": ...}]}``, properties sorted), written out directly: building
-    a dict per value and encoding it again took a third of the catalog's time. IRIs are
-    already percent-encoded (see :class:`IRI`), so they go between angle brackets as they
-    are; the Turtle is written directly rather than through rdflib's serializer, which
-    sorts the whole graph in memory and takes seconds per thousand datasets. Both parse
-    to the same triples (a test checks it).
-    """
-    jsonld = ['{"@id": ', _json_string(node.iri)]
-    turtle = []
-    if node.types:
-        types = sorted(node.types)
-        jsonld += [', "@type": [', ", ".join(map(_json_string, types)), "]"]
-        turtle.append("a " + ", ".join(types))
-    props = node.props
-    for prop in sorted(props):
-        as_json = []
-        as_turtle = []
-        for v in props[prop]:
-            if type(v) is IRI:
-                as_json.append('{"@id": ' + _json_string(v) + "}")
-                as_turtle.append(f"<{v}>")
-            else:
-                text = _json_string(v.value)
-                if v.lang:
-                    text += ', "@language": ' + _json_string(v.lang)
-                if v.datatype:
-                    text += ', "@type": ' + _json_string(v.datatype)
-                as_json.append('{"@value": ' + text + "}")
-                suffix = "@" + v.lang if v.lang else "^^" + v.datatype if v.datatype else ""
-                as_turtle.append(turtle_string(v.value) + suffix)
-        jsonld += [", ", _json_string(prop), ": [", ", ".join(as_json), "]"]
-        turtle.append(prop + " " + ",\n        ".join(as_turtle))
-    jsonld.append("}")
-    block = f"<{node.iri}>\n    " + " ;\n    ".join(turtle) + " .\n"
-    return "".join(jsonld), block
-
-
+# --- the files (each node's two texts: rdfgraph.serialize) ----------------------------
 def catalog_nodes(
     catalog: Catalog, records: list[DatasetRecord], tombstones: Sequence[Tombstone] = ()
 ) -> Iterator[Node]:
