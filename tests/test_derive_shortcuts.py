@@ -16,7 +16,7 @@ from generator.data import downloads, fastderive, fastjson, fastxlsx
 from generator.data.fastderive import _text_buffer, may_hold_controls
 
 # bytes that matter to the expressions, and a few that do not
-ALPHABET = list(b",\n=@\t+-.eE0123456789 ax\"\r\x00\x08\x0b\x1f") + [0xEF, 0xBC, 0xBF, 0xBE]
+ALPHABET = list(b',\n=@\t+-.eE0123456789 ax"\r\x00\x08\x0b\x1f') + [0xEF, 0xBC, 0xBF, 0xBE]
 ALPHABET += [0x9D, 0x8B, 0x8D, 0xA0, 0xE5, 0x8C, 0x97]
 TEXT = st.lists(st.sampled_from(ALPHABET), max_size=40).map(bytes)
 
@@ -59,7 +59,7 @@ def _buffer(values: list[str]) -> memoryview:
 
 
 TEXTS = st.lists(
-    st.text(alphabet=st.sampled_from(list("a北 \t\n\r\x00\x07\x08\x0b\x0c\x1f&<>\"\\\ufffe\uffff")))
+    st.text(alphabet=st.sampled_from(list('a北 \t\n\r\x00\x07\x08\x0b\x0c\x1f&<>"\\\ufffe\uffff')))
 )
 
 
@@ -115,7 +115,7 @@ def test_top_values_as_a_full_sort(counts, k):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.text(alphabet="a北,\n\"", max_size=4), max_size=12), st.data())
+@given(st.lists(st.text(alphabet='a北,\n"', max_size=4), max_size=12), st.data())
 def test_text_buffer_of_string_slices(values, data):
     """_text_buffer reads a string array's 32-bit offsets, of a slice too, and gives the
     values end to end, as for a large_string array."""
@@ -135,9 +135,10 @@ NUMBERISH = st.sampled_from(
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(NUMBERISH, min_size=2, max_size=30), st.sampled_from(
-    ["integer", "number", "year", "date", "boolean", "string", "datetime"]
-))
+@given(
+    st.lists(NUMBERISH, min_size=2, max_size=30),
+    st.sampled_from(["integer", "number", "year", "date", "boolean", "string", "datetime"]),
+)
 def test_converted_once_per_distinct_value(values, kind):
     """by_distinct gives each writer's conversion of the whole column (or its error), for
     the XLSX cells, the JSON values and the Parquet types."""
@@ -172,7 +173,9 @@ def test_converted_once_per_distinct_value(values, kind):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(["", "北京", " a", "a&b<c>", "x\x01y", "\u3000z", "q"]), max_size=30))
+@given(
+    st.lists(st.sampled_from(["", "北京", " a", "a&b<c>", "x\x01y", "\u3000z", "q"]), max_size=30)
+)
 def test_xlsx_text_cells_of_repeated_values(values):
     """A text column's cells made once per distinct value are the cells made per value."""
     column = pa.array(values, pa.string())

@@ -39,7 +39,6 @@ from .reader import iter_rows
 from .risk import GroupRisk, RiskMeter
 from .table import PublishedTable
 
-
 log = logging.getLogger(__name__)
 
 PREVIEW_ROWS = 20
@@ -222,9 +221,7 @@ def top_values(counts: Counter[str], k: int) -> list[tuple[str, int]]:
     if len(counts) <= k:
         return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     least = heapq.nlargest(k, counts.values())[-1]
-    above = sorted(
-        ((v, n) for v, n in counts.items() if n > least), key=lambda kv: (-kv[1], kv[0])
-    )
+    above = sorted(((v, n) for v, n in counts.items() if n > least), key=lambda kv: (-kv[1], kv[0]))
     at = heapq.nsmallest(k - len(above), (v for v, n in counts.items() if n == least))
     return above + [(v, least) for v in at]
 
