@@ -291,6 +291,17 @@ def _link_or_copy(path: Path, target: str) -> None:
         os.replace(tmp, target)
 
 
+def _forget_damaged(source: Path) -> None:
+    """Remove an object whose bytes are not those of its name (edited in place through a
+    link shared with a published file, or damaged): storing keeps an object already there,
+    so without this the page would be rendered again on every build, never stored again.
+    Only the cache's own name goes; a published file linked to it stays as it is."""
+    try:
+        os.unlink(source)
+    except OSError:  # gone already (another worker found it too), or not ours to remove
+        pass
+
+
 def entry_mac(secret: bytes, kind: str, key: str, value: str) -> str:
     """HMAC-SHA256 of an entry, with the key kept outside the cache (:func:`cache_key`).
     The entry names the sha256 of every object it uses, so objects are covered too."""
@@ -303,6 +314,7 @@ def restore_object(root: Path, sha: str, size: int, target: Path) -> bool:
     source = object_path(root, sha)
     try:
         if source.stat().st_size != size or sha256_file(source) != sha:
+            _forget_damaged(source)
             return False
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
