@@ -9,7 +9,7 @@ source is held back — is left out of this build and keeps its last published v
 That version is the dataset's own files in the site being replaced (its pages in every
 language, downloads, descriptor, kept files, application pages and API document), copied
 only when every file still has the sha256 this build recorded for it in the signed cache
-(:func:`remember`), with a notice on its pages naming the date of that version. Safety
+(:class:`Memory`), with a notice on its pages naming the date of that version. Safety
 first: when the new descriptor restricts the dataset (a stricter open type, a resource
 removed, hidden by ``hide_closed``, suspended or withdrawn) or cannot be read at all,
 nothing of the old version is copied: the restriction takes effect at once, even though
@@ -262,25 +262,13 @@ def previous_version(
         return None
 
 
-def remember(
-    cache: BuildCache,
-    out_dir: Path,
-    catalog: Catalog,
-    out: OutputTree,
-    kept: dict[str, dict],
-    published: dict[str, PublishedDataset],
-) -> None:
-    """Record, in the signed cache, each published dataset's files with their sha256, so a
-    later build can show this version while an update is held back. ``kept`` holds the
-    entries of datasets this build held back and showed again."""
-    Memory(cache, out_dir, catalog, out, kept, published).remember()
-
-
 class Memory:
-    """What :func:`remember` records, made ahead of the swap: :meth:`prepare` builds the
-    entries (the build calls it while the audit's workers scan the tree, when this process
-    has nothing else to do; made into their JSON text there too), :meth:`remember` stores
-    them once the build is published.
+    """Records, in the signed cache, each published dataset's files with their sha256, so a
+    later build can show this version while an update is held back (``kept`` holds the
+    entries of datasets this build held back and showed again). Made ahead of the swap:
+    :meth:`prepare` builds the entries and their JSON text (the build calls it while the
+    audit's workers scan the tree, when this process has nothing else to do), and
+    :meth:`remember` stores them once the build is published.
     The entries depend on the dataset files of the output tree, which nothing writes after
     the compress stage: what is left (the search index) belongs to no dataset, and
     precompressed siblings are not recorded."""

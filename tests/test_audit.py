@@ -25,6 +25,8 @@ from generator.runtime.output import OutputTree
 from generator.search import SEARCH_DOCS
 
 from .conftest import DEMO_CATALOG, dataset_yaml
+from .test_search_engine import doc as search_doc
+from .test_search_engine import search_document
 
 CLOSED_ADDRESS = "川东区工业园街道康宁社区29号楼4单元304室"
 CLOSED_ID = "990103199204057098"
@@ -133,23 +135,7 @@ def plant_in_search_index(monkeypatch: pytest.MonkeyPatch) -> None:
         # there; the search stage removes the documents after indexing.
         page = out.root / SEARCH_DOCS / "datasets" / "planted" / "index.html"
         page.parent.mkdir(parents=True)
-        doc = {
-            "lang": "zh",
-            "id": "planted",
-            "url": "/datasets/planted/",
-            "title": "缴费单位",
-            "description": CONDITIONAL_COMPANY,
-            "identifier": "",
-            "keywords": [],
-            "publisher": "",
-            "theme": "",
-            "fields": [],
-            "open_type": "open",
-            "open_label": "无条件开放",
-            "formats": [],
-            "frequency": "",
-            "modified": "2026-01-01",
-        }
+        doc = search_document(search_doc("planted", "缴费单位", description=CONDITIONAL_COMPANY))
         page.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
         return original(out, *args)
 
@@ -390,6 +376,9 @@ def test_files_written_while_the_audit_runs_are_read_too(built):
 
     class StillIndexing:  # the search stage's handle, as the build hands it to the audit
         folders = ("search-index/",)
+
+        def done(self) -> bool:
+            return False
 
         def finish(self) -> None:
             (out / "search-index" / "late.json").write_text(json.dumps({"v": CLOSED_ADDRESS}))

@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 from generator.data import downloads, fastderive, fastjson, fastxlsx
 from generator.data.fastderive import _text_buffer, may_hold_controls
 
+from .test_fastderive import FIELDS  # the same five fields of every type
+
 # bytes that matter to the expressions, and a few that do not
 ALPHABET = list(b',\n=@\t+-.eE0123456789 ax"\r\x00\x08\x0b\x1f') + [0xEF, 0xBC, 0xBF, 0xBE]
 ALPHABET += [0x9D, 0x8B, 0x8D, 0xA0, 0xE5, 0x8C, 0x97]
@@ -192,13 +194,6 @@ def test_xlsx_text_cells_of_repeated_values(values):
 
 
 ONE_FIELD = "- {name: note, type: string, title: 备注}\n"
-FIELDS = """\
-- {name: code, type: string, title: 编号}
-- {name: amount, type: number, title: 金额}
-- {name: count, type: integer, title: 数量}
-- {name: day, type: date, title: 日期}
-- {name: note, type: string, title: 备注}
-"""
 
 
 @pytest.mark.parametrize("fields", ["five", "one"])

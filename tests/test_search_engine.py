@@ -4,6 +4,7 @@ must agree token for token, and the ranking must put what a citizen typed first.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -95,6 +96,11 @@ def doc(i: str, title: str, open_type: str = "open", description: str = "", **ex
     return Doc(**values)
 
 
+def search_document(d: Doc, lang: str = "zh") -> dict:
+    """The search document the site stage writes for a dataset page, as the indexer reads it."""
+    return {"lang": lang, **dataclasses.asdict(d)}
+
+
 @pytest.fixture
 def index() -> Index:
     return Index.build(
@@ -160,23 +166,7 @@ def test_the_indexer_deletes_the_documents_it_read(tmp_path: Path):
 
     out = OutputTree(tmp_path / "staging")
     for i, title in enumerate(["公交线路", "空气质量"]):
-        document = {
-            "lang": "zh",
-            "id": f"d{i}",
-            "url": f"/datasets/d{i}/",
-            "title": title,
-            "description": "",
-            "identifier": f"ID-{i}",
-            "keywords": [],
-            "publisher": "",
-            "theme": "",
-            "fields": [],
-            "open_type": "open",
-            "open_label": "无条件开放",
-            "formats": [],
-            "frequency": "",
-            "modified": "2026-01-01",
-        }
+        document = search_document(doc(f"d{i}", title))
         out.write_text(f"{SEARCH_DOCS}datasets/d{i}/index.html", json.dumps(document))
     with start_search_index(out, ["zh"]) as indexing:
         assert indexing.process.wait(timeout=120) == 0

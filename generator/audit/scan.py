@@ -148,7 +148,7 @@ def scan_tree(
     with _start_scan(root, first, secrets, jobs, proofs) as running:
         if meanwhile is not None:
             meanwhile()
-        if search is not None and _done(search):  # the tree is finished: list the rest now
+        if search is not None and search.done():  # the tree is finished: list the rest now
             rest = _rest(root, search, first)
         _merge(running.result(), result, found)
     if search is not None:
@@ -157,12 +157,6 @@ def scan_tree(
         with _start_scan(root, rest, secrets, jobs, proofs) as running:
             _merge(running.result(), result, found)
     return found
-
-
-def _done(search: Indexing) -> bool:
-    """Whether the indexer has ended (a handle that cannot tell is waited for later)."""
-    done = getattr(search, "done", None)
-    return bool(done()) if done is not None else False
 
 
 def _rest(root: Path, search: Indexing, first: list[str]) -> list[str]:

@@ -309,6 +309,27 @@ def entry_mac(secret: bytes, kind: str, key: str, value: str) -> str:
     return hmac.new(secret, message, hashlib.sha256).hexdigest()
 
 
+def signed_entry(
+    db: sqlite3.Connection, secret: bytes, kind: str, key: str, stats: Counter[str]
+) -> str | None:
+    """An entry's JSON text from the index, or None when it is missing or its MAC is not
+    one a build with this key wrote (counted as "forged", and logged without its value)."""
+    row = db.execute(
+        "SELECT value, mac FROM entries WHERE kind=? AND key=?", (kind, key)
+    ).fetchone()
+    if row is None:
+        return None
+    if not hmac.compare_digest(row[1], entry_mac(secret, kind, key, row[0])):
+        log.warning(
+            "cache entry %s/%s was not written by a build with this key: ignored",
+            kind,
+            key[:12],
+        )
+        stats["forged"] += 1
+        return None
+    return row[0]
+
+
 def restore_object(root: Path, sha: str, size: int, target: Path) -> bool:
     """See :meth:`BuildCache.restore_file`."""
     source = object_path(root, sha)
@@ -546,21 +567,11 @@ class BuildCache:
         pending = self._pending.get((kind, key))
         if pending is not None:
             return json.loads(pending)
-        row = self._db.execute(
-            "SELECT value, mac FROM entries WHERE kind=? AND key=?", (kind, key)
-        ).fetchone()
-        if row is None:
-            return None
-        if not hmac.compare_digest(row[1], self._mac(kind, key, row[0])):
-            log.warning(
-                "cache entry %s/%s was not written by a build with this key: ignored",
-                kind,
-                key[:12],
-            )
-            self.stats["forged"] += 1
-            return None  # planted or damaged: computed again, and replaced
+        text = signed_entry(self._db, self._key, kind, key, self.stats)
+        if text is None:
+            return None  # missing, or planted or damaged: computed again, and replaced
         self._touched.add((kind, key))
-        return json.loads(row[0])
+        return json.loads(text)
 
     def _mac(self, kind: str, key: str, value: str) -> str:
         return entry_mac(self._key, kind, key, value)
@@ -792,21 +803,11 @@ class WorkerCache:
         if self._db is None:  # opened in the worker: a connection never crosses a fork
             uri = (self.root / "index.sqlite").resolve().as_uri() + "?mode=ro"
             self._db = sqlite3.connect(uri, uri=True, timeout=60)
-        row = self._db.execute(
-            "SELECT value, mac FROM entries WHERE kind=? AND key=?", (kind, key)
-        ).fetchone()
-        if row is None:
-            return None
-        if not hmac.compare_digest(row[1], entry_mac(self._key, kind, key, row[0])):
-            log.warning(
-                "cache entry %s/%s was not written by a build with this key: ignored",
-                kind,
-                key[:12],
-            )
-            self.stats["forged"] += 1
+        text = signed_entry(self._db, self._key, kind, key, self.stats)
+        if text is None:
             return None
         self._used.add((kind, key))
-        return json.loads(row[0])
+        return json.loads(text)
 
     def put(self, kind: str, key: str, value: Any) -> None:
         self._stored[(kind, key)] = value
