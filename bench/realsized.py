@@ -9,7 +9,7 @@ so 1,000 of them hold about 1.25 M rows. Each clone gets its own id, identifier 
 system allows (the build opens them read-only), otherwise copies.
 
     python -m bench.realsized catalog OUT_DIR --datasets 1000
-    python -m bench.realsized lower-bound CATALOG_DIR
+    python -m bench.realsized lower-bound CATALOG_DIR [--scratch DIR]
 
 ``lower_bound`` reads every CSV resource of a catalog with pyarrow (the Table Schema's
 types) and writes its CSV, a JSON array of records (polars) and Parquet (zstd), into a
@@ -20,6 +20,7 @@ build's data path can approach.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -118,9 +119,10 @@ def _csv_resources(root: Path):
 _ARROW_TYPES = {"integer": "int64", "number": "float64", "boolean": "bool_"}
 
 
-def lower_bound(root: Path) -> dict:
+def lower_bound(root: Path, scratch: Path | None = None) -> dict:
     """Read every CSV resource (typed) and write CSV, JSON and Parquet with the columnar
-    libraries alone; seconds per step and in all."""
+    libraries alone; seconds per step and in all. The files go to ``scratch`` (created, and
+    left for the caller to delete) or to a temporary folder deleted at the end."""
     import polars as pl
     import pyarrow as pa
     import pyarrow.csv as pa_csv
@@ -128,8 +130,12 @@ def lower_bound(root: Path) -> dict:
 
     steps = {"read": 0.0, "csv": 0.0, "json": 0.0, "parquet": 0.0}
     rows = files = 0
-    with tempfile.TemporaryDirectory(prefix="kaifang-lower-bound-") as scratch:
-        out = Path(scratch)
+    with contextlib.ExitStack() as stack:
+        if scratch is None:
+            out = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kaifang-lb-")))
+        else:
+            out = scratch
+            out.mkdir(parents=True)
         started = time.perf_counter()
         for i, (path, res) in enumerate(_csv_resources(root)):
             fields = (res.get("schema") or {}).get("fields") or []
@@ -177,13 +183,19 @@ def main() -> None:
     c.add_argument("--datasets", type=int, default=1000)
     lb = sub.add_parser("lower-bound")
     lb.add_argument("catalog", type=Path)
+    lb.add_argument(
+        "--scratch",
+        type=Path,
+        help="write the files here and leave them (the bench deletes "
+        "them when its run ends: see settle() in bench/run.py)",
+    )
     args = parser.parse_args()
     if args.task == "catalog":
         make_real_catalog(args.out, args.datasets)
         rows, size = catalog_rows(args.out)
         print(f"{args.datasets:,} datasets, {rows:,} rows, {size / 1e6:.0f} MB of CSV")
     else:
-        json.dump(lower_bound(args.catalog), sys.stdout)
+        json.dump(lower_bound(args.catalog, args.scratch), sys.stdout)
 
 
 if __name__ == "__main__":

@@ -97,16 +97,61 @@ def _sample_tree(proc: psutil.Process, peak: list[float], done: threading.Event)
         done.wait(0.05)
 
 
-def settle() -> None:
-    """Let the file system finish deleting the previous run's output before timing.
+# Earlier output is moved here and deleted when the run ends (see settle()).
+DISCARDED = OUT / ".discarded"
+# Seconds to wait after a large tree was deleted before timing a build (see settle()).
+QUIET_AFTER_DELETE_S = 65.0
+_deleted_at: list[float] = []  # time.monotonic() of the last large delete, if any
 
-    Removing a 1 GB site returns before the file system has finished with it (on ext4
-    mounted with discard, the blocks are trimmed at the next journal commit); that work
-    then lands in whatever runs next: on this machine, hashing the same 10,000-dataset
-    catalog took 1.3 s on a quiet disk and 4.7-5.2 s right after a 1 GB site was removed.
+
+def discard(path: Path) -> None:
+    """Move earlier output out of the way (a rename: nothing is freed), to be deleted when
+    the run ends: deleting it here would slow the next measured build (see settle())."""
+    if path.exists():
+        DISCARDED.mkdir(parents=True, exist_ok=True)
+        path.rename(DISCARDED / f"{time.time_ns()}-{path.name}")
+
+
+def scratch(name: str) -> Path:
+    """A new folder for output nobody reads again, deleted when the run ends."""
+    return DISCARDED / f"{time.time_ns()}-{name}"
+
+
+def deleted_large_tree() -> None:
+    """The command just measured deleted a large tree (a rebuild into the same folder
+    replaces the previous site): the next build waits (settle())."""
+    _deleted_at.append(time.monotonic())
+
+
+def empty_discarded(report: Report) -> None:
+    if DISCARDED.is_dir():
+        total, files = tree_bytes(DISCARDED)
+        shutil.rmtree(DISCARDED)
+        report.say(f"  deleted earlier output: {total / 1e6:.0f} MB in {files:,} files")
+
+
+def settle() -> None:
+    """Let the file system finish with earlier output before timing.
+
+    The root file system of the machines this runs on is ext4 without a journal, whose
+    inode allocator skips inodes freed in the last 60 s (more while their inode table is
+    not yet written back) and searches the inode tables for others: creating files right
+    after a large tree was deleted costs several times the system CPU (measured here:
+    20,000 small files in 3.4 s one second after deleting 60,000 files, 1.2 s on a quiet
+    disk, 1.9 s 71 s later; a 1,000-dataset build took 20-26 s instead of 15-17 s right
+    after a 10,000-dataset site was deleted). So the bench deletes nothing while it
+    measures: earlier output is renamed into bench/out/.discarded and deleted when the run
+    ends (discard()), and after a measured rebuild that replaced a large site, the next
+    measurement waits until QUIET_AFTER_DELETE_S have passed. Writes still being flushed
+    are synced first.
     """
     os.sync()
     time.sleep(1)
+    if _deleted_at:
+        wait = QUIET_AFTER_DELETE_S - (time.monotonic() - _deleted_at[-1])
+        if wait > 0:
+            time.sleep(wait)
+            os.sync()
 
 
 def measure(args: list[str], parse_json: bool = True) -> Run:
@@ -146,8 +191,7 @@ def ensure(path: Path, make, label: str, report: Report) -> Path:
     if marker.exists():
         return path
     started = time.perf_counter()
-    if path.is_dir():
-        shutil.rmtree(path)
+    discard(path)  # half made by an interrupted run
     make()
     marker.write_text("ok\n", encoding="utf-8")
     report.say(f"  generated {label} in {time.perf_counter() - started:.1f} s")
@@ -196,8 +240,8 @@ def bench_builds(sizes: list[int], jobs: int | None, report: Report) -> dict[int
         )
         site = OUT / f"site-{n}"
         cache_dir = OUT / f"cache-{n}"  # cold for the full build, warm for the rebuilds
-        shutil.rmtree(site, ignore_errors=True)
-        shutil.rmtree(cache_dir, ignore_errors=True)
+        discard(site)
+        discard(cache_dir)
         extra = ["--jobs", str(jobs)] if jobs else []
         extra += ["--cache-dir", str(cache_dir)]
         first = measure(child("build", str(catalog), str(site), *extra))
@@ -246,6 +290,7 @@ def bench_builds(sizes: list[int], jobs: int | None, report: Report) -> dict[int
             report.say("  search index:         none (no search-index/ in the output)")
         lower_bound(catalog, first.seconds, report)
         again = measure(child("build", str(catalog), str(site), *extra))
+        deleted_large_tree()  # the rebuild replaced the full build's site
         label = (
             f"incremental cache ({cache}), same output folder"
             if again.result.get("cache")
@@ -257,14 +302,14 @@ def bench_builds(sizes: list[int], jobs: int | None, report: Report) -> dict[int
         )
         if again.result.get("cache") and n <= 1000:  # at 10,000 it would add 5 minutes
             fresh = OUT / f"site-{n}-fresh"
-            shutil.rmtree(fresh, ignore_errors=True)
+            discard(fresh)
             warm = measure(child("build", str(catalog), str(fresh), *extra))
             report.say(
                 f"  warm-cache build:     {warm.seconds:7.1f} s wall (unchanged catalog into a new "
                 f"output folder: every page written, no dataset revalidated or rederived); "
                 f"{warm.seconds / first.seconds:.0%} of the full build"
             )
-            shutil.rmtree(fresh, ignore_errors=True)
+            discard(fresh)
     if 1000 in times:
         report.target(
             "1,000 datasets < 15 s", times[1000] < TARGETS["build_1k_s"], f"{times[1000]:.1f} s"
@@ -293,7 +338,12 @@ def render_per_page(stages: dict, n: int) -> str:
 def lower_bound(catalog: Path, build_seconds: float, report: Report) -> float:
     """The columnar libraries alone on the catalog's CSV files (bench/realsized.py), printed
     beside the build with the build's ratio to it."""
-    floor = measure([PY, "-m", "bench.realsized", "lower-bound", str(catalog)])
+    floor = measure(
+        [
+            *[PY, "-m", "bench.realsized", "lower-bound", str(catalog)],
+            *["--scratch", str(scratch(f"lower-bound-{catalog.name}"))],
+        ]
+    )
     steps = floor.result["steps"]
     report.say(
         f"  lower bound:          {floor.seconds:7.1f} s wall ({floor.result['seconds']:.1f} s "
@@ -323,8 +373,8 @@ def bench_real(sizes: list[int], jobs: int | None, report: Report) -> dict[int, 
         # a cache of its own, emptied: with the default one (bench/out/.kaifang-cache, kept
         # between runs) pages and compressed siblings came from earlier runs' results
         cache_dir = OUT / f"cache-real-{n}"
-        shutil.rmtree(site, ignore_errors=True)
-        shutil.rmtree(cache_dir, ignore_errors=True)
+        discard(site)
+        discard(cache_dir)
         extra = ["--jobs", str(jobs)] if jobs else []
         run = measure(
             child("build", str(catalog), str(site), *extra, "--cache-dir", str(cache_dir))
@@ -350,8 +400,8 @@ def bench_real(sizes: list[int], jobs: int | None, report: Report) -> dict[int, 
         lower_bound(catalog, run.seconds, report)
         # the levels of the .gz/.br siblings, on about 200 datasets' worth of this output
         compress_levels.report(site, max(1, n // 200), report.say)
-        shutil.rmtree(site, ignore_errors=True)
-        shutil.rmtree(cache_dir, ignore_errors=True)
+        discard(site)
+        discard(cache_dir)
     if 1000 in times:
         report.target(
             "1,000 real-sized datasets < 15 s",
@@ -368,7 +418,7 @@ def bench_check_command(
     `frictionless validate` on the same file in this run. ``fl_listing``: frictionless's
     findings in its report's order."""
     catalog = OUT / f"catalog-check-{broken.stem}"
-    shutil.rmtree(catalog, ignore_errors=True)
+    discard(catalog)
     make_large_catalog(catalog, broken)
     # --no-cache: bench/out/.kaifang-cache (left by earlier runs) would otherwise answer
     # the check from a stored result, or cost it a digest of the file; either way it would
@@ -481,10 +531,10 @@ def bench_memory(sizes: list[int], jobs: int | None, report: Report) -> None:
             report,
         )
         catalog = OUT / f"catalog-large-{rows}"
-        shutil.rmtree(catalog, ignore_errors=True)
+        discard(catalog)
         make_large_catalog(catalog, csv_path)
         site = OUT / f"site-large-{rows}"
-        shutil.rmtree(site, ignore_errors=True)
+        discard(site)
         extra = ["--jobs", str(jobs)] if jobs else []
         run = measure(child("build", str(catalog), str(site), *extra))
         peaks[rows] = max(run.largest_mb, run.tree_peak_mb)
@@ -588,6 +638,7 @@ def main() -> None:
         f"{os.getloadavg()[0]:.1f} at the end (other processes on the machine slow every figure)"
     )
     (OUT / "last-report.txt").write_text("\n".join(report.lines) + "\n", encoding="utf-8")
+    empty_discarded(report)
 
 
 if __name__ == "__main__":
