@@ -96,6 +96,10 @@ class AuditResult:
     files: int = 0
     bytes: int = 0
     secrets: int = 0
+    # relative path -> [size, mtime in ns] of every file read, as publish.manifest gives
+    # them, from the descriptor each was read through; None when a file could not be
+    # opened (the build then walks the published tree for them)
+    stats: dict[str, list[int]] | None = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

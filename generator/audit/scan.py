@@ -13,7 +13,6 @@ from ..checks.personal import mask_value
 from ..data.reader import iter_rows
 from ..model import Catalog
 from ..runtime import parallel
-from ..runtime.cache import sha256_file
 from ..search import Indexing
 from .files import Unreadable, _decoded_forms, _readable, iter_output_files
 from .findings import AuditResult, Finding
@@ -38,6 +37,9 @@ class _Scanned:
     files: int = 0
     bytes: int = 0
     unreadable: list[Finding] = field(default_factory=list)
+    # [size, mtime in ns] of each file, in the order of the part's paths; None when one
+    # could not be opened (AuditResult.stats)
+    stats: list[list[int]] | None = field(default_factory=list)
 
 
 # sibling path -> (sha256 of the sibling, sha256 of the bytes it was compressed from): what
@@ -64,6 +66,7 @@ def _scan_files(secrets: SecretIndex, part: tuple[Path, list[str], Proofs]) -> _
     # decompressed and compared whole: a piece equal to the page's, byte for byte, holds
     # the same values and is not scanned again.
     original, remembered, held, digest = "", [], set(), ""
+    stats: list = []
     for rel in rels:
         sibling = rel.endswith(SIBLINGS) and rel[:-3] == original
         twin = remembered if sibling else []
@@ -72,16 +75,19 @@ def _scan_files(secrets: SecretIndex, part: tuple[Path, list[str], Proofs]) -> _
         scanned.files += 1
         for value in secrets.find(rel.encode("utf-8"))[0]:  # a value used as a file name
             note(value, rel)
+        counted = len(stats)
         proof = proofs.get(rel) if sibling and digest else None
-        if proof is not None and proof[1] == digest and sha256_file(prefix + rel) == proof[0]:
+        if proof is not None and proof[1] == digest and _sha256(prefix + rel, stats) == proof[0]:
             for value in sorted(held):
                 note(value, rel)
             continue
+        del stats[counted:]  # read below, and noted again
         hasher = None
         if not sibling and (rel + ".gz" in proofs or rel + ".br" in proofs):
             hasher = hashlib.sha256()
         try:
-            for number, (name, piece) in enumerate(_readable(prefix + rel, rel, hasher=hasher)):
+            pieces = _readable(prefix + rel, rel, hasher=hasher, stats=stats)
+            for number, (name, piece) in enumerate(pieces):
                 scanned.bytes += len(piece)
                 if number < len(twin) and twin[number][0] == piece:
                     values = twin[number][1]
@@ -95,10 +101,25 @@ def _scan_files(secrets: SecretIndex, part: tuple[Path, list[str], Proofs]) -> _
         except Unreadable as exc:
             scanned.unreadable.append(Finding("unreadable", rel, masked=str(exc)[-120:]))
             hasher = None
+        if len(stats) == counted:  # not even opened: the build walks the tree instead
+            stats.append(None)
         if not sibling:
             original, remembered, held = rel, kept, every
             digest = hasher.hexdigest() if hasher is not None else ""
+    scanned.stats = None if None in stats else stats
     return scanned
+
+
+def _sha256(path: str, stats: list) -> str:
+    """The sha256 of a file; its [size, mtime in ns] appended to ``stats`` (a sibling
+    proved by the compress record is hashed, not read through _readable)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        stats.append([info.st_size, info.st_mtime_ns])
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _values_in(secrets: SecretIndex, piece: bytes) -> list[int]:
@@ -150,12 +171,12 @@ def scan_tree(
             meanwhile()
         if search is not None and search.done():  # the tree is finished: list the rest now
             rest = _rest(root, search, first)
-        _merge(running.result(), result, found)
+        _merge(running.result(), first, result, found)
     if search is not None:
         if rest is None:
             rest = _rest(root, search, first)
         with _start_scan(root, rest, secrets, jobs, proofs) as running:
-            _merge(running.result(), result, found)
+            _merge(running.result(), rest, result, found)
     return found
 
 
@@ -180,9 +201,17 @@ def _start_scan(
     return parallel.start_with_state(_scan_files, secrets, parts, workers, threshold=4)
 
 
-def _merge(scans: list[_Scanned], result: AuditResult, found: dict[int, list[str]]) -> None:
-    """The parts' counts and findings, in the order of the parts."""
+def _merge(
+    scans: list[_Scanned], paths: list[str], result: AuditResult, found: dict[int, list[str]]
+) -> None:
+    """The parts' counts, findings and file stats (``paths``: the files scanned, in the
+    order of the parts), in the order of the parts."""
+    stats = [] if result.stats is not None else None
     for scanned in scans:
+        if stats is not None and scanned.stats is not None:
+            stats += scanned.stats
+        else:
+            stats = None
         result.files += scanned.files
         result.bytes += scanned.bytes
         result.findings.extend(scanned.unreadable)
@@ -191,6 +220,10 @@ def _merge(scans: list[_Scanned], result: AuditResult, found: dict[int, list[str
             for name in names:
                 if name not in files and len(files) < FILES_PER_VALUE:
                     files.append(name)
+    if stats is None or len(stats) != len(paths):
+        result.stats = None
+    elif result.stats is not None:
+        result.stats.update(zip(paths, stats, strict=True))
 
 
 def _locate(catalog: Catalog, origin: _Origin, value: str) -> tuple[str, str, int | None, str]:

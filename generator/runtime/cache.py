@@ -314,6 +314,14 @@ def signed_entry(
 ) -> str | None:
     """An entry's JSON text from the index, or None when it is missing or its MAC is not
     one a build with this key wrote (counted as "forged", and logged without its value)."""
+    row = signed_row(db, secret, kind, key, stats)
+    return row[0] if row is not None else None
+
+
+def signed_row(
+    db: sqlite3.Connection, secret: bytes, kind: str, key: str, stats: Counter[str]
+) -> tuple[str, str] | None:
+    """:func:`signed_entry`, with the MAC it was checked against: (text, mac)."""
     row = db.execute(
         "SELECT value, mac FROM entries WHERE kind=? AND key=?", (kind, key)
     ).fetchone()
@@ -327,7 +335,7 @@ def signed_entry(
         )
         stats["forged"] += 1
         return None
-    return row[0]
+    return row[0], row[1]
 
 
 def restore_object(root: Path, sha: str, size: int, target: Path) -> bool:
@@ -532,6 +540,9 @@ class BuildCache:
         self._generation = 0
         self._touched: set[tuple[str, str]] = set()
         self._pending: dict[tuple[str, str], str] = {}
+        # (kind, key) -> (MAC, objects named) of every entry this build wrote or checked:
+        # finish() need not read and check those again (see there)
+        self._known: dict[tuple[str, str], tuple[str, list[str]]] = {}
         self.digest: CatalogDigest | None = None  # set by the build once it has hashed
         self._key = b""
         if root is not None:
@@ -567,10 +578,12 @@ class BuildCache:
         pending = self._pending.get((kind, key))
         if pending is not None:
             return json.loads(pending)
-        text = signed_entry(self._db, self._key, kind, key, self.stats)
-        if text is None:
+        row = signed_row(self._db, self._key, kind, key, self.stats)
+        if row is None:
             return None  # missing, or planted or damaged: computed again, and replaced
+        text, mac = row
         self._touched.add((kind, key))
+        self._known[(kind, key)] = (mac, sha_members(text))
         return json.loads(text)
 
     def _mac(self, kind: str, key: str, value: str) -> str:
@@ -590,14 +603,14 @@ class BuildCache:
         """Write what this build stored and used, in one transaction."""
         if self._db is None or not (self._pending or self._touched):
             return
+        known = self._known
+        rows = []
+        for (k, key), v in self._pending.items():
+            mac = self._mac(k, key, v)
+            known[(k, key)] = (mac, sha_members(v))
+            rows.append((k, key, v, self._generation, mac))
         self._db.execute("BEGIN IMMEDIATE")
-        self._db.executemany(
-            "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?)",
-            [
-                (k, key, v, self._generation, self._mac(k, key, v))
-                for (k, key), v in self._pending.items()
-            ],
-        )
+        self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?)", rows)
         self._db.executemany(
             "UPDATE entries SET used=? WHERE kind=? AND key=?",
             [(self._generation, k, key) for k, key in self._touched],
@@ -693,25 +706,51 @@ class BuildCache:
     # after a build
 
     def finish(self) -> None:
-        """Forget entries no recent build used, and objects no entry refers to."""
+        """Forget entries no recent build used, and objects no entry refers to.
+
+        Only an entry whose MAC checks keeps objects alive. An entry this build wrote or
+        checked (``_known``) is taken by the objects its checked text named, when its MAC
+        is still the one written or checked: its text is not read and checked again (that
+        was most of this step, done on one core after the swap: 0.16 of 0.25 s on 1,000
+        datasets). Its text cannot have been changed without its MAC since: one changed
+        along with a valid MAC would be another build's entry (then read and checked here),
+        one changed alone fails the check of the next build that reads it, and the objects
+        kept are those of the text checked. Every other entry is read and checked."""
         if self._db is None:
             return
         self.flush()
-        self._db.execute("BEGIN IMMEDIATE")
-        self._db.execute("DELETE FROM entries WHERE used <= ?", (self._generation - KEEP_BUILDS,))
+        db, known = self._db, self._known
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("DELETE FROM entries WHERE used <= ?", (self._generation - KEEP_BUILDS,))
         referenced: set[str] = set()
-        rows = self._db.execute("SELECT kind, key, value, mac FROM entries").fetchall()
-        for kind, key, value, mac in rows:
-            if hmac.compare_digest(mac, self._mac(kind, key, value)):
-                referenced.update(sha_members(value))
-            else:  # a planted entry keeps no object alive
-                self._db.execute("DELETE FROM entries WHERE kind=? AND key=?", (kind, key))
-        self._db.execute("COMMIT")
+        others: set[tuple[str, str]] = set()
+        for kind, key, mac in db.execute("SELECT kind, key, mac FROM entries").fetchall():
+            mine = known.get((kind, key))
+            if mine is not None and hmac.compare_digest(mac, mine[0]):
+                referenced.update(mine[1])
+            else:
+                others.add((kind, key))
+        if others:
+            for kind, key, value, mac in db.execute(
+                "SELECT kind, key, value, mac FROM entries"
+            ).fetchall():
+                if (kind, key) not in others:
+                    continue
+                if hmac.compare_digest(mac, self._mac(kind, key, value)):
+                    referenced.update(sha_members(value))
+                else:  # a planted entry keeps no object alive
+                    db.execute("DELETE FROM entries WHERE kind=? AND key=?", (kind, key))
+        db.execute("COMMIT")
         assert self.root is not None
-        for sub in (self.root / "objects").iterdir():
-            for obj in sub.iterdir():
-                if sub.name + obj.name not in referenced:
-                    obj.unlink(missing_ok=True)
+        objects = os.path.join(self.root, "objects")
+        for sub in os.listdir(objects):  # names as strings: no path object per object
+            folder = os.path.join(objects, sub)
+            for name in os.listdir(folder):
+                if sub + name not in referenced:
+                    try:
+                        os.unlink(os.path.join(folder, name))
+                    except FileNotFoundError:
+                        pass
 
     def close(self) -> None:
         if self._db is not None:
