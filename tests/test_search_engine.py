@@ -178,3 +178,46 @@ def test_the_indexer_deletes_the_documents_it_read(tmp_path: Path):
     assert sorted(
         p.relative_to(out.root).as_posix() for p in out.root.rglob("*") if p.is_file()
     ) == sorted(out.files)
+
+
+def test_a_documents_tokens_are_those_of_each_text_with_its_fields():
+    """doc_tokens normalises each text once: it must give what tokens(), characters() and
+    exact_token() give of each text, with the bits of every field that holds the token."""
+    from generator.search.index import (
+        DESCRIPTION,
+        FIELDS,
+        KEYWORDS,
+        NAMES,
+        TITLE,
+        doc_tokens,
+    )
+    from generator.search.text import characters, exact_token
+
+    d = doc(
+        "a1",
+        "公交线路及站点信息（２０２４）Bus Lines",
+        description="云川市 bus stops 公交线路 PM2.5 ＡＢＣ",
+        keywords=["公交", "线路", "stops", "〇号线"],
+        fields=["line_id", "站点名称", "Stops"],
+        identifier="ＹＣ－ＪＴ－２０２１－０００１",
+        publisher="云川市交通运输局",
+        theme="",
+    )
+    expected: dict[str, int] = {}
+    for texts, bit, chars in (
+        ([d.title], TITLE, True),
+        (d.keywords, KEYWORDS, True),
+        ([d.description], DESCRIPTION, False),
+        ([d.publisher, d.theme], NAMES, False),
+        ([*d.fields, d.identifier], FIELDS, False),
+    ):
+        for text in texts:
+            for token in tokens(text) + (characters(text) if chars else []):
+                expected[token] = expected.get(token, 0) | bit
+    for text, bit in ((d.title, TITLE), (d.identifier, FIELDS)):
+        if exact_token(text):
+            expected[exact_token(text)] = expected.get(exact_token(text), 0) | bit
+    assert doc_tokens(d) == expected
+    assert list(doc_tokens(d)) == list(expected)  # the same order too
+    blank = doc_tokens(dataclasses.replace(d, identifier="", title="——"))
+    assert not any(k.startswith("=") for k in blank), "an empty exact token was indexed"

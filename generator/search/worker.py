@@ -23,18 +23,60 @@ from .index import Doc, Index, write_index
 
 
 def read_docs(root: Path) -> dict[str, list[Doc]]:
+    """The search documents under STAGING/_search/, by language."""
+    return _read(_listing(root)[0])
+
+
+def _listing(root: Path) -> tuple[list[str], list[str]]:
+    """(search documents, folders) under STAGING/_search/, paths as strings; a folder comes
+    before the folders in it, and links are not followed. One scandir per folder: pathlib's
+    rglob took 0.13 of 0.32 CPU-s to read 6,000 documents."""
+    docs: list[str] = []
+    folders: list[str] = []
+
+    def walk(folder: str) -> None:
+        folders.append(folder)
+        with os.scandir(folder) as listing:
+            for entry in listing:
+                if entry.is_dir(follow_symlinks=False):
+                    walk(entry.path)
+                elif entry.name == "index.html":
+                    docs.append(entry.path)
+
+    top = os.path.join(root, SEARCH_DOCS)
+    if os.path.isdir(top):
+        walk(top)
+    return docs, folders
+
+
+def _read(paths: list[str]) -> dict[str, list[Doc]]:
     by_lang: dict[str, list[Doc]] = {}
-    for path in sorted((root / SEARCH_DOCS).rglob("index.html")):
-        data = json.loads(path.read_text(encoding="utf-8"))
+    for path in sorted(paths, key=lambda p: p.split(os.sep)):  # the order of Path sorting
+        with open(path, "rb") as handle:
+            data = json.loads(handle.read())
         by_lang.setdefault(data["lang"], []).append(Doc.from_json(data))
     return by_lang
 
 
+def _remove(docs: list[str], folders: list[str], root: Path) -> None:
+    """Delete the search documents and their folders, as listed: the walk done already
+    (shutil.rmtree lists and checks every folder again; 0.46 against 0.33 CPU-s for 6,000
+    documents). Anything else found there is removed by rmtree."""
+    try:
+        for path in docs:
+            os.unlink(path)
+        for folder in reversed(folders):  # the folders in a folder before it
+            os.rmdir(folder)
+    except OSError:
+        shutil.rmtree(root / SEARCH_DOCS, ignore_errors=True)
+
+
 def build(root: Path, languages: list[str]) -> dict:
-    by_lang = read_docs(root)
+    docs, folders = _listing(root)
+    by_lang = _read(docs)
     # read: deleted here, while the build compresses, not by the build's process later
     # (Indexing.finish only forgets them; 20,000 documents for 10,000 datasets)
-    shutil.rmtree(root / SEARCH_DOCS, ignore_errors=True)
+    _remove(docs, folders, root)
     files: list[str] = []
     problems = []
     pages = 0
