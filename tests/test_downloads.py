@@ -220,3 +220,39 @@ def test_human_headers_for_people_and_names_for_programs(tmp_path: Path):
         lines = dst.read_bytes().decode("utf-8-sig").split("\r\n")
         assert lines[0] == "区划代码（a）,b,'=数量,区划代码（d）"
         assert lines[1] in ("1,x,2,3", '1,"x,y",2,3')
+
+
+TRICKY_CELLS = [
+    "",
+    "公交",
+    'say "hi"',
+    "back\\slash",
+    "line\nbreak\r\ttab",
+    "\x00\x01\x1f\x7f",
+    "\u2028\u2029",
+    "😀 non-BMP",
+    "12",
+    "-0.5e3",
+    "01",
+    "1.",
+    "NaN",
+    "true",
+    "FALSE",
+    "yes",
+]
+
+
+@pytest.mark.parametrize("kind", ["string", "integer", "number", "year", "boolean", "date"])
+def test_json_cells_are_what_json_dumps_writes(kind: str):
+    """The row writer's JSON text of a cell, made without json.dumps, is json.dumps's."""
+    from generator.data.downloads import _dump, _RawNumber, json_cell, json_value
+
+    field = FieldInfo("c", kind, raw={"trueValues": ["yes"]} if kind == "boolean" else {})
+    cell = json_cell(field)
+    for text in TRICKY_CELLS:
+        value = json_value(field, text)
+        expected = (
+            str(value) if isinstance(value, _RawNumber) else json.dumps(value, ensure_ascii=False)
+        )
+        assert _dump(value) == expected, (kind, text)
+        assert cell(text) == expected, (kind, text)

@@ -205,3 +205,87 @@ def test_arrow_joins_like_python_on_chunked_and_empty_columns(monkeypatch):
     for chunks in ([["甲", "", "乙丙"], ["x" * 300]], [[]], [["", ""]], [["a"], [], ["b", "c"]]):
         column = pa.chunked_array(chunks, type=pa.string())
         assert audit_files._joined(column) == "\n".join(column.to_pylist()).encode()
+
+
+# cells whose typing is decided at the edges: calendar, years before 1000, overflow, signs
+EDGE_COLUMNS = [
+    ("integer", ["1", "", "-7", "007"]),
+    ("integer", ["1", "9223372036854775808"]),
+    ("integer", ["1", "+2"]),
+    ("integer", ["1", "١٢"]),  # Arabic-Indic digits: Python's \d, not [0-9]
+    ("year", ["2026", "", "0999"]),
+    ("number", ["1.5", "", "-0", "1e5", "2E-3", "0.10"]),
+    ("number", ["1.5", ".5"]),
+    ("number", ["1.5", "NaN"]),
+    ("number", ["1.5", "01"]),
+    ("date", ["2026-01-31", "", "2024-02-29"]),
+    ("date", ["2026-01-31", "2026-02-30"]),
+    ("date", ["2026-01-31", "2023-02-29"]),
+    ("date", ["0999-12-31", "1000-01-01"]),
+    ("date", ["0000-01-01"]),
+    ("date", ["0001-01-01"]),
+    ("date", ["2026-13-01"]),
+    ("date", ["2026-1-01"]),
+    ("datetime", ["2026-01-31T23:59:59", "", "2024-02-29T00:00:00"]),
+    ("datetime", ["2026-01-31T24:00:00"]),
+    ("datetime", ["2026-01-31T23:59:60"]),
+    ("datetime", ["0100-01-31T10:00:00"]),
+    ("datetime", ["2026-01-31 10:00:00"]),
+    ("string", ["a", "", "b"]),
+    ("string", ["a", "b"]),
+]
+
+
+def _typed_or_error(field: FieldInfo, column: pa.Array) -> object:
+    try:
+        typed = parquet._typed(field, column)
+    except (ValueError, pa.ArrowInvalid) as exc:
+        return type(exc).__name__
+    if typed.type == pa.date32():  # year 0 is a date to arrow, not to Python
+        return typed.type, typed.view(pa.int32()).to_pylist()
+    if pa.types.is_timestamp(typed.type):
+        return typed.type, typed.view(pa.int64()).to_pylist()
+    return typed.type, typed.to_pylist()
+
+
+@pytest.mark.parametrize(("kind", "cells"), EDGE_COLUMNS)
+def test_a_short_column_is_typed_as_a_long_one_is(kind: str, cells: list[str], monkeypatch):
+    """Short columns are matched by Python's re and their dates checked by Python's
+    calendar; long ones by arrow (its regular expressions, and each date written back).
+    Both give the same column, or both refuse it."""
+    field = FieldInfo("c", kind)
+    column = pa.array(cells, pa.string())
+    short = _typed_or_error(field, column)
+    monkeypatch.setattr(parquet, "SHORT_COLUMN", 0)  # every column the long way
+    assert _typed_or_error(field, column) == short
+    long_column = pa.array(cells * 200, pa.string())  # long enough for arrow anyway
+    expected = _typed_or_error(field, long_column)
+    monkeypatch.setattr(parquet, "SHORT_COLUMN", 10**6)
+    assert _typed_or_error(field, long_column) == expected
+
+
+def test_a_short_table_is_the_same_parquet_both_ways(tmp_path: Path, monkeypatch):
+    """Held in memory and written there first, or streamed to the file; short columns
+    typed by Python or by arrow: the same bytes."""
+    from generator.data.table import PublishedTable
+
+    fields = (
+        FieldInfo("id", "integer"),
+        FieldInfo("day", "date", title="日期"),
+        FieldInfo("at", "datetime"),
+        FieldInfo("n", "number"),
+        FieldInfo("name", "string"),
+    )
+    text = "id,day,at,n,name\n" + "".join(
+        f"{i},2026-01-{i % 28 + 1:02d},2026-01-01T10:00:{i:02d},{i}.5,{'' if i % 3 else '名'}\n"
+        for i in range(30)
+    )
+    src = tmp_path / "rows.csv"
+    src.write_text(text, encoding="utf-8")
+    table = PublishedTable(src, len(fields))
+    write_parquet(src, tmp_path / "held.parquet", fields, table.batches, held=True)
+    monkeypatch.setattr(parquet, "SHORT_COLUMN", 0)
+    write_parquet(src, tmp_path / "streamed.parquet", fields)
+    assert (tmp_path / "held.parquet").read_bytes() == (tmp_path / "streamed.parquet").read_bytes()
+    types = pq.read_table(tmp_path / "held.parquet").schema.types
+    assert types == [pa.int64(), pa.date32(), pa.timestamp("ms"), pa.float64(), pa.string()]
