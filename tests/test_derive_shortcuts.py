@@ -174,6 +174,32 @@ def test_converted_once_per_distinct_value(values, kind):
             assert got.equals(expected), (convert, values)
 
 
+def test_the_writers_of_a_held_table_share_each_columns_encoding(monkeypatch):
+    """Inside shared_encodings a column is dictionary-encoded once for every writer; a
+    slice of it, with other values, is encoded on its own; outside, nothing is kept."""
+    import pyarrow.compute as pc
+
+    from generator.data.fastderive import by_distinct, shared_encodings
+
+    encoded = []
+    real = pc.dictionary_encode
+    monkeypatch.setattr(fastderive.pc, "dictionary_encode", lambda c: encoded.append(1) or real(c))
+    batch = pa.RecordBatch.from_arrays([pa.array([str(i % 7) for i in range(400)])], ["c0"])
+    as_int = lambda c: pc.cast(c, pa.int64())  # noqa: E731
+    as_len = pc.utf8_length
+    with shared_encodings():
+        first = by_distinct(as_int, batch.column(0))
+        second = by_distinct(as_len, batch.column(0))  # another writer, another wrapper
+        assert len(encoded) == 1
+        tail = by_distinct(as_int, batch.column(0).slice(150))
+        assert len(encoded) == 2
+    assert first.equals(as_int(batch.column(0))) and second.equals(as_len(batch.column(0)))
+    assert tail.equals(as_int(batch.column(0).slice(150)))
+    assert fastderive._SHARED is None
+    by_distinct(as_int, batch.column(0))
+    assert len(encoded) == 3
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(st.sampled_from(["", "北京", " a", "a&b<c>", "x\x01y", "\u3000z", "q"]), max_size=30)

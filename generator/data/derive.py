@@ -12,6 +12,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -30,7 +31,7 @@ from ..runtime.output import OutputTree, WrittenFile
 from ..runtime.parallel import DatasetPool
 from . import downloads
 from .desensitise import published_schema
-from .fastderive import published_stats, write_csv_and_stats
+from .fastderive import published_stats, shared_encodings, write_csv_and_stats
 from .fastjson import write_json_columnar
 from .fastxlsx import sheet_rows
 from .geojson import GeoSummary, write_geojson
@@ -384,15 +385,16 @@ def derive_resource(ds: Dataset, res: Resource, out: OutputTree) -> PublishedRes
     # one read of the source feeds every download: the columns derivation wrote the
     # published CSV from, when they were one batch; else the published CSV, read once
     table = PublishedTable(target, len(res.fields), batches[0] if len(batches) == 1 else None)
-    files.update(write_variants(ds, res, target, out, rows=count, table=table))
-    geo = None
-    columns = detect_geo(res.fields, res.raw.get("geo"))
-    if columns is not None:
-        geo_rel = f"datasets/{ds.id}/{res.name}{downloads.GEOJSON.suffix}"
-        geo = write_geojson(
-            target, out.path_for_stream(geo_rel), res.fields, columns, table.batches
-        )
-        files[downloads.GEOJSON.key] = out.register(geo_rel)
+    with shared_encodings() if table.held else nullcontext():
+        files.update(write_variants(ds, res, target, out, rows=count, table=table))
+        geo = None
+        columns = detect_geo(res.fields, res.raw.get("geo"))
+        if columns is not None:
+            geo_rel = f"datasets/{ds.id}/{res.name}{downloads.GEOJSON.suffix}"
+            geo = write_geojson(
+                target, out.path_for_stream(geo_rel), res.fields, columns, table.batches
+            )
+            files[downloads.GEOJSON.key] = out.register(geo_rel)
     return PublishedResource(
         name=res.name,
         title=res.title,

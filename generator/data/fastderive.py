@@ -14,7 +14,8 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -115,10 +116,44 @@ def by_distinct(convert: Callable[[pa.Array], pa.Array], column: pa.Array) -> pa
     would on the whole column, since it sees the same set of values."""
     if len(column) < DISTINCT_MIN_ROWS:
         return convert(column)
-    encoded = pc.dictionary_encode(column)
+    encoded = _encoded(column)
     if len(encoded.dictionary) > DISTINCT_SHARE * len(column):
         return convert(column)
     return convert(encoded.dictionary).take(encoded.indices)
+
+
+# Inside shared_encodings(): each column's dictionary encoding, made once for every writer
+# that asks (the XLSX, JSON, Parquet and GeoJSON writers each call by_distinct on the same
+# held columns), keyed by the column's buffers and kept with the column, so that no other
+# array can take its addresses while the entry lives.
+_SHARED: dict[tuple[int, ...], tuple[pa.Array, pa.DictionaryArray]] | None = None
+
+
+def _encoded(column: pa.Array) -> pa.DictionaryArray:
+    if _SHARED is None:
+        return pc.dictionary_encode(column)
+    key = (
+        *(b.address if b is not None else 0 for b in column.buffers()),
+        column.offset,
+        len(column),
+    )
+    if key not in _SHARED:
+        _SHARED[key] = (column, pc.dictionary_encode(column))
+    return _SHARED[key][1]
+
+
+@contextmanager
+def shared_encodings() -> Iterator[None]:
+    """Share by_distinct's encodings between the writers of one table held in memory
+    (data/table.py): on the real-sized catalog a column was encoded by three writers.
+    Only for held tables: the entries keep their columns, so a table read again by each
+    writer would be held after all."""
+    global _SHARED
+    _SHARED = {}
+    try:
+        yield
+    finally:
+        _SHARED = None
 
 
 def may_hold_controls(data: memoryview) -> bool:
