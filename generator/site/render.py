@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -526,12 +527,12 @@ class Renderer:
             "publishers": len({v.ds.publisher for v in views}),
             "themes": len({v.ds.theme for v in views}),
         }
-        themes = [(th, [v for v in views if v.ds.theme == th.id]) for th in site.themes.values()]
+        facets = build_facets(self.catalog, views, self.lang)  # one pass: group as it did
+        grouped = {f.key: {v.id: list(v.views) for v in f.values} for f in facets}
+        themes = [(th, grouped["theme"].get(th.id, [])) for th in site.themes.values()]
         publishers = [
-            (p, [v for v in views if v.ds.publisher == p.id])
-            for p in self.catalog.publishers.values()
+            (p, grouped["publisher"].get(p.id, [])) for p in self.catalog.publishers.values()
         ]
-        facets = build_facets(self.catalog, views, self.lang)
         self.page("index.html", "", counts=counts, newest=views[:6], themes=themes)
         self.paged(
             "datasets.html",
@@ -720,6 +721,7 @@ def render_site(
             )
             for lang, views in all_views.items()
         }
+        gc.freeze()  # the views too, before the workers fork (build.py thaws the heap)
         running = start_dataset_pages(renderers, jobs)
         stack.callback(running.close)
         for renderer in renderers.values():  # here, while workers render the dataset pages
