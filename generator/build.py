@@ -36,7 +36,7 @@ from .data.risk import group_size_problems
 from .deploy.compress import start_precompress
 from .deploy.servers import write_server_configs
 from .errors import AuditError, CatalogError, Problem, ProblemList
-from .feeds import write_feeds
+from .feeds import start_catalogs, write_feeds
 from .feeds.api import ENDPOINTS
 from .feeds.reuse_api import REUSE_ENDPOINTS
 from .feeds.sitemap import write_sitemaps
@@ -50,8 +50,8 @@ from .runtime.cache import (
     encode,
     tree_digest,
 )
-from .runtime.output import OutputTree
-from .runtime.parallel import DatasetPool
+from .runtime.output import OutputTree, WrittenFile
+from .runtime.parallel import DatasetPool, Running
 from .runtime.progress import NoProgress, Progress
 from .search import start_search_index
 from .site.apidocs import render_api_docs
@@ -260,7 +260,9 @@ def _build(run: BuildRun) -> BuildResult:
                 held_back, kept, previous = holdback.restore(full, held, cache, run.out_dir, out)
                 histories, stones = _history(run, full, catalog, held, published, out, problems)
             listed, shown, versions = _with_previous(catalog, published, previous)
-            with timed(stages, "render"):
+            records = build_records(listed, shown, versions)
+            catalogs = _start_catalogs(run, listed, records, out, stones)
+            with catalogs, timed(stages, "render"):
                 qualities = assess_catalog(catalog, reports, published, problems.items)
                 # the dataset pages render in workers while this process writes the list
                 # pages, the validation files and the feeds
@@ -279,9 +281,8 @@ def _build(run: BuildRun) -> BuildResult:
                 )
                 with site:
                     write_validation_files(catalog, qualities, out)
-                    records = build_records(listed, shown, versions)
                     with timed(stages, "feeds"):
-                        _feeds(run, site, listed, records, shown, out, histories, stones)
+                        _feeds(run, site, listed, records, shown, out, histories, stones, catalogs)
             publish.pause_point("rendered")
             memory = holdback.Memory(cache, run.out_dir, catalog, out, kept, published)
             read = _index_and_audit(run, catalog, listed, records, out, problems, memory.prepare)
@@ -307,14 +308,32 @@ def _feeds(
     out: OutputTree,
     histories: dict[str, history.DatasetHistory],
     stones: list,
+    catalogs: Running[dict[str, WrittenFile]],
 ) -> None:
     """The feeds stage, and the pages that need its records (tombstones, the API's page).
     The sharing catalog has no public feeds."""
     if run.audience is not Audience.PUBLIC:
         return
     render_tombstones(site, stones)
-    write_feeds(catalog, records, published, out, histories, run.record_history, stones, run.jobs)
+    write_feeds(
+        catalog, records, published, out, histories, run.record_history, stones, run.jobs, catalogs
+    )
     render_api_docs(catalog, records, out, ENDPOINTS + REUSE_ENDPOINTS, site)
+
+
+def _start_catalogs(
+    run: BuildRun,
+    catalog: Catalog,
+    records: list[DatasetRecord],
+    out: OutputTree,
+    stones: list,
+) -> Running[dict[str, WrittenFile]]:
+    """DCAT-AP and data.json, started before the render stage: with two jobs their process
+    runs while this one makes the views and keys on one core, before the page workers
+    start (the second core was idle then). The sharing catalog has no public feeds."""
+    if run.audience is not Audience.PUBLIC:
+        return Running(done=[{}])
+    return start_catalogs(catalog, records, out, stones, run.jobs)
 
 
 def _with_previous(

@@ -3,6 +3,7 @@ still gives what the slower code gave."""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+import generator.build
 from generator import feeds
 from generator.build import build
 from generator.runtime import cache, parallel
@@ -170,3 +172,40 @@ def _writers(log: Path) -> set[tuple[str, ...]]:
 
 def _tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_the_catalogs_start_before_the_render_stage_and_the_heap_is_frozen_until_the_end(
+    catalog: CatalogFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DCAT-AP and data.json are started before the render stage (their process runs while
+    the views are made, before the page workers start); what the build holds after derive
+    is out of the collector's reach during the render stage, and collectable again once
+    build() returns, whether it succeeds or fails."""
+    for i in range(4):
+        catalog.dataset(f"ds-{i:02d}", csv_text=f"line_id,stops\nL{i},{i}\n")
+    calls: list[tuple[str, int]] = []
+    real_start, real_render = generator.build.start_catalogs, generator.build.render_site
+
+    def start(*args: object, **kwargs: object) -> object:
+        calls.append(("catalogs", gc.get_freeze_count()))
+        return real_start(*args, **kwargs)
+
+    def render(*args: object, **kwargs: object) -> object:
+        calls.append(("render", gc.get_freeze_count()))
+        return real_render(*args, **kwargs)
+
+    monkeypatch.setattr(generator.build, "start_catalogs", start)
+    monkeypatch.setattr(generator.build, "render_site", render)
+    monkeypatch.setattr(parallel, "PARALLEL_THRESHOLD", 1)
+    build(catalog.root, tmp_path / "site", jobs=2, use_cache=False)
+    assert [name for name, _ in calls] == ["catalogs", "render"]
+    assert all(frozen > 0 for _, frozen in calls)
+    assert gc.get_freeze_count() == 0
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("render failed")
+
+    monkeypatch.setattr(generator.build, "render_site", broken)
+    with pytest.raises(RuntimeError, match="render failed"):
+        build(catalog.root, tmp_path / "failed", jobs=2, use_cache=False)
+    assert gc.get_freeze_count() == 0

@@ -27,6 +27,24 @@ from .pod import write_data_json
 from .subscriptions import write_subscription_feeds
 
 
+def start_catalogs(
+    catalog: Catalog,
+    records: list[DatasetRecord],
+    out: OutputTree,
+    tombstones: Sequence[Tombstone] = (),
+    jobs: int | None = 1,
+) -> parallel.Running[dict[str, WrittenFile]]:
+    """Start writing the two catalogs (DCAT-AP and data.json), which share nothing with the
+    other feeds: with more than one job (and a catalog large enough for worker processes)
+    in a process of their own (forked: it inherits the records), else here and now. The
+    build starts them as soon as the records exist, so that they run while its own process
+    makes the views on one core, before the page workers start."""
+    state = (catalog, records, out.root, tuple(tombstones))
+    if len(records) < parallel.PARALLEL_THRESHOLD:
+        jobs = 1  # a process costs more than it saves
+    return parallel.start_with_state(_write_catalogs, state, [None], jobs, threshold=1)
+
+
 def write_feeds(
     catalog: Catalog,
     records: list[DatasetRecord],
@@ -36,19 +54,18 @@ def write_feeds(
     recording: bool = False,
     tombstones: Sequence[Tombstone] = (),
     jobs: int | None = 1,
+    catalogs: parallel.Running[dict[str, WrittenFile]] | None = None,
 ) -> None:
     """Everything but the sitemaps, which list every page and so are written once every
     page exists (:func:`~generator.feeds.sitemap.write_sitemaps`).
 
-    The two catalogs (DCAT-AP and data.json) share nothing with the other feeds, so with
-    more than one job (and a catalog large enough for worker processes) they are written
-    by a process of their own (forked: it inherits the records) while this one writes the
-    API and the Atom feeds; this process records their files afterwards, and a path both
-    wrote still stops the build."""
-    state = (catalog, records, out.root, tuple(tombstones))
-    if len(records) < parallel.PARALLEL_THRESHOLD:
-        jobs = 1  # a process costs more than it saves
-    with parallel.start_with_state(_write_catalogs, state, [None], jobs, threshold=1) as catalogs:
+    ``catalogs``: the two catalogs started already (:func:`start_catalogs`, with the same
+    records); else they are started here, while this process writes the API and the Atom
+    feeds. This process records their files afterwards, and a path both wrote still stops
+    the build."""
+    if catalogs is None:
+        catalogs = start_catalogs(catalog, records, out, tombstones, jobs)
+    with catalogs:
         write_api(catalog, records, published, out, tombstones)
         changes = latest_changes(catalog, histories or {}, recording)
         rendered: Rendered = {}  # a dataset's entry, shared by every feed that shows it
