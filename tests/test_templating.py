@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from jinja2 import DictLoader, UndefinedError
+from jinja2 import DictLoader, Environment, UndefinedError
 from jinja2.compiler import CodeGenerator
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
@@ -123,6 +123,7 @@ def test_demo_pages_are_the_same_as_with_plain_jinja(
     monkeypatch.setattr(generator.site.render, "fold_environment", lambda env, *_: env)
     monkeypatch.setattr(generator.site.render, "OutputCodeGenerator", CodeGenerator)
     monkeypatch.setattr(generator.site.render, "CallContext", Context)
+    monkeypatch.setattr(generator.site.render, "PageEnvironment", Environment)
     build(catalog, tmp_path / "b" / "site", use_cache=False, jobs=1)
     folded, plain = tree(tmp_path / "a" / "site"), tree(tmp_path / "b" / "site")
     assert sum(name.endswith(".html") for name in plain) > 100
@@ -152,3 +153,41 @@ def test_direct_calls_keep_what_jinja_passes_and_catches():
     )
     assert html == "2|K!|False|MK?"
     assert env.context_class.__name__ == "CallContext"
+
+
+NESTED = {
+    "base.html": "<title>{% block title %}T{% endblock %}</title>"
+    "{% block content %}{% endblock %}|{% block empty %}{% endblock %}",
+    "part.html": "[{{ x }}{% set y = 'local' %}{{ y }}]",
+    "page.html": "{% extends 'base.html' %}{% block title %}{{ x }}{% endblock %}"
+    "{% block content %}{% include 'part.html' %}{% for x in ['<a>', 'b'] %}"
+    "{% include 'part.html' %}{% endfor %}{% macro m() %}({% include 'part.html' %}){% endmacro %}"
+    "{{ m() }}{% set y = 'outer' %}{% include 'part.html' %}{{ y }}"
+    "{% include 'missing.html' ignore missing %}{% include ['part.html'] %}"
+    "{% include 'alone.html' without context %}{% endblock %}",
+    "alone.html": "{% set z = 'alone' %}{{ z }}",
+}
+
+
+def test_includes_and_blocks_give_the_bytes_of_plain_jinja_as_one_string_each():
+    """An include and a block are joined into one string where they are used (instead of
+    each of their strings passed up through every template above), with the same text."""
+    fast = _env(NESTED)
+    plain = Environment(loader=DictLoader(NESTED), autoescape=True, undefined=fast.undefined)
+    expected = plain.get_template("page.html").render(x="<x>")
+    assert fast.get_template("page.html").render(x="<x>") == expected
+    assert "[&lt;a&gt;local]" in expected and "outer" in expected
+    code = fast.compile(fast.loader.get_source(fast, "page.html")[0], "page.html", raw=True)
+    assert "yield concat(template.root_render_func(" in code
+    assert "yield concat(context.blocks[" in fast.compile(NESTED["base.html"], raw=True)
+    # a page's content block comes up as one string: base.html's root yields it whole
+    events = list(fast.get_template("page.html").generate(x="<x>"))
+    assert any(event.startswith("[&lt;x&gt;local][&lt;a&gt;local]") for event in events)
+
+
+def test_template_globals_are_a_plain_dict_in_which_a_template_s_own_win():
+    env = _env({"g.html": "{{ level_label is defined }}|{{ xlsx_max_rows }}"})
+    template = env.get_template("g.html", globals={"xlsx_max_rows": 7})
+    assert type(template.globals) is dict
+    assert template.render() == "True|7"
+    assert env.globals["xlsx_max_rows"] != 7  # the environment's own are left as they were

@@ -52,6 +52,7 @@ from .stats import COLUMN_KEYS, cell, compute_stats, stats_csv_files
 from .templating import (
     CallContext,
     OutputCodeGenerator,
+    PageEnvironment,
     escape_output,
     escape_text,
     fold_environment,
@@ -205,7 +206,7 @@ def preview_rows(res: PublishedResource, empty_label: str) -> Markup:
 
 
 def make_environment() -> Environment:
-    env = Environment(
+    env = PageEnvironment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=select_autoescape(["html", "xml"]),
         undefined=StrictUndefined,
