@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import TypeVar
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from ..catalog.attribution import attribution
 from ..checks.validate import DatasetReport
-from ..data.derive import DISTINCT_CAP, ChartData, PublishedDataset, PublishedResource
+from ..data.derive import DISTINCT_CAP, ChartData, PublishedDataset
 from ..data.desensitise import BANDED_DATE_TYPES, INTEGER_TYPES, band_labels
 from ..data.downloads import EXCEL_MAX_ROWS, FORMATS
 from ..data.quality import Quality
@@ -43,6 +43,14 @@ from ..runtime.output import OutputTree, WrittenFile
 from ..runtime.progress import NoProgress, Progress
 from . import SEARCH_DOCS
 from .charts import bar_chart, column_chart
+from .dataset_markup import (  # noqa: F401 - NUMERIC_TYPES and PREVIEW_CELL_CHARS for users
+    NUMERIC_TYPES,
+    PREVIEW_CELL_CHARS,
+    chart_rows,
+    cut_cell,
+    preview_rows,
+    summary_rows,
+)
 from .facets import RENDERED_FACETS, Facet, FacetValue, build_facets, facet_labels
 from .feedback import dataset_actions, form_url, mailto, request_any
 from .reuse import LICENSE_SUMMARIES, enrich_views, reply_figures, subscribe_url
@@ -54,7 +62,6 @@ from .templating import (
     OutputCodeGenerator,
     PageEnvironment,
     escape_output,
-    escape_text,
     fold_environment,
 )
 from .vendor import EXPLORER_MODULES, copy_vendored
@@ -115,7 +122,6 @@ def chart_markup(chart: ChartData, lang: str, chart_id: str) -> Markup:
 
 
 T = TypeVar("T")
-NUMERIC_TYPES = ("integer", "number", "year")  # right-aligned in tables
 LIST_PAGE_SIZE = 20  # dataset cards per page of the list and facet pages (as CKAN)
 
 
@@ -164,47 +170,6 @@ def paginate(views: list[T], base: str, size: int | None = None) -> list[tuple[P
     ]
 
 
-# A preview cell longer than this is cut with an ellipsis: one cell of a megabyte (a pasted
-# document, a base64 image) would otherwise make every dataset page that size.
-PREVIEW_CELL_CHARS = 200
-
-
-def cut_cell(value: object) -> str:
-    """A value as a page shows it: cut at PREVIEW_CELL_CHARS (the download has it whole)."""
-    text = str(value)
-    return text if len(text) <= PREVIEW_CELL_CHARS else text[:PREVIEW_CELL_CHARS] + "…"
-
-
-def preview_rows(res: PublishedResource, empty_label: str) -> Markup:
-    """The body rows of a preview table. Written here rather than as a template loop: a
-    preview has hundreds of cells per page, and the loop took a fifth of a page's render.
-
-    The first cell is a row header when its field is the primary key; an empty cell says
-    so to screen readers; numbers are right-aligned.
-    """
-    cells = []
-    for i, f in enumerate(res.fields):
-        if i == 0 and f.name in res.primary_key:
-            cells.append(('<th scope="row">', "</th>"))
-        else:
-            cells.append(('<td class="num">' if f.type in NUMERIC_TYPES else "<td>", "</td>"))
-    empty = f'<td class="empty"><span class="visually-hidden">{escape(empty_label)}</span></td>'
-    parts = []
-    # a cell's text goes through markupsafe's C escaper as escape() does, without the
-    # Markup object escape() wraps around each (a fifth of this function's time)
-    for row in res.preview:
-        parts.append("<tr>")
-        for i, value in enumerate(row):
-            if i >= len(cells):
-                break  # a row is never longer than the fields; the loop did the same
-            if value == "" and not (i == 0 and cells[0][0].startswith("<th")):
-                parts.append(empty)
-            else:
-                parts.append(cells[i][0] + escape_text(cut_cell(value)) + cells[i][1])
-        parts.append("</tr>")
-    return Markup("".join(parts))
-
-
 def make_environment() -> Environment:
     env = PageEnvironment(
         loader=FileSystemLoader(str(TEMPLATES)),
@@ -235,6 +200,8 @@ def make_environment() -> Environment:
         download_format=FORMATS.__getitem__,
         xlsx_max_rows=EXCEL_MAX_ROWS - 1,  # the header takes a row
         preview_rows=preview_rows,
+        summary_rows=summary_rows,
+        chart_rows=chart_rows,
         level_label=level_label,
         subscribe_url=subscribe_url,
         license_summary=lambda name: LICENSE_SUMMARIES.get(name.upper()),
