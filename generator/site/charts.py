@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
@@ -26,11 +27,18 @@ MAX_LABEL_EM = 9.0
 
 def text_width(text: str, size: float = FONT) -> float:
     """Approximate rendered width: CJK and full-width characters are 1 em, others 0.6."""
+    return _ems(text) * size
+
+
+# Labels and numbers recur across a site's charts (months, years, district names, counts):
+# a third of drawing a chart was measuring them character by character.
+@lru_cache(maxsize=8192)
+def _ems(text: str) -> float:
     # Ambiguous-width characters (…, ·, ×) are as wide as CJK in the Chinese fonts
-    em = sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.6 for ch in text)
-    return em * size
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.6 for ch in text)
 
 
+@lru_cache(maxsize=8192)
 def clip_label(text: str, max_em: float = MAX_LABEL_EM) -> str:
     if text_width(text, 1) <= max_em:
         return text
