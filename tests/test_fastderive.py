@@ -31,7 +31,7 @@ def _rows(n: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _derive_both(catalog, tmp_path: Path, monkeypatch, text: str, encoding: str = "utf-8"):
+def _load(catalog, text: str, encoding: str = "utf-8"):
     catalog.dataset("big", csv_text=text, fields=FIELDS, encoding=encoding)
     if encoding != "utf-8":
         path = catalog.root / "datasets/big/datapackage.yaml"
@@ -43,17 +43,22 @@ def _derive_both(catalog, tmp_path: Path, monkeypatch, text: str, encoding: str 
         )
     cat, problems = load_catalog(catalog.root)
     assert cat is not None and not problems.errors, problems.items
-    ds = cat.datasets[0]
+    return cat.datasets[0]
+
+
+def _published(out: OutputTree, published: derive.PublishedResource) -> tuple:
+    data = (out.root / published.files["csv"].path).read_bytes()
+    return data, published.rows, published.preview, published.summaries, published.charts
+
+
+def _derive_both(catalog, tmp_path: Path, monkeypatch, text: str, encoding: str = "utf-8"):
+    ds = _load(catalog, text, encoding)
     results = []
     monkeypatch.setattr(derive, "COLUMNS_MIN_ROWS", 0)  # short tables take the columns too
     for threshold in (1 << 40, 0):
         monkeypatch.setattr(derive, "FAST_DERIVE_MIN_BYTES", threshold)
         out = OutputTree(tmp_path / f"out-{threshold}")
-        published = derive.derive_resource(ds, ds.resources[0], out)
-        data = (out.root / published.files["csv"].path).read_bytes()
-        results.append(
-            (data, published.rows, published.preview, published.summaries, published.charts)
-        )
+        results.append(_published(out, derive.derive_resource(ds, ds.resources[0], out)))
     return results
 
 
@@ -76,6 +81,34 @@ def test_bom_and_gb18030(catalog, tmp_path, monkeypatch, prefix, encoding):
     loop, columnar = _derive_both(catalog, tmp_path, monkeypatch, text, encoding)
     assert columnar == loop
     assert loop[0].startswith(b"code,amount,count,day,note\n")
+
+
+@pytest.mark.parametrize(
+    ("prefix", "encoding"), [("\ufeff", "utf-8"), ("", "gb18030")], ids=["bom", "gb18030"]
+)
+def test_a_short_source_is_read_once_for_the_row_loop(
+    catalog, tmp_path, monkeypatch, prefix, encoding
+):
+    """A source short enough for the row loop is read once: the bytes read to count its
+    lines are the ones the loop parses, to what the loop gave opening the file itself."""
+    from generator.catalog import rows as catalog_rows
+
+    ds = _load(catalog, prefix + _rows(40), encoding)
+    opened = []
+
+    def counted(real):
+        return lambda *args: opened.append(args[1]) or real(*args)
+
+    monkeypatch.setattr(derive, "data_file", counted(derive.data_file))
+    monkeypatch.setattr(catalog_rows, "data_file", counted(catalog_rows.data_file))
+    out = OutputTree(tmp_path / "once")
+    once = _published(out, derive.derive_resource(ds, ds.resources[0], out))
+    assert len(opened) == 1
+    monkeypatch.setattr(derive, "FAST_DERIVE_MIN_BYTES", 1 << 40)  # the loop opens it itself
+    out = OutputTree(tmp_path / "itself")
+    itself = _published(out, derive.derive_resource(ds, ds.resources[0], out))
+    assert len(opened) == 2
+    assert once == itself and once[1] == 40
 
 
 def test_declines_what_it_cannot_copy_exactly(tmp_path):

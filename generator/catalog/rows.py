@@ -108,8 +108,9 @@ def sheet_values(ds: Dataset, res: Resource) -> list[list[object]] | None:
     return rows
 
 
-def source_rows(ds: Dataset, res: Resource) -> Iterator[list[str]]:
-    """Yield the header row, then each data row, of the resource's own file."""
+def source_rows(ds: Dataset, res: Resource, data: bytes | None = None) -> Iterator[list[str]]:
+    """Yield the header row, then each data row, of the resource's own file (of a CSV
+    file's ``data``, when a caller read it already through data_file)."""
     if res.format == "xlsx":
         yield from _xlsx_rows(ds, res)
         return
@@ -120,7 +121,7 @@ def source_rows(ds: Dataset, res: Resource) -> Iterator[list[str]]:
     if encoding in ("utf-8", "utf8"):
         encoding = "utf-8-sig"  # tolerate a BOM; it never reaches the output
     dialect = dialect_of(res.raw)  # the one frictionless validated the file with
-    with data_file(ds.folder, res.path, ds.id) as raw:
+    with io.BytesIO(data) if data is not None else data_file(ds.folder, res.path, ds.id) as raw:
         handle = io.TextIOWrapper(raw, encoding=encoding, errors="strict", newline="")
         rows = csv.reader(handle, dialect.python())
         if not dialect.header:  # no header row in the file: the schema names the columns

@@ -270,11 +270,13 @@ def _write_rows(
     stats: list[_FieldStats] | None,
     meter: RiskMeter | None = None,
     keep: list[list[pa.Array]] | None = None,
+    data: bytes | None = None,
 ) -> tuple[int, list[list[str]]]:
     """The row loop: the published CSV in schema order, with statistics unless ``stats``
     is None; (rows, preview). ``keep`` gets the published columns when the table has at
-    most HOLD_ROWS rows (the downloads take them rather than parse the file just written)."""
-    rows = iter_rows(ds, res, meter)
+    most HOLD_ROWS rows (the downloads take them rather than parse the file just written);
+    ``data``: the CSV source's bytes, when they were read already (_short_source)."""
+    rows = iter_rows(ds, res, meter, data)
     header = next(rows, [])
     names = [f.name for f in res.fields]
     order = [header.index(n) if n in header else None for n in names]
@@ -302,13 +304,17 @@ def _write_rows(
     return count, preview
 
 
-def _short(ds: Dataset, res: Resource) -> bool:
-    """Whether the CSV source has fewer than COLUMNS_MIN_ROWS lines after its header (a
-    value may hold a newline: this only chooses between two writers of the same bytes)."""
+def _short_source(ds: Dataset, res: Resource) -> bytes | None:
+    """The CSV source's bytes when it has fewer than COLUMNS_MIN_ROWS lines after its
+    header (a value may hold a newline: this only chooses between two writers of the same
+    bytes), for the row loop to parse rather than open the file again; else None."""
     if COLUMNS_MIN_ROWS <= 0 or (ds.folder / res.path).stat().st_size > _COUNTED_BYTES:
-        return False
+        return None
     with data_file(ds.folder, res.path, ds.id) as source:
-        return source.read(_COUNTED_BYTES + 1).count(b"\n") <= COLUMNS_MIN_ROWS
+        data = source.read(_COUNTED_BYTES + 1)
+    if len(data) > _COUNTED_BYTES:  # it grew since: not counted
+        return None
+    return data if data.count(b"\n") <= COLUMNS_MIN_ROWS else None
 
 
 def write_published_csv(
@@ -322,12 +328,13 @@ def write_published_csv(
     and whatever that path declines, through the row loop. A desensitised derivative always
     takes the row loop: only the reader applies its rules. ``keep`` gets the columnar
     path's first batches (fastderive.write_csv_and_stats)."""
+    short = None
     if (
         res.derivation is None
         and res.format == "csv"
         and dialect_of(res.raw).is_default  # the columnar path reads "," and '"' only
         and (ds.folder / res.path).stat().st_size >= FAST_DERIVE_MIN_BYTES
-        and not _short(ds, res)
+        and (short := _short_source(ds, res)) is None
     ):
         stats = [_FieldStats(f) for f in res.fields]
         try:
@@ -370,7 +377,7 @@ def write_published_csv(
                         st.add(value)
         return count, preview, stats
     stats = [_FieldStats(f) for f in res.fields]
-    count, preview = _write_rows(ds, res, target, stats, meter, keep)
+    count, preview = _write_rows(ds, res, target, stats, meter, keep, short)
     return count, preview, stats
 
 
