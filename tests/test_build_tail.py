@@ -15,6 +15,7 @@ import pytest
 from generator import build as build_module
 from generator import publish
 from generator.build import build
+from generator.runtime import parallel
 from generator.runtime.cache import (
     CACHE_DIRNAME,
     BuildCache,
@@ -182,3 +183,35 @@ def test_an_entry_another_build_replaced_with_a_valid_mac_keeps_its_own_objects(
     cache.close()
     assert _objects(root) == {theirs}
     assert object_path(root, theirs).read_bytes() == b"theirs"
+
+
+def test_a_warm_build_takes_the_page_entries_its_workers_checked(
+    catalog: CatalogFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The page workers check the page entries they use; cache.finish takes those by their
+    MAC and the objects they name, without reading and checking them again, and keeps the
+    pages' objects."""
+    _three(catalog)
+    monkeypatch.setattr(parallel, "PARALLEL_THRESHOLD", 1)  # the pages in worker processes
+    cache_dir = tmp_path / "cache"
+    build(catalog.root, tmp_path / "a" / "site", jobs=2, cache_dir=cache_dir)
+    checked: list[str] = []
+    real_mac = BuildCache._mac
+
+    def counting(self: BuildCache, kind: str, key: str, value: str) -> str:
+        checked.append(kind)
+        return real_mac(self, kind, key, value)
+
+    real_finish = BuildCache.finish
+
+    def finish(self: BuildCache) -> None:
+        self.flush()  # what this build wrote is signed before counting starts
+        monkeypatch.setattr(BuildCache, "_mac", counting)
+        real_finish(self)
+
+    monkeypatch.setattr(BuildCache, "finish", finish)
+    warm = build(catalog.root, tmp_path / "b" / "site", jobs=2, cache_dir=cache_dir)
+    assert warm.cache["page_hit"] > 0 and not warm.up_to_date
+    assert "page" not in checked, "an entry a page worker checked was checked again"
+    pages = [json.loads(v)["sha256"] for (kind, _), v in _rows(cache_dir).items() if kind == "page"]
+    assert pages and all(sha in _objects(cache_dir) for sha in pages)

@@ -309,19 +309,12 @@ def entry_mac(secret: bytes, kind: str, key: str, value: str) -> str:
     return hmac.new(secret, message, hashlib.sha256).hexdigest()
 
 
-def signed_entry(
-    db: sqlite3.Connection, secret: bytes, kind: str, key: str, stats: Counter[str]
-) -> str | None:
-    """An entry's JSON text from the index, or None when it is missing or its MAC is not
-    one a build with this key wrote (counted as "forged", and logged without its value)."""
-    row = signed_row(db, secret, kind, key, stats)
-    return row[0] if row is not None else None
-
-
 def signed_row(
     db: sqlite3.Connection, secret: bytes, kind: str, key: str, stats: Counter[str]
 ) -> tuple[str, str] | None:
-    """:func:`signed_entry`, with the MAC it was checked against: (text, mac)."""
+    """An entry's JSON text and MAC from the index, or None when it is missing or its MAC
+    is not one a build with this key wrote (counted as "forged", and logged without its
+    value). The MAC lets cache.finish take the entry without checking it again."""
     row = db.execute(
         "SELECT value, mac FROM entries WHERE kind=? AND key=?", (kind, key)
     ).fetchone()
@@ -658,6 +651,7 @@ class BuildCache:
         for (kind, key), value in kept.stored.items():
             self.put(kind, key, value)
         self._touched.update(kept.used)
+        self._known.update(kept.checked)
         self.stats.update(kept.stats)
 
     # the per-dataset unit of work
@@ -818,6 +812,11 @@ class WorkerCache:
         stored: dict[tuple[str, str], Any]
         used: set[tuple[str, str]]
         stats: Counter[str]
+        # (kind, key) -> (MAC, objects named) of the entries used, as checked here: the
+        # build's cache.finish need not read and check them again
+        checked: dict[tuple[str, str], tuple[str, list[str]]] = dataclasses.field(
+            default_factory=dict
+        )
 
     def __init__(self, root: Path, key: bytes, digest: CatalogDigest | None) -> None:
         self.root = root
@@ -832,6 +831,7 @@ class WorkerCache:
         self.stats: Counter[str] = Counter()
         self._stored: dict[tuple[str, str], Any] = {}
         self._used: set[tuple[str, str]] = set()
+        self._checked: dict[tuple[str, str], tuple[str, list[str]]] = {}
 
     def __getstate__(self) -> dict[str, Any]:  # sent to workers that do not fork
         state = dict(self.__dict__)
@@ -842,10 +842,12 @@ class WorkerCache:
         if self._db is None:  # opened in the worker: a connection never crosses a fork
             uri = (self.root / "index.sqlite").resolve().as_uri() + "?mode=ro"
             self._db = sqlite3.connect(uri, uri=True, timeout=60)
-        text = signed_entry(self._db, self._key, kind, key, self.stats)
-        if text is None:
+        row = signed_row(self._db, self._key, kind, key, self.stats)
+        if row is None:
             return None
+        text, mac = row
         self._used.add((kind, key))
+        self._checked[(kind, key)] = (mac, sha_members(text))
         return json.loads(text)
 
     def put(self, kind: str, key: str, value: Any) -> None:
@@ -859,6 +861,6 @@ class WorkerCache:
 
     def take(self) -> WorkerCache.Kept:
         """What this worker stored, used and counted since the last take."""
-        kept = WorkerCache.Kept(self._stored, self._used, self.stats)
+        kept = WorkerCache.Kept(self._stored, self._used, self.stats, self._checked)
         self._reset()
         return kept
