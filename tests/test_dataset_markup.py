@@ -62,3 +62,50 @@ def test_chart_rows_are_the_template_loop():
     chart.points.append(["from a cache: a list", 2])  # type: ignore[arg-type]
     assert str(chart_rows(chart)) == _loop(CHART_LOOP, c=chart)
     assert isinstance(chart_rows(chart), Markup)
+
+
+RELATED_LOOP = """{% from "_macros.html" import badge %}
+<ul class="related-list">
+  {% for rel in view.related %}
+  <li><a href="{{ url('datasets/' ~ rel.id ~ '/') }}">{{ text(rel.title) }}</a> \
+{{ badge(rel.open_type, lang) }}
+    <span class="muted">{% set why = [] %}{% if rel.keywords %}{% set _ = why.append(\
+t('related_keywords', tags=rel.keywords|join('、' if lang == 'zh' else ', '))) %}{% endif %}\
+{% if rel.fields %}{% set _ = why.append(t('related_fields', fields=rel.fields[:3]|join(', '))) %}\
+{% endif %}{% if rel.same_theme %}{% set _ = why.append(t('related_theme')) %}{% endif %}\
+{% if rel.same_publisher %}{% set _ = why.append(t('related_publisher')) %}{% endif %}\
+{{ why|join('；' if lang == 'zh' else '; ') }}</span></li>
+  {% endfor %}
+</ul>"""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_related_items_are_the_template_loop(lang: str):
+    from generator.i18n import translate
+    from generator.model import Text
+    from generator.policy import OpenType
+    from generator.site.dataset_markup import related_items
+    from generator.site.reuse import Related
+
+    related = (
+        Related("a&b", Text(zh=NASTY, en="A <en>"), OpenType.OPEN, ("k<1>", "k2"), ("x", "y")),
+        Related("c", Text(zh="丙", en="C"), OpenType.CONDITIONAL, (), ("f1", "f2", "f3", "f4")),
+        Related("d", Text(zh="丁", en="D"), OpenType.CLOSED, same_theme=True),
+        Related("e", Text(zh="戊", en="E"), OpenType.OPEN, ("t",), same_publisher=True),
+        Related("f", Text(zh="己", en="F"), OpenType.OPEN, same_theme=True, same_publisher=True),
+    )
+
+    def url(path: str) -> str:
+        return "/base/" + ("" if lang == "zh" else "en/") + path
+
+    env = make_environment()
+    expected = env.from_string(RELATED_LOOP).render(
+        view=SimpleNamespace(related=related),
+        lang=lang,
+        url=url,
+        text=lambda value: value.get(lang),
+        t=lambda key, **values: translate(key, lang, **values),
+    )
+    made = '<ul class="related-list">\n' + str(related_items(related, lang, url)) + "</ul>"
+    assert made == expected.lstrip("\n")
+    assert "badge-closed" in made and "a&amp;b" in made and "f3" in made and "f4" not in made

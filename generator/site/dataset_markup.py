@@ -9,12 +9,18 @@ template writes ``{{ value }}`` (:func:`~.templating.escape_output`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
 from ..data.derive import ChartData, FieldSummary, PublishedResource
+from ..i18n import translate
+from ..policy import level_label
 from .templating import escape_output, escape_text
+
+if TYPE_CHECKING:
+    from .reuse import Related
 
 NUMERIC_TYPES = ("integer", "number", "year")  # right-aligned in tables
 
@@ -97,11 +103,39 @@ def _point_row(label: object, n: object) -> str:
     return f'<tr><td>{escape_output(label)}</td><td class="num">{escape_output(n)}</td></tr>'
 
 
+def related_items(related: Sequence[Related], lang: str, url: Callable[[str], str]) -> Markup:
+    """The items of a dataset's related datasets: a link, the open type's badge (the
+    ``badge`` macro of _macros.html, public audience) and why they are related."""
+    out = escape_output
+    tags_sep, why_sep = ("、", "；") if lang == "zh" else (", ", "; ")
+    theme, publisher = translate("related_theme", lang), translate("related_publisher", lang)
+    items = []
+    for rel in related:
+        why = []
+        if rel.keywords:
+            why.append(translate("related_keywords", lang, tags=tags_sep.join(rel.keywords)))
+        if rel.fields:
+            why.append(translate("related_fields", lang, fields=", ".join(rel.fields[:3])))
+        if rel.same_theme:
+            why.append(theme)
+        if rel.same_publisher:
+            why.append(publisher)
+        kind = rel.open_type
+        items.append(
+            f'  <li><a href="{out(url("datasets/" + rel.id + "/"))}">{out(rel.title.get(lang))}</a>'
+            f' <span class="badge badge-{out(kind.value)}">'
+            f"{out(level_label('public', kind, lang))}</span>\n"
+            f'    <span class="muted">{out(why_sep.join(why))}</span></li>\n'
+        )
+    return Markup("".join(items))
+
+
 __all__: Sequence[str] = (
     "NUMERIC_TYPES",
     "PREVIEW_CELL_CHARS",
     "chart_rows",
     "cut_cell",
     "preview_rows",
+    "related_items",
     "summary_rows",
 )

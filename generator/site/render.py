@@ -49,6 +49,7 @@ from .dataset_markup import (  # noqa: F401 - NUMERIC_TYPES and PREVIEW_CELL_CHA
     chart_rows,
     cut_cell,
     preview_rows,
+    related_items,
     summary_rows,
 )
 from .facets import RENDERED_FACETS, Facet, FacetValue, build_facets, facet_labels
@@ -202,6 +203,7 @@ def make_environment() -> Environment:
         preview_rows=preview_rows,
         summary_rows=summary_rows,
         chart_rows=chart_rows,
+        related_items=related_items,
         level_label=level_label,
         subscribe_url=subscribe_url,
         license_summary=lambda name: LICENSE_SUMMARIES.get(name.upper()),
