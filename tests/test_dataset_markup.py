@@ -109,3 +109,46 @@ def test_related_items_are_the_template_loop(lang: str):
     made = '<ul class="related-list">\n' + str(related_items(related, lang, url)) + "</ul>"
     assert made == expected.lstrip("\n")
     assert "badge-closed" in made and "a&amp;b" in made and "f3" in made and "f4" not in made
+
+
+def test_a_chart_is_drawn_once_for_the_pages_of_every_language(monkeypatch):
+    """chart_markup gives what the chart functions give in each language, and draws a
+    chart once: only its title is in the page's language."""
+    import generator.site.render as render
+    from generator.site.charts import bar_chart, column_chart
+
+    drawn = []
+    for name in ("bar_drawing", "column_drawing"):
+        draw = getattr(render, name)
+        monkeypatch.setattr(
+            render, name, lambda points, cid, draw=draw: drawn.append(cid) or draw(points, cid)
+        )
+    bars = ChartData("category", "f", "<F>", "", [("甲 & 乙", 3), ("b", 1)])
+    months = ChartData("time", "d", "", "month", [("2024-01", 2), ("2024-02", 5)])
+    empty = ChartData("category", "g", "", "", [])
+    for lang in ("zh", "en"):
+        for chart, draw in ((bars, bar_chart), (months, column_chart), (empty, bar_chart)):
+            made = render.chart_markup(chart, lang, "chart-r-1")
+            assert made == draw(chart.points, render.chart_title(chart, lang), "chart-r-1")
+    assert drawn == ["chart-r-1"] * 3
+    assert render.chart_markup(bars, "en", "chart-r-2").count('id="chart-r-2-t"') == 1
+    assert drawn[-1] == "chart-r-2"
+
+
+def test_dataset_pages_come_a_dataset_at_a_time_in_every_language():
+    """The page tasks put a dataset's languages side by side (one worker renders them and
+    shares what they have in common); the serial path renders in the same order."""
+    from generator.site.render import start_dataset_pages
+
+    done = []
+
+    class Pages:
+        def __init__(self, lang: str, views: list[str]) -> None:
+            self.lang, self.views = lang, views
+
+        def dataset_page(self, view: str) -> None:
+            done.append((self.lang, view))
+
+    renderers = {"zh": Pages("zh", ["a", "b", "c"]), "en": Pages("en", ["a", "b", "c"])}
+    start_dataset_pages(renderers, jobs=1)  # type: ignore[arg-type]
+    assert done == [(lang, v) for v in "abc" for lang in ("zh", "en")]

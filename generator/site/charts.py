@@ -67,14 +67,31 @@ def format_number(value: float) -> str:
     return f"{value:,.1f}"
 
 
-def _open(chart_id: str, height: float, title: str, desc: str) -> list[str]:
+# A chart without its title: the SVG's opening tag, and the rest of its lines after the
+# title. Only the title depends on the page's language; a page worker draws the rest once
+# for a dataset's pages in every language (render.chart_markup).
+Drawing = tuple[str, str]
+
+
+def _open(chart_id: str, height: float, desc: str) -> list[str]:
     return [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {height:.0f}" width="{WIDTH}" '
         f'height="{height:.0f}" role="img" aria-labelledby="{chart_id}-t {chart_id}-d" '
         f'xmlns="http://www.w3.org/2000/svg" focusable="false">',
-        f'<title id="{chart_id}-t">{escape(title)}</title>',
         f'<desc id="{chart_id}-d">{escape(desc)}</desc>',
     ]
+
+
+def _drawing(parts: list[str]) -> Drawing:
+    return parts[0], "\n".join(parts[1:])
+
+
+def titled(drawing: Drawing | None, title: str, chart_id: str) -> Markup:
+    """The chart's SVG with its title (nothing for a chart without points)."""
+    if drawing is None:
+        return Markup("")
+    head, rest = drawing
+    return Markup(f'{head}\n<title id="{chart_id}-t">{escape(title)}</title>\n{rest}')
 
 
 def describe(points: Sequence[tuple[str, float]], limit: int = 12) -> str:
@@ -85,15 +102,20 @@ def describe(points: Sequence[tuple[str, float]], limit: int = 12) -> str:
 
 def bar_chart(points: Sequence[tuple[str, float]], title: str, chart_id: str) -> Markup:
     """Horizontal bars, one per category, labelled with the category and its value."""
+    return titled(bar_drawing(points, chart_id), title, chart_id)
+
+
+def bar_drawing(points: Sequence[tuple[str, float]], chart_id: str) -> Drawing | None:
+    """:func:`bar_chart` without its title."""
     if not points:
-        return Markup("")
+        return None
     labels = [clip_label(label) for label, _ in points]
     label_w = min(max(text_width(label) for label in labels) + 8, WIDTH * 0.45)
     value_w = max(text_width(format_number(v)) for _, v in points) + 8
     plot_w = WIDTH - label_w - value_w
     top = max(v for _, v in points) or 1
     height = len(points) * BAR_ROW + 4
-    parts = _open(chart_id, height, title, describe(points))
+    parts = _open(chart_id, height, describe(points))
     for i, ((full, value), label) in enumerate(zip(points, labels, strict=True)):
         y = 2 + i * BAR_ROW
         w = max(plot_w * value / top, 1 if value else 0)
@@ -110,13 +132,18 @@ def bar_chart(points: Sequence[tuple[str, float]], title: str, chart_id: str) ->
             f"{format_number(value)}</text></g>"
         )
     parts.append("</svg>")
-    return Markup("\n".join(parts))
+    return _drawing(parts)
 
 
 def column_chart(points: Sequence[tuple[str, float]], title: str, chart_id: str) -> Markup:
     """Vertical columns along a time axis, with a few axis labels so none overlap."""
+    return titled(column_drawing(points, chart_id), title, chart_id)
+
+
+def column_drawing(points: Sequence[tuple[str, float]], chart_id: str) -> Drawing | None:
+    """:func:`column_chart` without its title."""
     if not points:
-        return Markup("")
+        return None
     top = nice_ceiling(max(v for _, v in points))
     labels = [clip_label(label) for label, _ in points]
     longest = max(text_width(label) for label in labels) + 8
@@ -134,7 +161,7 @@ def column_chart(points: Sequence[tuple[str, float]], title: str, chart_id: str)
     slot = plot_w / n
     gap = min(slot * 0.2, 4)
     every = max(1, math.ceil(n / max(1, int(plot_w // longest))))
-    parts = _open(chart_id, height, title, describe(points))
+    parts = _open(chart_id, height, describe(points))
     for frac in (0, 0.5, 1):
         y = 8 + plot_h * (1 - frac)
         parts.append(
@@ -159,4 +186,4 @@ def column_chart(points: Sequence[tuple[str, float]], title: str, chart_id: str)
                 f'fill="{INK}">{escape(label)}</text>'
             )
     parts.append("</svg>")
-    return Markup("\n".join(parts))
+    return _drawing(parts)

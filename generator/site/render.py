@@ -42,7 +42,7 @@ from ..runtime.cache import (
 from ..runtime.output import OutputTree, WrittenFile
 from ..runtime.progress import NoProgress, Progress
 from . import SEARCH_DOCS
-from .charts import bar_chart, column_chart
+from .charts import Drawing, bar_chart, bar_drawing, column_drawing, titled
 from .dataset_markup import (  # noqa: F401 - NUMERIC_TYPES and PREVIEW_CELL_CHARS for users
     NUMERIC_TYPES,
     PREVIEW_CELL_CHARS,
@@ -117,9 +117,21 @@ def chart_title(chart: ChartData, lang: str) -> str:
     return translate(key, lang, field=field)
 
 
+# The drawings of the charts drawn last in this process, by chart and id, each kept with its
+# chart (so its id is not reused while it is here): a dataset's pages in every language
+# draw the same chart, only its title is in the page's language.
+_DRAWINGS: dict[tuple[int, str], tuple[ChartData, Drawing | None]] = {}
+
+
 def chart_markup(chart: ChartData, lang: str, chart_id: str) -> Markup:
-    draw = column_chart if chart.kind == "time" else bar_chart
-    return draw(chart.points, chart_title(chart, lang), chart_id)
+    key = (id(chart), chart_id)
+    entry = _DRAWINGS.get(key)
+    if entry is None or entry[0] is not chart:
+        if len(_DRAWINGS) >= 64:  # a few datasets' charts: tasks come a dataset at a time
+            _DRAWINGS.clear()
+        draw = column_drawing if chart.kind == "time" else bar_drawing
+        entry = _DRAWINGS[key] = (chart, draw(chart.points, chart_id))
+    return titled(entry[1], chart_title(chart, lang), chart_id)
 
 
 T = TypeVar("T")
@@ -775,15 +787,18 @@ def start_dataset_pages(renderers: dict[str, Renderer], jobs: int | None) -> _Ru
     this process does no work per page before the workers start. Few pages are rendered
     here and now.
     """
-    count = sum(len(r.views) for r in renderers.values())
-    if parallel.resolve_jobs(jobs) <= 1 or count < parallel.PARALLEL_THRESHOLD:
-        for renderer in renderers.values():
-            for view in renderer.views:
-                renderer.dataset_page(view)
+    # A dataset's pages in every language one after the other, so that one process renders
+    # them and what they share is made once (its charts' drawings, the reprs of the related
+    # datasets and quality in the page keys).
+    longest = max((len(r.views) for r in renderers.values()), default=0)
+    todo = [(lang, i) for i in range(longest) for lang, r in renderers.items() if i < len(r.views)]
+    if parallel.resolve_jobs(jobs) <= 1 or len(todo) < parallel.PARALLEL_THRESHOLD:
+        for lang, i in todo:
+            renderers[lang].dataset_page(renderers[lang].views[i])
         return _RunningPages()
     first = next(iter(renderers.values()))  # all share catalog, output, date and cache
     pending = _RunningPages(cache=first.cache if isinstance(first.cache, BuildCache) else None)
-    pending.todo = [(lang, i) for lang, r in renderers.items() for i in range(len(r.views))]
+    pending.todo = todo
     envs = None
     if parallel.can_fork():
         # Compiled here, once, before the workers fork and inherit them: each worker
