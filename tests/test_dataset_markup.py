@@ -152,3 +152,66 @@ def test_dataset_pages_come_a_dataset_at_a_time_in_every_language():
     renderers = {"zh": Pages("zh", ["a", "b", "c"]), "en": Pages("en", ["a", "b", "c"])}
     start_dataset_pages(renderers, jobs=1)  # type: ignore[arg-type]
     assert done == [(lang, v) for v in "abc" for lang in ("zh", "en")]
+
+
+EXPLORER_LOOPS = """{% set ranged = ('integer', 'number', 'year', 'date', 'datetime') %}
+    <fieldset class="explorer-filters">
+      <legend>L</legend>
+      {% for fld in res.fields %}{% set label = fld.title or fld.name %}\
+{% set id = ex ~ '-f' ~ loop.index %}
+      {% if fld.type in ranged %}
+      {% set kind = 'date' if fld.type == 'date' else 'text' if fld.type == 'datetime' \
+else 'number' %}
+      <p><label for="{{ id }}-min">{{ t('ex_min', field=label) }}</label>
+        <input type="{{ kind }}" id="{{ id }}-min" name="min.{{ fld.name }}"\
+{% if kind == 'number' %} step="any"{% endif %}>
+        <label for="{{ id }}-max">{{ t('ex_max', field=label) }}</label>
+        <input type="{{ kind }}" id="{{ id }}-max" name="max.{{ fld.name }}"\
+{% if kind == 'number' %} step="any"{% endif %}></p>
+      {% else %}
+      <p><label for="{{ id }}">{{ t('ex_contains', field=label) }}</label>
+        <input type="text" id="{{ id }}" name="f.{{ fld.name }}"></p>
+      {% endif %}
+      {% endfor %}
+    </fieldset>
+    <fieldset class="explorer-columns">
+      {% for fld in res.fields %}<label><input type="checkbox" name="c" value="{{ fld.name }}" \
+checked> {{ fld.title or fld.name }}</label>
+      {% endfor %}
+    </fieldset>
+"""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_explorer_inputs_are_the_template_loops(lang: str):
+    from generator.i18n import translate
+    from generator.site.dataset_markup import explorer_columns, explorer_filters
+
+    fields = [
+        SimpleNamespace(name=name, title=title, type=kind)
+        for name, title, kind in [
+            ("n", "数量", "integer"),
+            ("x&y", NASTY, "number"),
+            ("y", "", "year"),
+            ("d", "日期", "date"),
+            ("t", "时刻", "datetime"),
+            ("s", "", "string"),
+            ("<b>", "名称 <b>", "string"),
+            ("ok", "是否", "boolean"),
+        ]
+    ]
+    res = SimpleNamespace(fields=fields)
+    expected = (
+        make_environment()
+        .from_string(EXPLORER_LOOPS)
+        .render(res=res, ex="ex-2", t=lambda key, **values: translate(key, lang, **values))
+    )
+    made = (
+        '    <fieldset class="explorer-filters">\n      <legend>L</legend>\n'
+        + str(explorer_filters(res, "ex-2", lang))  # type: ignore[arg-type]
+        + '    </fieldset>\n    <fieldset class="explorer-columns">\n'
+        + str(explorer_columns(res))  # type: ignore[arg-type]
+        + "    </fieldset>\n"
+    )
+    assert made == expected
+    assert 'type="text" id="ex-2-f5-min"' in made and 'step="any"' in made

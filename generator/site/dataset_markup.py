@@ -130,11 +130,61 @@ def related_items(related: Sequence[Related], lang: str, url: Callable[[str], st
     return Markup("".join(items))
 
 
+# field types the explorer filters by a range (the others by the text they contain)
+RANGED_TYPES = ("integer", "number", "year", "date", "datetime")
+
+
+def explorer_filters(res: PublishedResource, ex: str, lang: str) -> Markup:
+    """The table explorer's filter inputs for each field of a resource: a minimum and a
+    maximum for numbers and dates, a text to contain for the others (``ex`` is the
+    explorer's id)."""
+    out = escape_output
+    lines = []
+    for number, fld in enumerate(res.fields, 1):
+        label = fld.title or fld.name
+        id_ = out(f"{ex}-f{number}")
+        name = out(fld.name)
+        if fld.type in RANGED_TYPES:
+            kind = "date" if fld.type == "date" else "text" if fld.type == "datetime" else "number"
+            step = ' step="any"' if kind == "number" else ""
+            lines.append(
+                f'      <p><label for="{id_}-min">{out(translate("ex_min", lang, field=label))}'
+                f"</label>\n"
+                f'        <input type="{kind}" id="{id_}-min" name="min.{name}"{step}>\n'
+                f'        <label for="{id_}-max">{out(translate("ex_max", lang, field=label))}'
+                f"</label>\n"
+                f'        <input type="{kind}" id="{id_}-max" name="max.{name}"{step}></p>\n'
+            )
+        else:
+            lines.append(
+                f'      <p><label for="{id_}">{out(translate("ex_contains", lang, field=label))}'
+                f"</label>\n"
+                f'        <input type="text" id="{id_}" name="f.{name}"></p>\n'
+            )
+    return Markup("".join(lines))
+
+
+def explorer_columns(res: PublishedResource) -> Markup:
+    """The table explorer's column choices: a ticked box per field."""
+    out = escape_output
+    return Markup(
+        "".join(
+            [
+                f'<label><input type="checkbox" name="c" value="{out(fld.name)}" checked>'
+                f" {out(fld.title or fld.name)}</label>\n"
+                for fld in res.fields
+            ]
+        )
+    )
+
+
 __all__: Sequence[str] = (
     "NUMERIC_TYPES",
     "PREVIEW_CELL_CHARS",
     "chart_rows",
     "cut_cell",
+    "explorer_columns",
+    "explorer_filters",
     "preview_rows",
     "related_items",
     "summary_rows",
