@@ -215,3 +215,34 @@ def test_explorer_inputs_are_the_template_loops(lang: str):
     )
     assert made == expected
     assert 'type="text" id="ex-2-f5-min"' in made and 'step="any"' in made
+
+
+def test_indented_json_is_the_text_of_json_dumps():
+    """The JSON-LD of a page is written as json.dumps(indent=1, ensure_ascii=False) writes
+    it, for nested dicts, lists, tuples and every kind of value (seeded random documents)."""
+    import json
+    import random
+
+    from generator.site.schemaorg import indented_json
+
+    rng = random.Random(14)
+    leaves = ["", "中文", 'a\n"b"\\', "<\u2028>", "😀\x00", True, False, None, 0, -7, 2**70, 1.5]
+    leaves.append(float("inf"))
+
+    def document(depth: int = 0) -> object:
+        roll = rng.random()
+        if depth < 4 and roll < 0.25:
+            return {
+                rng.choice(["@id", "名", "<k>"]) + str(i): document(depth + 1) for i in range(4)
+            }
+        if depth < 4 and roll < 0.4:
+            return [document(depth + 1) for _ in range(rng.randint(0, 3))]
+        if depth < 4 and roll < 0.45:
+            return tuple(document(depth + 1) for _ in range(rng.randint(0, 2)))
+        return rng.choice(leaves)
+
+    for _ in range(3000):
+        value = {"d": document(), "e": {}, "f": []}
+        assert indented_json(value) == json.dumps(value, ensure_ascii=False, indent=1)
+    odd_keys = {"a": [{1: "one", None: [2.5]}], "b": {True: {}}}
+    assert indented_json(odd_keys) == json.dumps(odd_keys, ensure_ascii=False, indent=1)

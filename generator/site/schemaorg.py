@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from json.encoder import encode_basestring  # json's own (C) string encoder
 from typing import Any
 
 from markupsafe import Markup
@@ -87,8 +88,42 @@ def dataset_jsonld(site: SiteConfig, rec: DatasetRecord, lang: str) -> dict[str,
     return data
 
 
+def indented_json(value: Any, level: int = 0) -> str:
+    """``json.dumps(value, ensure_ascii=False, indent=1)``, the same characters: json writes
+    indented text with its pure-Python encoder, one generator per dict and list (most of
+    a page's JSON-LD time); here strings go to json's C string encoder and every other
+    value that is not a dict or list to json.dumps itself."""
+    kind = value.__class__
+    if kind is str:
+        return encode_basestring(value)
+    if kind is dict:
+        if not value:
+            return "{}"
+        inner = "\n" + " " * (level + 1)
+        items = []
+        for key, item in value.items():
+            if key.__class__ is not str:  # json turns other keys into text: let it
+                return _dumps_at(value, level)
+            items.append(f"{encode_basestring(key)}: {indented_json(item, level + 1)}")
+        return "{" + inner + ("," + inner).join(items) + "\n" + " " * level + "}"
+    if kind is list or kind is tuple:
+        if not value:
+            return "[]"
+        inner = "\n" + " " * (level + 1)
+        items = [indented_json(item, level + 1) for item in value]
+        return "[" + inner + ("," + inner).join(items) + "\n" + " " * level + "]"
+    if kind is bool or kind is int or value is None:
+        return json.dumps(value)
+    return _dumps_at(value, level)
+
+
+def _dumps_at(value: Any, level: int) -> str:
+    """json.dumps of a value written ``level`` deep in an indented document."""
+    return json.dumps(value, ensure_ascii=False, indent=1).replace("\n", "\n" + " " * level)
+
+
 def jsonld_script(data: dict[str, Any]) -> Markup:
-    text = json.dumps(data, ensure_ascii=False, indent=1)
+    text = indented_json(data)
     for raw, escaped in _SCRIPT_ESCAPES.items():
         text = text.replace(raw, escaped)
     return Markup(f'<script type="application/ld+json">\n{text}\n</script>')
