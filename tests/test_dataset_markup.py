@@ -246,3 +246,21 @@ def test_indented_json_is_the_text_of_json_dumps():
         assert indented_json(value) == json.dumps(value, ensure_ascii=False, indent=1)
     odd_keys = {"a": [{1: "one", None: [2.5]}], "b": {True: {}}}
     assert indented_json(odd_keys) == json.dumps(odd_keys, ensure_ascii=False, indent=1)
+
+
+def test_preview_rows_are_made_once_for_the_pages_of_every_language(monkeypatch):
+    import generator.site.dataset_markup as markup
+
+    made = []
+    pieces = markup._preview_pieces
+    monkeypatch.setattr(markup, "_preview_pieces", lambda res: made.append(res) or pieces(res))
+    fields = (SimpleNamespace(name="id", type="string"), SimpleNamespace(name="n", type="number"))
+    res = SimpleNamespace(fields=fields, primary_key=(), preview=[["", "1"], ["a", ""], ["", ""]])
+    zh, en = markup.preview_rows(res, "空"), markup.preview_rows(res, "empty <cell>")  # type: ignore[arg-type]
+    assert made == [res]
+    hidden = '<td class="empty"><span class="visually-hidden">{}</span></td>'
+    assert str(zh) == (
+        f'<tr>{hidden.format("空")}<td class="num">1</td></tr><tr><td>a</td>{hidden.format("空")}'
+        f"</tr><tr>{hidden.format('空') * 2}</tr>"
+    )
+    assert str(en) == str(zh).replace("空", "empty &lt;cell&gt;")

@@ -35,19 +35,36 @@ def cut_cell(value: object) -> str:
     return text if len(text) <= PREVIEW_CELL_CHARS else text[:PREVIEW_CELL_CHARS] + "…"
 
 
+# The preview rows made last in this process, by resource, each kept with its resource (so
+# its id is not reused while it is here): a dataset's pages in every language show the
+# same cells, only an empty cell's label is in the page's language.
+_PREVIEWS: dict[int, tuple[PublishedResource, list[str]]] = {}
+
+
 def preview_rows(res: PublishedResource, empty_label: str) -> Markup:
     """The body rows of a preview table (a fifth of a page's render as a template loop).
 
     The first cell is a row header when its field is the primary key; an empty cell says
     so to screen readers; numbers are right-aligned.
     """
+    entry = _PREVIEWS.get(id(res))
+    if entry is None or entry[0] is not res:
+        if len(_PREVIEWS) >= 64:  # a few datasets' resources: tasks come a dataset at a time
+            _PREVIEWS.clear()
+        entry = _PREVIEWS[id(res)] = (res, _preview_pieces(res))
+    empty = f'<td class="empty"><span class="visually-hidden">{escape(empty_label)}</span></td>'
+    return Markup(empty.join(entry[1]))
+
+
+def _preview_pieces(res: PublishedResource) -> list[str]:
+    """The preview's rows as text, cut where an empty cell goes."""
     cells = []
     for i, f in enumerate(res.fields):
         if i == 0 and f.name in res.primary_key:
             cells.append(('<th scope="row">', "</th>"))
         else:
             cells.append(('<td class="num">' if f.type in NUMERIC_TYPES else "<td>", "</td>"))
-    empty = f'<td class="empty"><span class="visually-hidden">{escape(empty_label)}</span></td>'
+    pieces = []
     parts = []
     # a cell's text goes through markupsafe's C escaper as escape() does, without the
     # Markup object escape() wraps around each (a fifth of this function's time)
@@ -57,11 +74,13 @@ def preview_rows(res: PublishedResource, empty_label: str) -> Markup:
             if i >= len(cells):
                 break  # a row is never longer than the fields; the loop did the same
             if value == "" and not (i == 0 and cells[0][0].startswith("<th")):
-                parts.append(empty)
+                pieces.append("".join(parts))
+                parts = []
             else:
                 parts.append(cells[i][0] + escape_text(cut_cell(value)) + cells[i][1])
         parts.append("</tr>")
-    return Markup("".join(parts))
+    pieces.append("".join(parts))
+    return pieces
 
 
 def summary_rows(res: PublishedResource, lang: str) -> Markup:
