@@ -1,10 +1,12 @@
-"""Tables of a dataset page written in Python rather than as template loops.
+"""Parts of a dataset page written in Python rather than as template loops.
 
-A dataset page's tables (the preview, the field summaries, each chart's numbers) have a few
-cells per row and several expressions per cell; as Jinja loops, every cell went through
-the template machinery (attribute lookups, a loop context, one output call per value).
-Each function here gives the same characters the loop gave: a value is written as the
-template writes ``{{ value }}`` (:func:`~.templating.escape_output`).
+A dataset page's tables (the preview, the field summaries, each chart's numbers), its
+related datasets and its table explorer's inputs have several expressions per cell, item or
+field; as Jinja loops, each went through the template machinery (attribute lookups, a loop
+context, one output call per value, a macro call per badge). Each function here gives the
+same characters the loop gave (tests/test_dataset_markup.py renders the old loops and
+compares): a value is written as the template writes ``{{ value }}``
+(:func:`~.templating.escape_output`).
 """
 
 from __future__ import annotations
