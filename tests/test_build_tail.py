@@ -25,18 +25,7 @@ from generator.runtime.cache import (
 )
 
 from .conftest import CatalogFactory
-
-
-def _three(catalog: CatalogFactory) -> None:
-    catalog.dataset("bus-lines")
-    catalog.dataset("stops", csv_text="line_id,stops\nS1,3\n", title="公交站点")
-    catalog.dataset(
-        "welfare",
-        open_type="有条件开放",
-        extra="legal_basis: 《条例》第十条\nopen_conditions: 仅限科研\n",
-        csv_text="line_id,stops\nSECRET-W-001,7\n",
-        title="低保名单",
-    )
+from .test_incremental import three
 
 
 def _publish_record(cache_root: Path) -> dict:
@@ -53,7 +42,7 @@ def test_the_record_of_the_published_files_is_what_the_audit_read(
     """Every file of the site, with the size and mtime a walk of the published tree gives,
     and no walk of it after the swap; the next build of the same input is up to date, and
     one after a file changed is not."""
-    _three(catalog)
+    three(catalog)
     out = tmp_path / "site"
     walks: list[Path] = []
     real_manifest = publish.manifest
@@ -191,7 +180,7 @@ def test_a_warm_build_takes_the_page_entries_its_workers_checked(
     """The page workers check the page entries they use; cache.finish takes those by their
     MAC and the objects they name, without reading and checking them again, and keeps the
     pages' objects."""
-    _three(catalog)
+    three(catalog)
     monkeypatch.setattr(parallel, "PARALLEL_THRESHOLD", 1)  # the pages in worker processes
     cache_dir = tmp_path / "cache"
     build(catalog.root, tmp_path / "a" / "site", jobs=2, cache_dir=cache_dir)

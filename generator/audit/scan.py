@@ -13,6 +13,7 @@ from ..checks.personal import mask_value
 from ..data.reader import iter_rows
 from ..model import Catalog
 from ..runtime import parallel
+from ..runtime.cache import sha256_file
 from ..search import Indexing
 from .files import Unreadable, _decoded_forms, _readable, iter_output_files
 from .findings import AuditResult, Finding
@@ -113,13 +114,9 @@ def _scan_files(secrets: SecretIndex, part: tuple[Path, list[str], Proofs]) -> _
 def _sha256(path: str, stats: list) -> str:
     """The sha256 of a file; its [size, mtime in ns] appended to ``stats`` (a sibling
     proved by the compress record is hashed, not read through _readable)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        stats.append([info.st_size, info.st_mtime_ns])
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
+    info = os.stat(path)
+    stats.append([info.st_size, info.st_mtime_ns])
+    return sha256_file(path)
 
 
 def _values_in(secrets: SecretIndex, piece: bytes) -> list[int]:

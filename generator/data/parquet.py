@@ -112,14 +112,14 @@ def _exact(
     values: pa.Array,
     text: pa.Array,
     pattern: str,
-    written: pa.Array | None = None,
-    kind: type[dt.date] | None = None,
+    written: pa.Array,
+    kind: type[dt.date],
 ) -> pa.Array:
     """values, when each one written back is its text (no 2026-02-30 read as March 2nd).
     A short column whose ``written`` texts (its values, no nulls) all read as calendar
     dates (``kind.fromisoformat``) of years 1000-9999 is exact without writing them back:
     for those, arrow reads the same date and writes the same digits."""
-    if written is not None and kind is not None and len(written) < SHORT_COLUMN:
+    if len(written) < SHORT_COLUMN:
         try:
             if all(v[0] != "0" and kind.fromisoformat(v) for v in written.to_pylist()):
                 return values

@@ -30,7 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .text import EXACT, fnv1a, is_han, run_tokens, runs
+from .text import fnv1a, run_characters, run_exact_token, run_tokens, runs
 
 TITLE, KEYWORDS, DESCRIPTION, NAMES, FIELDS = 1, 2, 4, 8, 16
 FIELD_BITS = 31
@@ -143,7 +143,7 @@ def doc_tokens(doc: Doc) -> dict[str, int]:
                 for token in run_tokens(run):
                     found[token] = get(token, 0) | bit
             if chars:
-                for token in sorted({c for run in parts if is_han(run) for c in run}):
+                for token in run_characters(parts):
                     found[token] = get(token, 0) | bit
         return split
 
@@ -153,8 +153,8 @@ def doc_tokens(doc: Doc) -> dict[str, int]:
     add([doc.publisher, doc.theme], NAMES)
     identifier = add([*doc.fields, doc.identifier], FIELDS)[-1]
     for parts, bit in ((title, TITLE), (identifier, FIELDS)):
-        if parts:  # exact_token(text): EXACT and the runs, when there are any
-            exact = EXACT + "".join(parts)
+        exact = run_exact_token(parts)
+        if exact:
             found[exact] = get(exact, 0) | bit
     return found
 

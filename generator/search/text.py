@@ -63,7 +63,12 @@ def tokens(text: str) -> list[str]:
 
 def characters(text: str) -> list[str]:
     """The single Han characters of a text (indexed for titles and keywords)."""
-    return sorted({c for run in runs(text) if is_han(run) for c in run})
+    return run_characters(runs(text))
+
+
+def run_characters(parts: list[str]) -> list[str]:
+    """:func:`characters` of a text's :func:`runs`."""
+    return sorted({c for run in parts if is_han(run) for c in run})
 
 
 def key(text: str) -> str:
@@ -72,8 +77,12 @@ def key(text: str) -> str:
 
 
 def exact_token(text: str) -> str:
-    k = key(text)
-    return EXACT + k if k else ""
+    return run_exact_token(runs(text))
+
+
+def run_exact_token(parts: list[str]) -> str:
+    """:func:`exact_token` of a text's :func:`runs`."""
+    return EXACT + "".join(parts) if parts else ""
 
 
 def fnv1a(token: str) -> int:
